@@ -1,0 +1,75 @@
+"""The small tree of domain errors; the error router turns each into a Chinese reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """A request the domain refuses; `str(err)` is never shown, texts.py renders it."""
+
+
+class NotBound(DomainError):
+    """The Telegram account is not bound to an active person."""
+
+
+class InviteError(DomainError):
+    """Base of every refused invite code."""
+
+
+class InviteUnknown(InviteError):
+    """No such code."""
+
+
+class InviteExpired(InviteError):
+    """The code is older than its lifetime."""
+
+
+class InviteUsed(InviteError):
+    """The code was redeemed already."""
+
+
+class InviteForInactive(InviteError):
+    """The code's person was deactivated by a later import."""
+
+
+class AccountBoundElsewhere(InviteError):
+    """This Telegram account is already bound to another person."""
+
+    def __init__(self, person_name: str) -> None:
+        super().__init__(person_name)
+        self.person_name = person_name
+
+
+class TooManyAttempts(InviteError):
+    """Five wrong codes within the hour: wait."""
+
+    def __init__(self, wait_minutes: int) -> None:
+        super().__init__(wait_minutes)
+        self.wait_minutes = wait_minutes
+
+
+class UnknownPerson(DomainError):
+    """A person code that is not in the directory."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
+class ImportRejected(DomainError):
+    """The import found problems; nothing was written. Carries the report."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportProblem:
+    """One problem in one cell, row, column or file of an import (rows count as in Excel: header = 1)."""
+
+    source: str
+    message: str
+    row: int | None = None
+    column: str | None = None

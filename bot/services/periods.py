@@ -1,0 +1,105 @@
+"""Calendar periods (month, quarter, half-year, year, one-off) and each item's due date in them."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from storage.models import Frequency
+
+ONCE_KEY = "once"
+_ONCE_START = date(2000, 1, 1)
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A span of calendar days that one due item covers; key is e.g. 2026-Q4."""
+
+    start: date
+    end: date
+    key: str
+    frequency: Frequency
+
+
+class DeadlineProblem(StrEnum):
+    """Why a 完成时限 does not fit its 频次 (texts.py words each one)."""
+
+    BAD_FORMAT = "bad_format"
+    NO_SUCH_DAY = "no_such_day"
+    ONCE_NEEDS_DATE = "once_needs_date"
+    FULL_DATE_ONLY_ONCE = "full_date_only_once"
+    MONTH_DAY_ONLY_YEARLY = "month_day_only_yearly"
+
+
+def local_date(now: datetime, zone: ZoneInfo) -> date:
+    """The calendar day of an aware instant in the given zone."""
+    if now.tzinfo is None:
+        raise ValueError("aware datetime required")
+    return now.astimezone(zone).date()
+
+
+def check_deadline(frequency: Frequency, text: str) -> DeadlineProblem | None:
+    """None when `text` (MM-DD, YYYY-MM-DD or empty) is a valid 完成时限 for `frequency`."""
+    text = text.strip()
+    if not text:
+        return DeadlineProblem.ONCE_NEEDS_DATE if frequency is Frequency.ONCE else None
+    full = _FULL_DATE.match(text)
+    month_day = _MONTH_DAY.match(text)
+    if not full and not month_day:
+        return DeadlineProblem.BAD_FORMAT
+    try:
+        if full:
+            date(int(full[1]), int(full[2]), int(full[3]))
+        elif month_day:
+            date(2001, int(month_day[1]), int(month_day[2]))  # a non-leap year: no 02-29
+    except ValueError:
+        return DeadlineProblem.NO_SUCH_DAY
+    if full and frequency is not Frequency.ONCE:
+        return DeadlineProblem.FULL_DATE_ONLY_ONCE
+    if month_day and frequency is not Frequency.YEARLY:
+        return (
+            DeadlineProblem.ONCE_NEEDS_DATE
+            if frequency is Frequency.ONCE
+            else DeadlineProblem.MONTH_DAY_ONLY_YEARLY
+        )
+    return None
+
+
+def period_containing(frequency: Frequency, day: date, deadline: str | None = None) -> Period:
+    """The period of `frequency` that contains `day` (a one-off item has a single period)."""
+    year = day.year
+    if frequency is Frequency.MONTHLY:
+        last = calendar.monthrange(year, day.month)[1]
+        return Period(
+            date(year, day.month, 1), date(year, day.month, last), f"{year}-{day.month:02d}", frequency
+        )
+    if frequency is Frequency.QUARTERLY:
+        quarter = (day.month - 1) // 3 + 1
+        first_month = 3 * quarter - 2
+        end_month = first_month + 2
+        end = date(year, end_month, calendar.monthrange(year, end_month)[1])
+        return Period(date(year, first_month, 1), end, f"{year}-Q{quarter}", frequency)
+    if frequency is Frequency.HALF_YEARLY:
+        if day.month <= 6:
+            return Period(date(year, 1, 1), date(year, 6, 30), f"{year}-H1", frequency)
+        return Period(date(year, 7, 1), date(year, 12, 31), f"{year}-H2", frequency)
+    if frequency is Frequency.YEARLY:
+        return Period(date(year, 1, 1), date(year, 12, 31), str(year), frequency)
+    end = date.fromisoformat(deadline) if deadline else day
+    return Period(_ONCE_START, max(end, _ONCE_START), ONCE_KEY, frequency)
+
+
+def due_date(period: Period, deadline: str | None) -> date:
+    """The day the item is due in `period`: its 完成时限 there, or the period's last day."""
+    if not deadline:
+        return period.end
+    if period.frequency is Frequency.ONCE:
+        return date.fromisoformat(deadline)
+    month, day = (int(part) for part in deadline.split("-"))
+    return date(period.start.year, month, day)

@@ -1,0 +1,299 @@
+"""Every table of the bot (SQLModel): directory, lists, due items, records, delivery, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An instant: aware in Python, UTC in the database (timestamptz on PostgreSQL)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware instant")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum: type[StrEnum]) -> Any:
+    """Store an enum as its member name in a VARCHAR (no database enum type to migrate)."""
+    return sa.Enum(enum, native_enum=False, length=32, create_constraint=False)
+
+
+def _ref(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    return Field(default=None if nullable else ..., foreign_key=target, nullable=nullable, index=index)
+
+
+class Role(StrEnum):
+    """责任角色: the value is the word the import file uses."""
+
+    FIRST = "第一责任人"
+    MEMBER = "班子成员"
+    DISCIPLINE = "纪检负责人"
+    SECRETARY = "联络员"
+    ADMIN = "管理员"
+
+
+OFFICIAL_ROLES = frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE})
+
+
+class Category(StrEnum):
+    """类别 of a unit; assessment and rankings are within a category."""
+
+    TOWN = "镇街类"
+    GOVERNMENT = "政府行政部门类"
+    COORDINATION = "统筹协调部门类"
+    PARTY_SERVICE = "党群服务部门类"
+
+
+class ListKind(StrEnum):
+    """清单: common (issued from above) or individual."""
+
+    COMMON = "共性"
+    INDIVIDUAL = "个性"
+
+
+class DutyType(StrEnum):
+    """责任类型: the party committee's main responsibility or the supervision one."""
+
+    MAIN = "主体责任"
+    SUPERVISION = "监督责任"
+
+
+class Frequency(StrEnum):
+    """频次 of an item: how often a new due item starts."""
+
+    ONCE = "一次性"
+    MONTHLY = "每月"
+    QUARTERLY = "每季度"
+    HALF_YEARLY = "每半年"
+    YEARLY = "每年"
+
+
+class ScopeKind(StrEnum):
+    """适用范围 kinds: every holder of a role, each unit's leading group, or one person."""
+
+    ROLE = "role"
+    UNIT_TEAM = "unit_team"
+    PERSON = "person"
+
+
+class Unit(SQLModel, table=True):
+    """单位: a town/street, department or mass organisation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=100)
+    category: Category | None = Field(default=None, sa_type=_enum(Category), nullable=True)
+    parent_id: int | None = _ref("unit.id", nullable=True)
+    group_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Person(SQLModel, table=True):
+    """人员: an official, secretary or admin; bound to one Telegram account."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=50)
+    unit_id: int = _ref("unit.id")
+    position: str = Field(default="", max_length=200)
+    telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True, unique=True)
+    bound_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PersonRole(SQLModel, table=True):
+    """One 责任角色 of one person (a person may hold several)."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    role: Role = Field(sa_type=_enum(Role), primary_key=True)
+
+
+class Item(SQLModel, table=True):
+    """责任清单 item: every column of the import format."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    list_kind: ListKind = Field(sa_type=_enum(ListKind))
+    duty_type: DutyType = Field(sa_type=_enum(DutyType))
+    scope_kind: ScopeKind = Field(sa_type=_enum(ScopeKind))
+    scope_role: Role | None = Field(default=None, sa_type=_enum(Role), nullable=True)
+    scope_person_id: int | None = _ref("person.id", nullable=True)
+    content: str = Field(sa_type=sa.Text)
+    measures: str = Field(default="", sa_type=sa.Text)
+    timeline: str = Field(default="", max_length=200)
+    frequency: Frequency = Field(sa_type=_enum(Frequency))
+    deadline: str | None = Field(default=None, max_length=10, nullable=True)
+    lead: str = Field(default="", max_length=100)
+    owner_unit_id: int | None = _ref("unit.id", nullable=True)
+    co_unit_codes: str = Field(default="", max_length=500)
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Holding(SQLModel, table=True):
+    """Who holds an item: one person, or (person_id empty) a unit's leading group as a whole."""
+
+    __table_args__ = (
+        sa.Index(
+            "uq_holding_person",
+            "item_id",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("person_id IS NOT NULL"),
+            postgresql_where=sa.text("person_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_holding_unit_team",
+            "item_id",
+            "unit_id",
+            unique=True,
+            sqlite_where=sa.text("person_id IS NULL"),
+            postgresql_where=sa.text("person_id IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    unit_id: int = _ref("unit.id")
+    person_id: int | None = _ref("person.id", nullable=True)
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DueItem(SQLModel, table=True):
+    """One item for one holder in one period; done when a record for it exists."""
+
+    __table_args__ = (sa.UniqueConstraint("holding_id", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    holding_id: int = Field(foreign_key="holding.id")
+    period_key: str = Field(max_length=16)
+    period_start: date
+    period_end: date
+    due_date: date = Field(index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Record(SQLModel, table=True):
+    """履责记实: append-only; a correction is a new row whose corrects_id points at the old."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    due_item_id: int | None = _ref("dueitem.id", nullable=True)
+    author_id: int = _ref("person.id")
+    unit_id: int = _ref("unit.id")
+    text: str = Field(sa_type=sa.Text)
+    happened_on: date
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    corrects_id: int | None = _ref("record.id", nullable=True)
+    late_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    source_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    source_message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time bind code; only its SHA-256 is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    used_by_telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class FailedBind(SQLModel, table=True):
+    """A wrong, expired or used code sent by a Telegram account (for the hourly limit)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=sa.BigInteger, index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Outbox(SQLModel, table=True):
+    """A message waiting for the one paced sender; dedupe_key makes each send happen once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    person_id: int | None = _ref("person.id", nullable=True)
+    text: str = Field(sa_type=sa.Text)
+    reply_markup: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    not_before: datetime = Field(sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+
+
+class Notice(SQLModel, table=True):
+    """通知: an admin's notice to a set of people."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = _ref("person.id")
+    text: str = Field(sa_type=sa.Text)
+    audience: str = Field(default="all", max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class NoticeReceipt(SQLModel, table=True):
+    """One person's copy of a notice: delivered, then acknowledged."""
+
+    __table_args__ = (sa.UniqueConstraint("notice_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = _ref("notice.id")
+    person_id: int = _ref("person.id")
+    outbox_id: int | None = _ref("outbox.id", nullable=True)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when: imports, binds, invites (kept permanently)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor_person_id: int | None = _ref("person.id", nullable=True)
+    actor_telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    action: str = Field(max_length=64)
+    detail: str = Field(default="", sa_type=sa.Text)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update claimed by a worker: a second delivery of it is dropped."""
+
+    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
