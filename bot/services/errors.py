@@ -67,9 +67,15 @@ class ImportRejected(DomainError):
 
 @dataclass(frozen=True, kw_only=True)
 class ImportProblem:
-    """One problem in one cell, row, column or file of an import (rows count as in Excel: header = 1)."""
+    """One problem in a cell, row, column or file of an import (rows count as in Excel: header = 1).
+
+    `code` names the problem (texts words it); `value` is the offending text, `detail` any
+    extra fact the wording needs (e.g. the row a duplicate code was first seen on).
+    """
 
     source: str
-    message: str
+    code: str
     row: int | None = None
     column: str | None = None
+    value: str = ""
+    detail: str = ""

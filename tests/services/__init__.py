@@ -1,0 +1,1 @@
+"""Service tests: import, holdings and due items on real databases."""
