@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     def token(self) -> str:
         """The token, or a SettingsError naming BOT_TOKEN."""
         if self.bot_token is None:
-            raise SettingsError("BOT_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌")
+            raise SettingsError(
+                "BOT_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌"
+            )
         return self.bot_token.get_secret_value()
 
 

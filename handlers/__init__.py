@@ -1,1 +1,35 @@
-"""handlers."""
+"""Telegram in: one router per role plus common, fallback and errors.
+
+Handlers receive their dependencies by parameter name. The whole vocabulary:
+
+| name      | type                          | set by                      |
+| --------- | ----------------------------- | --------------------------- |
+| bot       | aiogram.Bot                   | aiogram                     |
+| session   | AsyncSession (one per update) | DbSessionMiddleware         |
+| person    | Viewer or None (unbound)      | IdentityMiddleware          |
+| clock     | bot.clock.Clock               | Dispatcher workflow data    |
+| notifier  | bot.notify.Notifier           | Dispatcher workflow data    |
+| zone      | zoneinfo.ZoneInfo             | Dispatcher workflow data    |
+| sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
+"""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+
+from handlers import admin, common, errors, fallback, official, secretary
+from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
+
+
+def setup(dispatcher: Dispatcher) -> None:
+    """Install the middlewares and routers, in the order they must see updates."""
+    dispatcher.update.outer_middleware(DbSessionMiddleware())
+    dispatcher.update.outer_middleware(IdentityMiddleware())
+    dispatcher.include_routers(
+        errors.router,
+        common.router,
+        admin.router,
+        secretary.router,
+        official.router,
+        fallback.router,
+    )

@@ -9,8 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded rows usable after commit (no lazy loads in async code)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, autoflush=False)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -68,4 +69,3 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = F
 def create_engine_for_migrations(url: str) -> AsyncEngine:
     """A pool-less engine for the Alembic CLI (alembic -c … upgrade head)."""
     return create_async_engine(url, poolclass=NullPool)
-

@@ -45,7 +45,9 @@ def _enum(enum: type[StrEnum]) -> Any:
 
 
 def _ref(target: str, *, nullable: bool = False, index: bool = True) -> Any:
-    return Field(default=None if nullable else ..., foreign_key=target, nullable=nullable, index=index)
+    return Field(
+        default=None if nullable else ..., foreign_key=target, nullable=nullable, index=index
+    )
 
 
 class Role(StrEnum):
@@ -295,5 +297,7 @@ class AuditEntry(SQLModel, table=True):
 class ProcessedUpdate(SQLModel, table=True):
     """A Telegram update claimed by a worker: a second delivery of it is dropped."""
 
-    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)

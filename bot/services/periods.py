@@ -77,7 +77,10 @@ def period_containing(frequency: Frequency, day: date, deadline: str | None = No
     if frequency is Frequency.MONTHLY:
         last = calendar.monthrange(year, day.month)[1]
         return Period(
-            date(year, day.month, 1), date(year, day.month, last), f"{year}-{day.month:02d}", frequency
+            date(year, day.month, 1),
+            date(year, day.month, last),
+            f"{year}-{day.month:02d}",
+            frequency,
         )
     if frequency is Frequency.QUARTERLY:
         quarter = (day.month - 1) // 3 + 1

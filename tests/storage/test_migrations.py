@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,12 +11,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import alembic_config, create_engine, migrate
-from storage.models import Person, Record, Unit
-
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+from storage.models import Record
+from tests.factories import NOW, make_person, make_unit
 
 
 def _revisions() -> list[str]:
@@ -68,33 +68,24 @@ async def test_models_match_the_migrated_schema(engine: AsyncEngine) -> None:
     assert changes == [], f"models and migrations differ; add a migration: {changes}"
 
 
-async def test_records_refuse_update_and_delete(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        unit_id = (
-            await conn.execute(
-                sa.insert(Unit.__table__).values(  # type: ignore[attr-defined]
-                    code="U01", name="城关镇", active=True, created_at=NOW, updated_at=NOW
-                )
-            )
-        ).inserted_primary_key[0]
-        person_id = (
-            await conn.execute(
-                sa.insert(Person.__table__).values(  # type: ignore[attr-defined]
-                    code="P1", name="陈", unit_id=unit_id, position="", active=True,
-                    created_at=NOW, updated_at=NOW,
-                )
-            )
-        ).inserted_primary_key[0]
-        await conn.execute(
-            sa.insert(Record.__table__).values(  # type: ignore[attr-defined]
-                author_id=person_id, unit_id=unit_id, text="召开党委会", happened_on=date(2026, 11, 23),
-                recorded_at=NOW,
-            )
+async def test_records_refuse_update_and_delete(session: AsyncSession) -> None:
+    unit = await make_unit(session)
+    person = await make_person(session, unit)
+    assert person.id is not None
+    assert unit.id is not None
+    session.add(
+        Record(
+            author_id=person.id,
+            unit_id=unit.id,
+            text="召开党委会专题研究党风廉政建设",
+            happened_on=date(2026, 11, 23),
+            recorded_at=NOW,
         )
-    table = Record.__table__  # type: ignore[attr-defined]
-    for statement in (sa.update(table).values(text="改过"), sa.delete(table)):
+    )
+    await session.commit()
+    for statement in (sa.update(Record).values(text="改过"), sa.delete(Record)):
         with pytest.raises(DBAPIError, match="append-only"):
-            async with engine.begin() as conn:
-                await conn.execute(statement)
-    async with engine.connect() as conn:
-        assert (await conn.execute(sa.select(table.c.text))).scalar_one() == "召开党委会"
+            await session.exec(statement)
+        await session.rollback()
+    texts = (await session.exec(select(Record.text))).all()
+    assert texts == ["召开党委会专题研究党风廉政建设"]

@@ -1,0 +1,80 @@
+"""`python -m bot run | import PATH | invite [CODES|--all] | chat | migrate`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+
+logger = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="履责助手：两个责任清单机器人"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    sub.add_parser("run", help="连接 Telegram（或 BOT_API_URL 指向的服务器）长轮询运行")
+    imp = sub.add_parser("import", help="导入单位、人员、责任清单（三个 CSV 的目录或一个 XLSX）")
+    imp.add_argument(
+        "path", type=Path, help="目录（units.csv、people.csv、items.csv）或 .xlsx 文件"
+    )
+    inv = sub.add_parser("invite", help="为人员生成一次性绑定邀请码和链接")
+    inv.add_argument("codes", nargs="*", help="人员编码，如 P0101 P0102")
+    inv.add_argument("--all", action="store_true", help="为全部在册人员生成")
+    chat = sub.add_parser("chat", help="本地聊天模式：不连 Telegram，在终端里扮演任何人试用")
+    chat.add_argument("--data", type=Path, default=Path("examples/district"), help="导入的示例数据")
+    chat.add_argument("--db", type=Path, default=Path(".demo/demo.sqlite3"), help="演示数据库文件")
+    chat.add_argument("--reset", action="store_true", help="从空数据库重新开始")
+    chat.add_argument(
+        "--files", type=Path, default=Path(".demo/files"), help="机器人发送的文件存放处"
+    )
+    sub.add_parser("migrate", help="把数据库升级到最新结构")
+    return parser
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.root.level))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, read the settings and run one command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _setup_logging(settings)
+        return asyncio.run(_dispatch(args, settings))
+    except SettingsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli
+
+    commands: dict[str, Callable[[], Awaitable[int]]] = {
+        "run": lambda: cli.run(settings),
+        "import": lambda: cli.import_path(settings, args.path),
+        "invite": lambda: cli.invite(settings, args.codes, everyone=args.all),
+        "chat": lambda: cli.chat(
+            settings, data=args.data, db=args.db, reset=args.reset, files=args.files
+        ),
+        "migrate": lambda: cli.migrate_only(settings),
+    }
+    return await commands[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

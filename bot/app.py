@@ -1,0 +1,104 @@
+"""Composition root: the one place that builds the engine, Bot, notifier, scheduler and Dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.notify import Notifier
+from handlers.menu import set_default_commands
+from scheduler.jobs import JobContext
+from scheduler.table import JOBS, STARTUP_JOBS, build_scheduler, run_job
+from storage.db import create_engine, migrate, session_factory
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """Everything a running bot is made of; `python -m bot`, the chat mode and the tests build it here."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    bot: Bot
+    notifier: Notifier
+    dispatcher: Dispatcher
+    jobs: JobContext
+
+
+def build_bot(settings: Settings, token: str | None = None) -> Bot:
+    """A Bot speaking HTML to BOT_API_URL (Telegram's, or any self-hosted Bot API server)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    return Bot(
+        token=token or settings.token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    """Wire every part; nothing is started and nothing touches the network yet."""
+    clock = clock or SystemClock()
+    engine = create_engine(settings.db_url)
+    sessions = session_factory(engine)
+    bot = build_bot(settings)
+    notifier = Notifier(bot)
+    dispatcher = Dispatcher(
+        storage=MemoryStorage(),
+        sessions=sessions,
+        clock=clock,
+        notifier=notifier,
+        zone=settings.zone,
+    )
+    handlers.setup(dispatcher)
+    jobs = JobContext(sessions=sessions, notifier=notifier, zone=settings.zone)
+    return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs)
+
+
+async def prepare(app: App) -> None:
+    """Bring the database to the newest schema and catch up the jobs that must not wait a day."""
+    await migrate(app.engine)
+    for job in JOBS:
+        if job.id in STARTUP_JOBS:
+            await run_job(job, app.jobs, app.clock.now())
+
+
+async def close(app: App) -> None:
+    """Release the HTTP session and the database pool."""
+    await app.bot.session.close()
+    await app.engine.dispose()
+
+
+async def run_polling(app: App) -> None:
+    """`python -m bot run`: long polling with the cron table ticking; SIGTERM/SIGINT stop it cleanly."""
+    await prepare(app)
+    me = await app.bot.get_me()
+    logger.info("running as @%s against %s", me.username, app.settings.bot_api_url)
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    await set_default_commands(app.bot)
+    scheduler = build_scheduler(app.jobs, app.clock)
+    scheduler.start()
+    try:
+        await app.dispatcher.start_polling(
+            app.bot,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+            handle_signals=True,
+            close_bot_session=False,
+        )
+    finally:
+        scheduler.shutdown(wait=False)
+        await close(app)

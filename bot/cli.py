@@ -1,0 +1,127 @@
+"""The CLI commands behind `python -m bot`: run, import, invite, chat, migrate."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+
+from bot import texts
+from bot.texts import importing as import_texts
+from bot.app import build_app as _build_app
+from bot.app import build_bot, run_polling
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.services.directory import import_directory
+from bot.services.errors import ImportRejected, UnknownPerson
+from bot.services.identity import issue_invites
+from bot.services.import_read import read_directory
+from storage.db import create_engine, migrate, session_factory
+
+logger = logging.getLogger(__name__)
+
+
+async def run(settings: Settings) -> int:
+    """Long polling until SIGTERM/SIGINT."""
+    await run_polling(_build_app(settings))
+    return 0
+
+
+async def migrate_only(settings: Settings) -> int:
+    """Bring the database to the newest schema."""
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    _err("数据库已是最新结构。")
+    return 0
+
+
+async def import_path(settings: Settings, path: Path) -> int:
+    """Validate every row of a directory of CSVs or an XLSX, then write all of it or nothing."""
+    if not path.exists():
+        _err(f"错误：找不到 {path}（应为含 units.csv、people.csv、items.csv 的目录或 .xlsx 文件）")
+        return 1
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+        tables = read_directory(path)
+
+        async def progress(stage: str, done: int, total: int) -> None:
+            _err(import_texts.render_progress(stage, done, total))
+
+        async with session_factory(engine)() as session:
+            summary = await import_directory(
+                session,
+                tables=tables,
+                now=SystemClock().now(),
+                zone=settings.zone,
+                progress=progress,
+            )
+    except ImportRejected as exc:
+        _err(texts.plain(import_texts.render_problems(exc.problems, limit=200)))
+        return 1
+    finally:
+        await engine.dispose()
+    print(texts.plain(import_texts.render_summary(summary)))
+    return 0
+
+
+async def invite(settings: Settings, codes: list[str], *, everyone: bool) -> int:
+    """Print one line per person: code, name, unit, invite code, deep link (tab-separated)."""
+    if bool(codes) == everyone:
+        _err("用法：python -m bot invite P0101 P0102 …  或  python -m bot invite --all")
+        return 2
+    username = settings.bot_username or await _bot_username(settings)
+    if username is None:
+        return 1
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine)() as session:
+            issued = await issue_invites(
+                session, person_codes=None if everyone else codes, now=SystemClock().now()
+            )
+    except UnknownPerson as exc:
+        _err(texts.plain(texts.UNKNOWN_PEOPLE.format(codes="、".join(exc.codes))))
+        return 1
+    finally:
+        await engine.dispose()
+    print("人员编码\t姓名\t单位\t邀请码\t链接")
+    for item in issued:
+        link = texts.deep_link(username, item.code)
+        print(f"{item.person_code}\t{item.person_name}\t{item.unit_name}\t{item.code}\t{link}")
+    expires = issued[0].expires_at.astimezone(settings.zone) if issued else None
+    _err(
+        f"共 {len(issued)} 人；邀请码一次性使用"
+        + (f"，{expires:%Y-%m-%d %H:%M} 前有效。" if expires else "。")
+    )
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    bot = build_bot(settings)
+    try:
+        me = await bot.get_me()
+    except (TelegramNetworkError, TelegramAPIError) as exc:
+        _err(
+            f"错误：无法从 {settings.bot_api_url} 获取机器人用户名（{exc}）。检查 BOT_TOKEN、网络，或设置 BOT_USERNAME。"
+        )
+        return None
+    finally:
+        await bot.session.close()
+    return me.username
+
+
+async def chat(settings: Settings, *, data: Path, db: Path, reset: bool, files: Path) -> int:
+    """Local chat mode (`make demo`)."""
+    from bot.localchat.repl import run_chat
+
+    return await run_chat(settings, data=data, db=db, reset=reset, files=files)
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)

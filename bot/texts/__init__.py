@@ -1,0 +1,197 @@
+"""Every user-facing Chinese string; anything a user or a file supplied is escaped here.
+
+Import wording (problems, progress, summary) lives in bot.texts.importing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from html import escape, unescape
+from zoneinfo import ZoneInfo
+
+from bot.services.identity import IssuedInvite, Viewer
+from bot.services.ledger import DueLine, Ledger, Status
+from bot.services.periods import Period
+from storage.models import DutyType, Frequency, Role
+
+# Commands: (command, menu description, roles that see it; empty = every bound person).
+COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
+    ("my", "我的清单：本期事项与完成情况", frozenset({*Role} - {Role.ADMIN})),
+    ("unit", "本单位本期事项完成情况", frozenset({Role.SECRETARY})),
+    ("invite", "生成绑定邀请码", frozenset({Role.ADMIN})),
+    ("help", "查看可用命令", frozenset()),
+]
+PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
+
+STATUS_MARK = {Status.DONE: "✅", Status.OVERDUE: "⚠️", Status.DUE_SOON: "⏰", Status.OPEN: "⏳"}
+STATUS_WORD = {
+    Status.DONE: "已完成",
+    Status.OVERDUE: "已逾期",
+    Status.DUE_SOON: "即将到期",
+    Status.OPEN: "待完成",
+}
+
+UNBOUND = (
+    "您好！这是<b>履责助手</b>，为党风廉政建设“两个责任”清单提供提醒与履责记实。\n"
+    "您的账号尚未绑定。请向本单位联络员或区纪委监委管理员索取<b>绑定邀请码</b>，"
+    "然后点击邀请链接，或发送 <code>/start 邀请码</code>。"
+)
+INACTIVE_HINT = "如您已被调整岗位，请联系管理员。"
+START_NEEDS_CODE = "请在 /start 后附上邀请码，例如：<code>/start ABCD2345EFGH</code>"
+INVITE_UNKNOWN = "邀请码无效：请核对后重新发送，或向管理员索取新的邀请码。"
+INVITE_EXPIRED = "邀请码已过期（有效期 7 天）：请向管理员索取新的邀请码。"
+INVITE_USED = "邀请码已被使用：每个邀请码只能使用一次。如非本人操作，请立即联系管理员。"
+INVITE_INACTIVE = "该邀请码对应的人员已停用：请联系管理员核实名单。"
+NOT_TEXT = "暂时只能识别文字消息，请用文字描述，或发送 /help 查看可用命令。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看您可用的命令。"
+FREE_TEXT = "已收到。履责记实功能即将开通；现在可发送 /my 查看本期清单，/help 查看全部命令。"
+STALE_BUTTON = "按钮已失效，请重新发送命令。"
+ERROR = "抱歉，处理时出现问题，已记录。请稍后重试；如反复出现，请联系管理员。"
+NOT_ADMIN_FILE = "只有管理员可以发送名单工作簿。如需提交履责材料，请先用文字说明。"
+IMPORT_NOT_XLSX = "请发送 .xlsx 工作簿（含“单位”“人员”“责任清单”三个工作表）。CSV 请由管理员在服务器上用 <code>python -m bot import</code> 导入。"
+IMPORT_TOO_BIG = (
+    "文件超过 20 MB，机器人无法下载。请拆分或在服务器上用 <code>python -m bot import</code> 导入。"
+)
+INVITE_USAGE = "用法：<code>/invite P0101 P0102</code> 为指定人员生成邀请码，或 <code>/invite all</code> 为全部在册人员生成。"
+UNKNOWN_PEOPLE = "未找到人员编码：{codes}。请核对后重试（编码见导入的“人员”表）。"
+PERIOD_UNIT = {Frequency.MONTHLY: "月", Frequency.QUARTERLY: "季度", Frequency.HALF_YEARLY: "半年"}
+
+
+def import_started(file_name: str) -> str:
+    return f"已收到《{escape(file_name)}》，正在校验……"
+
+
+def too_many_attempts(wait_minutes: int) -> str:
+    return f"错误的邀请码次数过多（1 小时内 5 次），请 {wait_minutes} 分钟后再试。"
+
+
+def bound_elsewhere(person_name: str) -> str:
+    return (
+        f"您的 Telegram 账号已绑定为 {escape(person_name)}。一个账号只能绑定一人；"
+        "如需更换，请联系管理员。"
+    )
+
+
+def welcome(viewer: Viewer) -> str:
+    roles = "、".join(role.value for role in sorted(viewer.roles, key=list(Role).index))
+    return (
+        f"绑定成功！{escape(viewer.name)}（{escape(viewer.unit_name)} · {escape(roles)}），欢迎使用履责助手。\n\n"
+        + help_text(viewer)
+    )
+
+
+def greeting(viewer: Viewer) -> str:
+    return f"{escape(viewer.name)}，您好！\n\n" + help_text(viewer)
+
+
+def commands_for(roles: frozenset[Role]) -> list[tuple[str, str]]:
+    """The (command, description) pairs a person with these roles may use."""
+    return [(cmd, desc) for cmd, desc, need in COMMANDS if not need or need & roles]
+
+
+def help_text(viewer: Viewer) -> str:
+    lines = ["<b>可用命令</b>"]
+    lines += [f"/{cmd} — {desc}" for cmd, desc in commands_for(viewer.roles)]
+    if viewer.is_admin:
+        lines.append("发送 .xlsx 名单工作簿 — 导入单位、人员和责任清单（先校验，全部无误才写入）")
+    return "\n".join(lines)
+
+
+def period_label(period: Period) -> str:
+    key = period.key
+    if period.frequency is Frequency.YEARLY:
+        return f"{key}年度"
+    if period.frequency is Frequency.QUARTERLY:
+        return f"{key[:4]}年第{'一二三四'[int(key[-1]) - 1]}季度"
+    if period.frequency is Frequency.HALF_YEARLY:
+        return f"{key[:4]}年{'上' if key.endswith('H1') else '下'}半年"
+    if period.frequency is Frequency.MONTHLY:
+        return f"{key[:4]}年{int(key[5:])}月"
+    return "一次性"
+
+
+def _due_words(line: DueLine) -> str:
+    if line.status is Status.DONE and line.done_on:
+        return f"✅ {line.done_on:%m-%d} 已记实"
+    if line.status is Status.OVERDUE:
+        return f"已逾期 {-line.days_left} 天"
+    if line.days_left == 0:
+        return "今天到期"
+    return f"还剩 {line.days_left} 天"
+
+
+def _line(line: DueLine, *, with_holder: bool) -> str:
+    holder = ""
+    if with_holder:
+        holder = "（单位班子）" if line.unit_team else f"（{escape(line.holder_name or '')}）"
+    elif line.unit_team:
+        holder = "（单位班子）"
+    return (
+        f"{STATUS_MARK[line.status]}【{escape(line.item_code)}】{escape(line.content)}{holder}\n"
+        f"    {period_label(line.period)} · 截止 {line.due:%Y-%m-%d} · {_due_words(line)}"
+    )
+
+
+def _ledger_body(ledger: Ledger, *, with_holder: bool) -> list[str]:
+    summary = (
+        f"截至 {ledger.today:%Y-%m-%d}，共 {len(ledger.lines)} 项："
+        f"✅ 已完成 {ledger.count(Status.DONE)} · ⚠️ 已逾期 {ledger.count(Status.OVERDUE)} · "
+        f"⏰ 即将到期 {ledger.count(Status.DUE_SOON)} · ⏳ 待完成 {ledger.count(Status.OPEN)}"
+    )
+    out = [summary]
+    for duty in DutyType:
+        lines = [line for line in ledger.lines if line.duty_type is duty]
+        if lines:
+            out.append(f"\n<b>{duty.value}</b>")
+            out += [_line(line, with_holder=with_holder) for line in lines]
+    return out
+
+
+def my_list(viewer: Viewer, ledger: Ledger) -> str:
+    head = f"📋 <b>{escape(viewer.name)}</b> 的责任清单（{escape(viewer.unit_name)} · {escape(viewer.position)}）"
+    if not ledger.lines:
+        return head + "\n您名下暂无本期责任事项。如有疑问，请联系本单位联络员。"
+    tail = "\n单位班子事项由第一责任人和联络员共同负责，任一人记实即可。"
+    has_team = any(line.unit_team for line in ledger.lines)
+    return "\n".join([head, *_ledger_body(ledger, with_holder=False)]) + (tail if has_team else "")
+
+
+def unit_list(viewer: Viewer, ledger: Ledger) -> str:
+    head = f"🏢 <b>{escape(viewer.unit_name)}</b> 本期事项完成情况"
+    if not ledger.lines:
+        return head + "\n本单位暂无本期责任事项。"
+    return "\n".join([head, *_ledger_body(ledger, with_holder=True)])
+
+
+def invites(issued: list[IssuedInvite], bot_username: str, zone: ZoneInfo) -> str:
+    if not issued:
+        return "没有在册人员需要生成邀请码。"
+    lines = [
+        f"已生成 {len(issued)} 个邀请码（一次性，{_local(issued[0].expires_at, zone)} 前有效）："
+    ]
+    for invite in issued:
+        link = deep_link(bot_username, invite.code)
+        lines.append(
+            f"{escape(invite.person_name)}（{escape(invite.person_code)}，{escape(invite.unit_name)}）："
+            f"<code>{invite.code}</code>\n{link}"
+        )
+    lines.append("请将各自的链接单独发给本人；旧的未用邀请码已作废。")
+    return "\n".join(lines)
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+def _local(instant: datetime, zone: ZoneInfo) -> str:
+    return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def day(value: date) -> str:
+    return f"{value:%Y-%m-%d}"
+
+
+def plain(html_text: str) -> str:
+    """HTML reply text as a terminal shows it: tags dropped, entities decoded."""
+    return unescape(re.sub(r"<[^>]+>", "", html_text))

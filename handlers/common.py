@@ -1,0 +1,47 @@
+"""Common commands: /start (with an invite code it binds the account) and /help."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services.identity import Viewer, redeem_invite
+from handlers.filters import IsBound, private_router
+from handlers.menu import set_commands_for
+
+router = private_router("common")
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_code(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    notifier: Notifier,
+) -> None:
+    """/start CODE — bind this Telegram account to the code's person."""
+    assert message.from_user is not None
+    viewer = await redeem_invite(
+        session, code=command.args or "", telegram_id=message.from_user.id, now=clock.now()
+    )
+    await notifier.send(message.chat.id, texts.welcome(viewer))
+    await set_commands_for(bot, message.chat.id, viewer.roles)
+
+
+@router.message(CommandStart(), IsBound())
+async def start(message: Message, person: Viewer, notifier: Notifier) -> None:
+    """/start for someone already bound: a greeting and their commands."""
+    await notifier.send(message.chat.id, texts.greeting(person))
+
+
+@router.message(Command("help"), IsBound())
+async def help_(message: Message, person: Viewer, notifier: Notifier) -> None:
+    """/help — only the commands of the sender's roles."""
+    await notifier.send(message.chat.id, texts.help_text(person))

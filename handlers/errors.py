@@ -1,0 +1,52 @@
+"""The error router: domain errors become a clear Chinese reply; anything else is logged in full."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.types import ErrorEvent
+
+from bot import texts
+from bot.texts import importing as import_texts
+from bot.notify import Notifier
+from bot.services import errors as e
+
+logger = logging.getLogger(__name__)
+router = Router(name="errors")
+
+
+def reply_for(error: Exception) -> str:
+    """The Chinese sentence for an exception (a generic one for the unexpected)."""
+    if isinstance(error, e.TooManyAttempts):
+        return texts.too_many_attempts(error.wait_minutes)
+    if isinstance(error, e.AccountBoundElsewhere):
+        return texts.bound_elsewhere(error.person_name)
+    if isinstance(error, e.UnknownPerson):
+        return texts.UNKNOWN_PEOPLE.format(codes="、".join(error.codes))
+    if isinstance(error, e.ImportRejected):
+        return import_texts.render_problems(error.problems)
+    simple: dict[type[Exception], str] = {
+        e.InviteUnknown: texts.INVITE_UNKNOWN,
+        e.InviteExpired: texts.INVITE_EXPIRED,
+        e.InviteUsed: texts.INVITE_USED,
+        e.InviteForInactive: texts.INVITE_INACTIVE,
+        e.NotBound: texts.UNBOUND,
+    }
+    return simple.get(type(error), texts.ERROR)
+
+
+@router.error()
+async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
+    """Answer the user; the stack trace goes to the log only."""
+    error = event.exception
+    if not isinstance(error, e.DomainError):
+        logger.error("update %s failed", event.update.update_id, exc_info=error)
+    text = reply_for(error)
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:190], show_alert=True)
+        return
+    chat = update.message.chat.id if update.message else None
+    if chat is not None:
+        await notifier.send(chat, text)
