@@ -44,7 +44,8 @@ def _setup_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.root.level))
+    for noisy in ("aiogram.event", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,6 @@ from pathlib import Path
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from bot import texts
-from bot.texts import importing as import_texts
 from bot.app import build_app as _build_app
 from bot.app import build_bot, run_polling
 from bot.clock import SystemClock
@@ -18,6 +17,7 @@ from bot.services.directory import import_directory
 from bot.services.errors import ImportRejected, UnknownPerson
 from bot.services.identity import issue_invites
 from bot.services.import_read import read_directory
+from bot.texts import importing as import_texts
 from storage.db import create_engine, migrate, session_factory
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 async def run(settings: Settings) -> int:
     """Long polling until SIGTERM/SIGINT."""
+    settings.token()  # a missing token stops here, before anything is touched
     await run_polling(_build_app(settings))
     return 0
 

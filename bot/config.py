@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     tz: str = Field(default="Asia/Shanghai", validation_alias="TZ")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
 
+    @field_validator("bot_token", "bot_username", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -1,4 +1,4 @@
-"""Telegram in: one router per role plus common, fallback and errors.
+"""Telegram in: one router per role plus common, fallback and errors (built per Dispatcher).
 
 Handlers receive their dependencies by parameter name. The whole vocabulary:
 
@@ -26,10 +26,10 @@ def setup(dispatcher: Dispatcher) -> None:
     dispatcher.update.outer_middleware(DbSessionMiddleware())
     dispatcher.update.outer_middleware(IdentityMiddleware())
     dispatcher.include_routers(
-        errors.router,
-        common.router,
-        admin.router,
-        secretary.router,
-        official.router,
-        fallback.router,
+        errors.build_router(),
+        common.build_router(),
+        admin.build_router(),
+        secretary.build_router(),
+        official.build_router(),
+        fallback.build_router(),
     )

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
-from bot.texts import importing as import_texts
 from bot.clock import Clock
 from bot.notify import Notifier, Progress
 from bot.services.directory import import_workbook
 from bot.services.identity import Viewer, issue_invites
+from bot.texts import importing as import_texts
 from handlers.filters import private_router
 from storage.models import Role
 
-router = private_router("admin", Role.ADMIN)
 MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
-@router.message(Command("invite"))
 async def invite(
     message: Message,
     command: CommandObject,
@@ -46,7 +44,6 @@ async def invite(
     await notifier.send(message.chat.id, texts.invites(issued, me.username or "", zone))
 
 
-@router.message(F.document)
 async def workbook(
     message: Message,
     bot: Bot,
@@ -83,3 +80,11 @@ async def workbook(
         progress=progress,
     )
     await notifier.send(message.chat.id, import_texts.render_summary(summary))
+
+
+def build_router() -> Router:
+    """The admins' router, guarded once for 管理员."""
+    router = private_router("admin", Role.ADMIN)
+    router.message.register(invite, Command("invite"))
+    router.message.register(workbook, F.document)
+    return router

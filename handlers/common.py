@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,10 +14,7 @@ from bot.services.identity import Viewer, redeem_invite
 from handlers.filters import IsBound, private_router
 from handlers.menu import set_commands_for
 
-router = private_router("common")
 
-
-@router.message(CommandStart(deep_link=True))
 async def start_with_code(
     message: Message,
     command: CommandObject,
@@ -35,13 +32,20 @@ async def start_with_code(
     await set_commands_for(bot, message.chat.id, viewer.roles)
 
 
-@router.message(CommandStart(), IsBound())
 async def start(message: Message, person: Viewer, notifier: Notifier) -> None:
     """/start for someone already bound: a greeting and their commands."""
     await notifier.send(message.chat.id, texts.greeting(person))
 
 
-@router.message(Command("help"), IsBound())
 async def help_(message: Message, person: Viewer, notifier: Notifier) -> None:
     """/help — only the commands of the sender's roles."""
     await notifier.send(message.chat.id, texts.help_text(person))
+
+
+def build_router() -> Router:
+    """The common router: /start with or without a code, /help."""
+    router = private_router("common")
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart(), IsBound())
+    router.message.register(help_, Command("help"), IsBound())
+    return router

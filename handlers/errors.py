@@ -8,12 +8,11 @@ from aiogram import Router
 from aiogram.types import ErrorEvent
 
 from bot import texts
-from bot.texts import importing as import_texts
 from bot.notify import Notifier
 from bot.services import errors as e
+from bot.texts import importing as import_texts
 
 logger = logging.getLogger(__name__)
-router = Router(name="errors")
 
 
 def reply_for(error: Exception) -> str:
@@ -36,7 +35,6 @@ def reply_for(error: Exception) -> str:
     return simple.get(type(error), texts.ERROR)
 
 
-@router.error()
 async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
     """Answer the user; the stack trace goes to the log only."""
     error = event.exception
@@ -50,3 +48,10 @@ async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
     chat = update.message.chat.id if update.message else None
     if chat is not None:
         await notifier.send(chat, text)
+
+
+def build_router() -> Router:
+    """The error router."""
+    router = Router(name="errors")
+    router.error.register(on_error)
+    return router

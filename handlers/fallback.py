@@ -10,11 +10,7 @@ from bot.notify import Notifier
 from bot.services.identity import Viewer
 from handlers.filters import IsStranger
 
-router = Router(name="fallback")
-router.message.filter(F.chat.type == "private")
 
-
-@router.message(IsStranger())
 async def stranger(message: Message, notifier: Notifier) -> None:
     """An unbound user: how to get bound, and nothing else."""
     text = texts.UNBOUND
@@ -23,31 +19,39 @@ async def stranger(message: Message, notifier: Notifier) -> None:
     await notifier.send(message.chat.id, text)
 
 
-@router.message(F.text.startswith("/"))
 async def unknown_command(message: Message, notifier: Notifier) -> None:
     """A command the sender's roles don't have, or a typo."""
     await notifier.send(message.chat.id, texts.UNKNOWN_COMMAND)
 
 
-@router.message(F.text)
 async def free_text(message: Message, person: Viewer, notifier: Notifier) -> None:
     """Plain text from a bound person (records arrive with the next issue)."""
     await notifier.send(message.chat.id, texts.FREE_TEXT)
 
 
-@router.message(F.document)
 async def document(message: Message, notifier: Notifier) -> None:
     """A file from someone who may not import."""
     await notifier.send(message.chat.id, texts.NOT_ADMIN_FILE)
 
 
-@router.message()
 async def not_text(message: Message, notifier: Notifier) -> None:
     """Stickers, voice, photos, locations …"""
     await notifier.send(message.chat.id, texts.NOT_TEXT)
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery, person: Viewer | None) -> None:
     """A button no handler recognises (old message, changed version) or pressed by a stranger."""
     await query.answer(texts.STALE_BUTTON if person else texts.UNBOUND[:190], show_alert=True)
+
+
+def build_router() -> Router:
+    """The last router: whatever no role router took."""
+    router = Router(name="fallback")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(stranger, IsStranger())
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(free_text, F.text)
+    router.message.register(document, F.document)
+    router.message.register(not_text)
+    router.callback_query.register(stale_button)
+    return router

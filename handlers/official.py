@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,10 +17,7 @@ from bot.services.ledger import my_list
 from handlers.filters import private_router
 from storage.models import Role
 
-router = private_router("official", Role.FIRST, Role.MEMBER, Role.DISCIPLINE, Role.SECRETARY)
 
-
-@router.message(Command("my"))
 async def my(
     message: Message,
     person: Viewer,
@@ -31,3 +29,10 @@ async def my(
     """/my — 我的清单: this period's items with status and due date."""
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
     await notifier.send(message.chat.id, texts.my_list(person, ledger))
+
+
+def build_router() -> Router:
+    """The officials' router, guarded once for officials and secretaries."""
+    router = private_router("official", Role.FIRST, Role.MEMBER, Role.DISCIPLINE, Role.SECRETARY)
+    router.message.register(my, Command("my"))
+    return router

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,10 +17,7 @@ from bot.services.ledger import unit_list
 from handlers.filters import private_router
 from storage.models import Role
 
-router = private_router("secretary", Role.SECRETARY)
 
-
-@router.message(Command("unit"))
 async def unit(
     message: Message,
     person: Viewer,
@@ -31,3 +29,10 @@ async def unit(
     """/unit — every item held in the secretary's unit this period, with its holder and status."""
     ledger = await unit_list(session, unit_id=person.unit_id, now=clock.now(), zone=zone)
     await notifier.send(message.chat.id, texts.unit_list(person, ledger))
+
+
+def build_router() -> Router:
+    """The secretaries' router, guarded once for 联络员."""
+    router = private_router("secretary", Role.SECRETARY)
+    router.message.register(unit, Command("unit"))
+    return router

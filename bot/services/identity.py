@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -197,7 +198,7 @@ async def redeem_invite(
     ).one()
     if failures >= MAX_FAILED_ATTEMPTS:
         wait = (oldest + ATTEMPT_WINDOW - now) if oldest else ATTEMPT_WINDOW
-        raise TooManyAttempts(max(1, int(wait.total_seconds() // 60) + 1))
+        raise TooManyAttempts(max(1, math.ceil(wait.total_seconds() / 60)))
     invite = (
         await session.exec(select(Invite).where(col(Invite.code_hash) == hash_code(code)))
     ).first()

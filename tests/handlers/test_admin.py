@@ -1,0 +1,99 @@
+"""Admins in the chat: /invite, and importing a workbook sent as a document."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from sqlmodel import col, select
+
+from bot import texts
+from storage.models import Person, Unit
+from tests.conftest import DISTRICT
+from tests.handlers.conftest import District
+
+SHEETS = {"单位": "units.csv", "人员": "people.csv", "责任清单": "items.csv"}
+
+
+def workbook(change: dict[str, list[list[str]]] | None = None) -> bytes:
+    """The sample district as one .xlsx; `change` appends rows to sheets."""
+    book = Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for sheet, file in SHEETS.items():
+        ws = book.create_sheet(sheet)
+        with (DISTRICT / file).open(encoding="utf-8-sig") as handle:
+            for row in csv.reader(handle):
+                ws.append(row)
+        for row in (change or {}).get(sheet, []):
+            ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def _send(d: District, data: bytes, name: str, person: str = "P0001") -> str:
+    sent = await d.chat.send_document(d.tg(person), data, name)
+    return "\n".join(s.plain for s in sent if s.method == "sendMessage")
+
+
+async def test_invite_gives_working_deep_links(district: District) -> None:
+    reply = await district.say("P0001", "/invite P0102")
+    assert "李红霞（P0102，城关镇）" in reply
+    [code] = re.findall(r"start=(\w+)", reply)
+    assert f"https://t.me/lvze_demo_bot?start={code}" in reply
+    sent = await district.chat.send_text(777_000_123, f"/start {code}")
+    assert "绑定成功！李红霞" in sent[0].plain
+
+
+async def test_invite_all_gives_everyone_a_code(district: District) -> None:
+    mark = district.fake.mark()
+    await district.chat.send_text(district.tg("P0001"), "/invite all")
+    parts = [s for s in district.fake.sent_since(mark) if s.method == "sendMessage"]
+    assert all(len(part.plain) <= 4096 for part in parts)
+    links = re.findall(r"start=(\w+)", "\n".join(part.plain for part in parts))
+    assert len(set(links)) == 40
+
+
+async def test_invite_usage_and_unknown_codes(district: District) -> None:
+    assert await district.say("P0001", "/invite") == texts.plain(texts.INVITE_USAGE)
+    reply = await district.say("P0001", "/invite P0101 P9999")
+    assert reply == texts.UNKNOWN_PEOPLE.format(codes="P9999")
+
+
+async def test_a_workbook_imports_and_reports_what_changed(district: District) -> None:
+    data = workbook({"单位": [["U12", "区司法局", "政府行政部门类", ""]]})
+    reply = await _send(district, data, "名单.xlsx")
+    assert reply.startswith("已收到《名单.xlsx》")
+    assert "导入完成" in reply
+    async with district.app.sessions() as session:
+        unit = (await session.exec(select(Unit).where(col(Unit.code) == "U12"))).one()
+    assert unit.name == "区司法局"
+
+
+async def test_a_bad_workbook_is_reported_by_sheet_row_and_column_and_writes_nothing(
+    district: District,
+) -> None:
+    bad = workbook({"人员": [["P1201", "新人", "U99", "局长", "第一责任人"]]})
+    reply = await _send(district, bad, "名单.xlsx")
+    assert "导入未执行" in reply
+    assert "人员 第 42 行「单位编码」" in reply
+    assert "U99" in reply
+    async with district.app.sessions() as session:
+        assert (
+            await session.exec(select(Person).where(col(Person.code) == "P1201"))
+        ).first() is None
+
+
+async def test_a_file_that_is_not_a_workbook_is_explained(district: District) -> None:
+    reply = await _send(district, b"not a zip at all", "名单.xlsx")
+    assert "导入未执行" in reply
+    assert "不是有效的 XLSX 工作簿" in reply
+    assert await _send(district, b"a,b\n", "units.csv") == texts.plain(texts.IMPORT_NOT_XLSX)
+
+
+async def test_only_admins_may_send_workbooks(district: District) -> None:
+    reply = await _send(district, workbook(), "名单.xlsx", person="P0101")
+    assert reply == texts.plain(texts.NOT_ADMIN_FILE)

@@ -1,0 +1,79 @@
+"""Each role sees only its commands; /my and /unit show the current period with codes in 【】."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import texts
+from tests.handlers.conftest import District
+
+P0101_ITEMS = {"C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "D01", "D02", "I0101"}
+
+
+def _codes(text: str) -> list[str]:
+    return re.findall(r"【(\w+)】", text)
+
+
+@pytest.mark.parametrize(
+    ("person", "present", "absent"),
+    [
+        ("P0101", {"/my", "/help"}, {"/unit", "/invite"}),  # 第一责任人
+        ("P0105", {"/my", "/unit", "/help"}, {"/invite"}),  # 联络员
+        ("P0803", {"/my", "/unit", "/help"}, {"/invite"}),  # 联络员、班子成员
+        ("P0001", {"/invite", "/help"}, {"/my", "/unit"}),  # 管理员
+    ],
+)
+async def test_help_lists_only_the_commands_of_the_users_roles(
+    district: District, person: str, present: set[str], absent: set[str]
+) -> None:
+    shown = set(re.findall(r"/\w+", await district.say(person, "/help")))
+    assert present <= shown
+    assert not (absent & shown)
+
+
+@pytest.mark.parametrize(
+    ("person", "command"),
+    [("P0101", "/invite all"), ("P0101", "/unit"), ("P0105", "/invite P0101"), ("P0001", "/my")],
+)
+async def test_a_command_outside_the_users_roles_is_refused_plainly(
+    district: District, person: str, command: str
+) -> None:
+    assert await district.say(person, command) == texts.plain(texts.UNKNOWN_COMMAND)
+
+
+async def test_my_shows_the_first_responsibles_list_with_status(district: District) -> None:
+    reply = await district.say("P0101", "/my")
+    assert reply.startswith("📋 陈立新 的责任清单（城关镇 · 镇党委书记）")
+    assert set(_codes(reply)) == P0101_ITEMS
+    assert "共 12 项" in reply
+    c02 = next(line for line in reply.splitlines() if "【C02】" in line)
+    assert c02.startswith("⚠️")  # 03-31 has passed on 2026-11-23
+    c01_due = reply.splitlines()[
+        reply.splitlines().index(next(line for line in reply.splitlines() if "【C01】" in line)) + 1
+    ]
+    assert "2026年第四季度 · 截止 2026-12-31 · 还剩 38 天" in c01_due
+    assert "【D01】" in reply
+    assert "单位班子" in reply
+
+
+async def test_a_member_holds_the_members_items_but_not_the_units(district: District) -> None:
+    codes = set(_codes(await district.say("P0102", "/my")))
+    assert codes == {"M01", "M02", "M03", "M04", "M05", "I0102"}
+
+
+async def test_a_secretary_shares_the_unit_team_items(district: District) -> None:
+    assert set(_codes(await district.say("P0105", "/my"))) == {"D01", "D02"}
+
+
+async def test_unit_shows_every_holder_in_the_secretarys_unit(district: District) -> None:
+    reply = await district.say("P0105", "/unit")
+    assert reply.startswith("🏢 城关镇 本期事项完成情况")
+    assert "【M01】" in reply
+    assert "（李红霞）" in reply
+    assert "（孙志强）" in reply
+    assert "【D01】" in reply
+    assert "（单位班子）" in reply
+    assert "【C01】" in reply
+    assert "【I0201】" not in reply  # another unit's item
