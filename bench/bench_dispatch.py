@@ -20,7 +20,7 @@ from bench.bench_import import generate  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.localchat.demo import bind_everyone, load_people  # noqa: E402
-from bot.localchat.driver import start_local_chat  # noqa: E402
+from bot.localchat.driver import LocalChat, start_local_chat  # noqa: E402
 from bot.services.directory import import_directory  # noqa: E402
 from bot.services.import_read import read_directory  # noqa: E402
 
@@ -28,8 +28,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 
 
-async def measure(folder: Path, database: Path, *, person: str, repeat: int) -> list[float]:
-    """Milliseconds per /my (update in → reply recorded by the fake Bot API) for one person."""
+async def start(folder: Path, database: Path, person: str) -> tuple[LocalChat, int]:
+    """A running bot on its own SQLite file with `folder` imported and everyone bound."""
     settings = Settings(
         BOT_TOKEN="123456:" + "B" * 35,
         BOT_API_URL="http://127.0.0.1:9",
@@ -37,24 +37,40 @@ async def measure(folder: Path, database: Path, *, person: str, repeat: int) -> 
         TZ="Asia/Shanghai",
     )
     app, _, chat = await start_local_chat(settings, clock=ManualClock(NOW))
+    async with app.sessions() as session:
+        await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
+    await bind_everyone(app.sessions, now=NOW)
+    user = (await load_people(app.sessions))[person].telegram_id
+    assert user is not None
+    return chat, user
+
+
+async def my_ms(chat: LocalChat, user: int) -> float:
+    """Milliseconds for one /my: update in, reply recorded by the fake Bot API."""
+    start = time.perf_counter()
+    sent = await chat.send_text(user, "/my")
+    elapsed = (time.perf_counter() - start) * 1000
+    assert sent
+    assert "【" in sent[0].plain
+    return elapsed
+
+
+async def measure(big: Path, tmp: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """Alternate small and large district in one loop, so drift on a shared machine hits both."""
+    small_chat, small_user = await start(ROOT / "examples" / "district", tmp / "s.sqlite3", "P0101")
+    big_chat, big_user = await start(big, tmp / "b.sqlite3", "P000001")
     try:
-        async with app.sessions() as session:
-            await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
-        await bind_everyone(app.sessions, now=NOW)
-        user = (await load_people(app.sessions))[person].telegram_id
-        assert user is not None
         for _ in range(5):  # warm up
-            await chat.send_text(user, "/my")
-        times = []
+            await my_ms(small_chat, small_user)
+            await my_ms(big_chat, big_user)
+        small, large = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
-            sent = await chat.send_text(user, "/my")
-            times.append((time.perf_counter() - start) * 1000)
-            assert sent
-            assert "【" in sent[0].plain
-        return times
+            small.append(await my_ms(small_chat, small_user))
+            large.append(await my_ms(big_chat, big_user))
+        return small, large
     finally:
-        await chat.stop()
+        await small_chat.stop()
+        await big_chat.stop()
 
 
 def main() -> None:
@@ -66,23 +82,14 @@ def main() -> None:
         big = Path(tmp) / "big"
         big.mkdir()
         generate(big, units=args.people // 10, people=args.people, items=200)
-        small_times = asyncio.run(
-            measure(
-                ROOT / "examples" / "district",
-                Path(tmp) / "s.sqlite3",
-                person="P0101",
-                repeat=args.repeat,
-            )
-        )
-        big_times = asyncio.run(
-            measure(big, Path(tmp) / "b.sqlite3", person="P000001", repeat=args.repeat)
-        )
+        small_times, big_times = asyncio.run(measure(big, Path(tmp), args.repeat))
     small, large = statistics.median(small_times), statistics.median(big_times)
-    p95 = statistics.quantiles(big_times, n=20)[-1]
     print("| district | people | /my median (ms) | /my p95 (ms) |")
     print("| --- | ---: | ---: | ---: |")
     print(f"| sample | 40 | {small:.2f} | {statistics.quantiles(small_times, n=20)[-1]:.2f} |")
-    print(f"| synthetic | {args.people} | {large:.2f} | {p95:.2f} |")
+    print(
+        f"| synthetic | {args.people} | {large:.2f} | {statistics.quantiles(big_times, n=20)[-1]:.2f} |"
+    )
     print(f"ratio large/small median: {large / small:.2f}")
 
 

@@ -30,7 +30,6 @@ def reply_for(error: Exception) -> str:
         e.InviteExpired: texts.INVITE_EXPIRED,
         e.InviteUsed: texts.INVITE_USED,
         e.InviteForInactive: texts.INVITE_INACTIVE,
-        e.NotBound: texts.UNBOUND,
     }
     return simple.get(type(error), texts.ERROR)
 

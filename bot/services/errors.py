@@ -9,10 +9,6 @@ class DomainError(Exception):
     """A request the domain refuses; `str(err)` is never shown, texts.py renders it."""
 
 
-class NotBound(DomainError):
-    """The Telegram account is not bound to an active person."""
-
-
 class InviteError(DomainError):
     """Base of every refused invite code."""
 

@@ -23,7 +23,6 @@ from bot.services.errors import (
     UnknownPerson,
 )
 from storage.models import (
-    OFFICIAL_ROLES,
     AuditEntry,
     FailedBind,
     Invite,
@@ -56,19 +55,6 @@ class Viewer:
     @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
-
-    @property
-    def is_secretary(self) -> bool:
-        return Role.SECRETARY in self.roles
-
-    @property
-    def is_official(self) -> bool:
-        return bool(self.roles & OFFICIAL_ROLES)
-
-    @property
-    def holds_items(self) -> bool:
-        """Officials hold items; secretaries share their unit's 单位班子 items."""
-        return self.is_official or self.is_secretary
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Import wording (problems, progress, summary) lives in bot.texts.importing.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
@@ -25,20 +25,12 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
 
 STATUS_MARK = {Status.DONE: "✅", Status.OVERDUE: "⚠️", Status.DUE_SOON: "⏰", Status.OPEN: "⏳"}
-STATUS_WORD = {
-    Status.DONE: "已完成",
-    Status.OVERDUE: "已逾期",
-    Status.DUE_SOON: "即将到期",
-    Status.OPEN: "待完成",
-}
 
 UNBOUND = (
     "您好！这是<b>履责助手</b>，为党风廉政建设“两个责任”清单提供提醒与履责记实。\n"
     "您的账号尚未绑定。请向本单位联络员或区纪委监委管理员索取<b>绑定邀请码</b>，"
     "然后点击邀请链接，或发送 <code>/start 邀请码</code>。"
 )
-INACTIVE_HINT = "如您已被调整岗位，请联系管理员。"
-START_NEEDS_CODE = "请在 /start 后附上邀请码，例如：<code>/start ABCD2345EFGH</code>"
 INVITE_UNKNOWN = "邀请码无效：请核对后重新发送，或向管理员索取新的邀请码。"
 INVITE_EXPIRED = "邀请码已过期（有效期 7 天）：请向管理员索取新的邀请码。"
 INVITE_USED = "邀请码已被使用：每个邀请码只能使用一次。如非本人操作，请立即联系管理员。"
@@ -55,7 +47,6 @@ IMPORT_TOO_BIG = (
 )
 INVITE_USAGE = "用法：<code>/invite P0101 P0102</code> 为指定人员生成邀请码，或 <code>/invite all</code> 为全部在册人员生成。"
 UNKNOWN_PEOPLE = "未找到人员编码：{codes}。请核对后重试（编码见导入的“人员”表）。"
-PERIOD_UNIT = {Frequency.MONTHLY: "月", Frequency.QUARTERLY: "季度", Frequency.HALF_YEARLY: "半年"}
 
 
 def import_started(file_name: str) -> str:
@@ -186,10 +177,6 @@ def deep_link(bot_username: str, code: str) -> str:
 
 def _local(instant: datetime, zone: ZoneInfo) -> str:
     return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-def day(value: date) -> str:
-    return f"{value:%Y-%m-%d}"
 
 
 def plain(html_text: str) -> str:
