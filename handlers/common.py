@@ -32,14 +32,16 @@ async def start_with_code(
     await set_commands_for(bot, message.chat.id, viewer.roles)
 
 
-async def start(message: Message, person: Viewer, notifier: Notifier) -> None:
-    """/start for someone already bound: a greeting and their commands."""
+async def start(message: Message, bot: Bot, person: Viewer, notifier: Notifier) -> None:
+    """/start for someone already bound: a greeting and their commands (menu refreshed)."""
     await notifier.send(message.chat.id, texts.greeting(person))
+    await set_commands_for(bot, message.chat.id, person.roles)
 
 
-async def help_(message: Message, person: Viewer, notifier: Notifier) -> None:
-    """/help — only the commands of the sender's roles."""
+async def help_(message: Message, bot: Bot, person: Viewer, notifier: Notifier) -> None:
+    """/help — only the commands of the sender's roles; the menu follows roles changed by an import."""
     await notifier.send(message.chat.id, texts.help_text(person))
+    await set_commands_for(bot, message.chat.id, person.roles)
 
 
 def build_router() -> Router:

@@ -13,10 +13,7 @@ from handlers.filters import IsStranger
 
 async def stranger(message: Message, notifier: Notifier) -> None:
     """An unbound user: how to get bound, and nothing else."""
-    text = texts.UNBOUND
-    if message.text and message.text.startswith("/start "):
-        text = texts.INVITE_UNKNOWN
-    await notifier.send(message.chat.id, text)
+    await notifier.send(message.chat.id, texts.UNBOUND)
 
 
 async def unknown_command(message: Message, notifier: Notifier) -> None:

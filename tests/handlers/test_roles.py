@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 from bot import texts
-from tests.handlers.conftest import District
+from bot.services.directory import import_directory
+from bot.services.import_read import read_directory
+from tests.conftest import DISTRICT
+from tests.handlers.conftest import NOW, ZONE, District
 
 P0101_ITEMS = {"C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "D01", "D02", "I0101"}
 
@@ -77,3 +82,22 @@ async def test_unit_shows_every_holder_in_the_secretarys_unit(district: District
     assert "（单位班子）" in reply
     assert "【C01】" in reply
     assert "【I0201】" not in reply  # another unit's item
+
+
+async def test_help_refreshes_the_menu_after_an_import_changes_roles(
+    district: District, tmp_path: Path
+) -> None:
+    scope = {"type": "chat", "chat_id": district.tg("P0101")}
+    await district.say("P0101", "/help")
+    assert [c["command"] for c in district.fake.commands_for(scope)] == ["my", "help"]
+    folder = tmp_path / "district"
+    shutil.copytree(DISTRICT, folder)
+    people = (folder / "people.csv").read_text(encoding="utf-8")
+    people = people.replace(
+        "P0101,陈立新,U01,镇党委书记,第一责任人", "P0101,陈立新,U01,镇党委书记,第一责任人、联络员"
+    )
+    (folder / "people.csv").write_text(people, encoding="utf-8")
+    async with district.app.sessions() as session:
+        await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
+    assert "/unit" in await district.say("P0101", "/help")
+    assert [c["command"] for c in district.fake.commands_for(scope)] == ["my", "unit", "help"]
