@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint typecheck imports pytest bench run clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "需要 Python ≥ 3.11：请安装后用 make PYTHON=python3.11 …"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
