@@ -42,7 +42,7 @@ async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
     text = reply_for(error)
     update = event.update
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:190], show_alert=True)
+        await update.callback_query.answer(texts.alert(text), show_alert=True)
         return
     chat = update.message.chat.id if update.message else None
     if chat is not None:

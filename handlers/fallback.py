@@ -38,7 +38,7 @@ async def not_text(message: Message, notifier: Notifier) -> None:
 
 async def stale_button(query: CallbackQuery, person: Viewer | None) -> None:
     """A button no handler recognises (old message, changed version) or pressed by a stranger."""
-    await query.answer(texts.STALE_BUTTON if person else texts.UNBOUND[:190], show_alert=True)
+    await query.answer(texts.STALE_BUTTON if person else texts.STRANGER_ALERT, show_alert=True)
 
 
 def build_router() -> Router:

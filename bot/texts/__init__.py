@@ -39,6 +39,8 @@ NOT_TEXT = "暂时只能识别文字消息，请用文字描述，或发送 /hel
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看您可用的命令。"
 FREE_TEXT = "已收到。履责记实功能即将开通；现在可发送 /my 查看本期清单，/help 查看全部命令。"
 STALE_BUTTON = "按钮已失效，请重新发送命令。"
+STRANGER_ALERT = "您的账号尚未绑定：请向联络员或管理员索取邀请码，然后发送 /start 邀请码。"
+ALERT_LIMIT = 200  # what answerCallbackQuery shows
 ERROR = "抱歉，处理时出现问题，已记录。请稍后重试；如反复出现，请联系管理员。"
 NOT_ADMIN_FILE = "只有管理员可以发送名单工作簿。如需提交履责材料，请先用文字说明。"
 IMPORT_NOT_XLSX = "请发送 .xlsx 工作簿（含“单位”“人员”“责任清单”三个工作表）。CSV 请由管理员在服务器上用 <code>python -m bot import</code> 导入。"
@@ -182,3 +184,13 @@ def _local(instant: datetime, zone: ZoneInfo) -> str:
 def plain(html_text: str) -> str:
     """HTML reply text as a terminal shows it: tags dropped, entities decoded."""
     return unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def alert(html_text: str) -> str:
+    """A button alert: plain text (alerts have no HTML) within 200 characters, cut at a sentence."""
+    text = plain(html_text)
+    if len(text) <= ALERT_LIMIT:
+        return text
+    head = text[: ALERT_LIMIT - 1]
+    end = max(head.rfind("。"), head.rfind("；"))
+    return head[: end + 1] if end > 0 else head + "…"

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import text
 from sqlmodel import col, func, select
 
@@ -112,3 +113,33 @@ async def test_moving_into_a_new_quarter_rolls_the_due_items(district: District)
     reply = await district.say("P0101", "/my")
     assert "2027年第一季度 · 截止 2027-03-31" in reply
     assert "2027年1月 · 截止 2027-01-31" in reply
+
+
+async def _old_keyboard_message(district: District, chat_id: int) -> int:
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="已完成", callback_data="old:1")]]
+    )
+    [message] = await district.app.notifier.send(chat_id, "旧消息", reply_markup=keyboard)
+    return message.message_id
+
+
+async def test_a_stranger_pressing_an_old_button_gets_a_plain_short_alert(
+    district: District,
+) -> None:
+    stranger = 4_242_4242
+    message_id = await _old_keyboard_message(district, stranger)
+    [answer] = await district.chat.press(stranger, message_id, 1)
+    assert answer.method == "answerCallbackQuery"
+    assert answer.text == texts.STRANGER_ALERT
+    assert "<" not in (answer.text or "")
+
+
+def test_alerts_are_plain_and_fit_telegrams_limit() -> None:
+    assert len(texts.plain(texts.UNBOUND)) > texts.ALERT_LIMIT or "<" not in texts.alert(
+        texts.UNBOUND
+    )
+    long = texts.alert("<b>很长</b>的说明。" * 40)
+    assert "<" not in long
+    assert len(long) <= texts.ALERT_LIMIT
+    assert long.endswith("。")
+    assert texts.alert("短句") == "短句"
