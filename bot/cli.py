@@ -91,10 +91,8 @@ async def invite(settings: Settings, codes: list[str], *, everyone: bool) -> int
         return 1
     finally:
         await engine.dispose()
-    print("人员编码\t姓名\t单位\t邀请码\t链接")
-    for item in issued:
-        link = texts.deep_link(username, item.code)
-        print(f"{item.person_code}\t{item.person_name}\t{item.unit_name}\t{item.code}\t{link}")
+    for row in texts.invite_rows(issued, username):
+        print("\t".join(row))
     expires = issued[0].expires_at.astimezone(settings.zone) if issued else None
     _err(
         f"共 {len(issued)} 人；邀请码一次性使用"

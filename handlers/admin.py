@@ -40,8 +40,16 @@ async def invite(
     issued = await issue_invites(
         session, person_codes=codes, now=clock.now(), actor_person_id=person.person_id
     )
-    me = await bot.me()
-    await notifier.send(message.chat.id, texts.invites(issued, me.username or "", zone))
+    username = (await bot.me()).username or ""
+    if len(issued) > texts.INVITES_IN_CHAT:
+        await notifier.send_document(
+            message.chat.id,
+            data=texts.invites_csv(issued, username),
+            filename=f"邀请码-{clock.now().astimezone(zone):%Y%m%d-%H%M}.csv",
+            caption=texts.invites_file_caption(issued, zone),
+        )
+        return
+    await notifier.send(message.chat.id, texts.invites(issued, username, zone))
 
 
 async def workbook(

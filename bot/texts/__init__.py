@@ -5,6 +5,8 @@ Import wording (problems, progress, summary) lives in bot.texts.importing.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import datetime
 from html import escape, unescape
@@ -171,6 +173,33 @@ def invites(issued: list[IssuedInvite], bot_username: str, zone: ZoneInfo) -> st
         )
     lines.append("请将各自的链接单独发给本人；旧的未用邀请码已作废。")
     return "\n".join(lines)
+
+
+INVITE_HEADER = ("人员编码", "姓名", "单位", "邀请码", "链接")
+INVITES_IN_CHAT = 30  # more than this go out as a spreadsheet file, not a wall of messages
+
+
+def invite_rows(issued: list[IssuedInvite], bot_username: str) -> list[tuple[str, ...]]:
+    """Header and one row per person: what the CLI prints and the admin's CSV holds."""
+    rows = [
+        (i.person_code, i.person_name, i.unit_name, i.code, deep_link(bot_username, i.code))
+        for i in issued
+    ]
+    return [INVITE_HEADER, *rows]
+
+
+def invites_csv(issued: list[IssuedInvite], bot_username: str) -> bytes:
+    """The invites as CSV in UTF-8 with BOM, so Excel and WPS open it without garbling."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(invite_rows(issued, bot_username))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def invites_file_caption(issued: list[IssuedInvite], zone: ZoneInfo) -> str:
+    return (
+        f"已生成 {len(issued)} 个邀请码（一次性，{_local(issued[0].expires_at, zone)} 前有效），"
+        "见附件表格。请将各自的链接单独发给本人；旧的未用邀请码已作废。"
+    )
 
 
 def deep_link(bot_username: str, code: str) -> str:

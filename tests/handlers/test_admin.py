@@ -48,13 +48,22 @@ async def test_invite_gives_working_deep_links(district: District) -> None:
     assert "绑定成功！李红霞" in sent[0].plain
 
 
-async def test_invite_all_gives_everyone_a_code(district: District) -> None:
-    mark = district.fake.mark()
-    await district.chat.send_text(district.tg("P0001"), "/invite all")
-    parts = [s for s in district.fake.sent_since(mark) if s.method == "sendMessage"]
-    assert all(len(part.plain) <= 4096 for part in parts)
-    links = re.findall(r"start=(\w+)", "\n".join(part.plain for part in parts))
-    assert len(set(links)) == 40
+async def test_invite_all_sends_a_spreadsheet_file_not_a_wall_of_messages(
+    district: District,
+) -> None:
+    sent = await district.chat.send_text(district.tg("P0001"), "/invite all")
+    [document] = sent
+    assert document.method == "sendDocument"
+    assert (document.document_name or "").endswith(".csv")
+    assert "已生成 40 个邀请码" in document.plain
+    data = document.document or b""
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["人员编码", "姓名", "单位", "邀请码", "链接"]
+    assert len({row[3] for row in rows[1:]}) == 40
+    code = next(row[3] for row in rows if row[0] == "P0101")
+    welcome = await district.chat.send_text(777_000_124, f"/start {code}")
+    assert "绑定成功！陈立新" in welcome[0].plain
 
 
 async def test_invite_usage_and_unknown_codes(district: District) -> None:
@@ -65,9 +74,14 @@ async def test_invite_usage_and_unknown_codes(district: District) -> None:
 
 async def test_a_workbook_imports_and_reports_what_changed(district: District) -> None:
     data = workbook({"单位": [["U12", "区司法局", "政府行政部门类", ""]]})
+    mark = district.fake.mark()
     reply = await _send(district, data, "名单.xlsx")
     assert reply.startswith("已收到《名单.xlsx》")
     assert "导入完成" in reply
+    assert "单位 新增 1" in reply
+    edits = [s.plain for s in district.fake.sent_since(mark) if s.method == "editMessageText"]
+    assert edits, "the status message should show progress"
+    assert all(edit.startswith("导入中：") for edit in edits)
     async with district.app.sessions() as session:
         unit = (await session.exec(select(Unit).where(col(Unit.code) == "U12"))).one()
     assert unit.name == "区司法局"
