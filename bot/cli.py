@@ -87,7 +87,7 @@ async def invite(settings: Settings, codes: list[str], *, everyone: bool) -> int
                 session, person_codes=None if everyone else codes, now=SystemClock().now()
             )
     except UnknownPerson as exc:
-        _err(texts.plain(texts.UNKNOWN_PEOPLE.format(codes="、".join(exc.codes))))
+        _err(texts.plain(texts.unknown_people(exc.codes)))
         return 1
     finally:
         await engine.dispose()

@@ -22,7 +22,7 @@ def reply_for(error: Exception) -> str:
     if isinstance(error, e.AccountBoundElsewhere):
         return texts.bound_elsewhere(error.person_name)
     if isinstance(error, e.UnknownPerson):
-        return texts.UNKNOWN_PEOPLE.format(codes="、".join(error.codes))
+        return texts.unknown_people(error.codes)
     if isinstance(error, e.ImportRejected):
         return import_texts.render_problems(error.problems)
     simple: dict[type[Exception], str] = {

@@ -50,11 +50,14 @@ IMPORT_TOO_BIG = (
     "文件超过 20 MB，机器人无法下载。请拆分或在服务器上用 <code>python -m bot import</code> 导入。"
 )
 INVITE_USAGE = "用法：<code>/invite P0101 P0102</code> 为指定人员生成邀请码，或 <code>/invite all</code> 为全部在册人员生成。"
-UNKNOWN_PEOPLE = "未找到人员编码：{codes}。请核对后重试（编码见导入的“人员”表）。"
 
 
 def import_started(file_name: str) -> str:
     return f"已收到《{escape(file_name)}》，正在校验……"
+
+
+def unknown_people(codes: list[str]) -> str:
+    return f"未找到人员编码：{escape('、'.join(codes))}。请核对后重试（编码见导入的“人员”表）。"
 
 
 def too_many_attempts(wait_minutes: int) -> str:

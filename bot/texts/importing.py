@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from bot.services.errors import ImportProblem
 from bot.services.import_plan import ImportSummary, KindCounts
 
@@ -59,14 +61,16 @@ KIND_NAMES = (
 def render_problem(problem: ImportProblem) -> str:
     """One line: where (source, row, column) and what is wrong and what to do."""
     template = PROBLEM_TEMPLATES.get(problem.code, FALLBACK)
-    message = template.format(value=problem.value, detail=problem.detail, code=problem.code)
-    where = problem.source
+    message = template.format(
+        value=escape(problem.value), detail=escape(problem.detail), code=problem.code
+    )
+    where = escape(problem.source)
     if problem.row is not None and problem.row > 1:
         where += f" 第 {problem.row} 行"
     elif problem.row == 1 or (problem.column and problem.row is None):
         where += " 表头"
     if problem.column:
-        where += f"「{problem.column}」"
+        where += f"「{escape(problem.column)}」"
     return f"{where}：{message}"
 
 

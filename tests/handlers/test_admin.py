@@ -69,7 +69,7 @@ async def test_invite_all_sends_a_spreadsheet_file_not_a_wall_of_messages(
 async def test_invite_usage_and_unknown_codes(district: District) -> None:
     assert await district.say("P0001", "/invite") == texts.plain(texts.INVITE_USAGE)
     reply = await district.say("P0001", "/invite P0101 P9999")
-    assert reply == texts.UNKNOWN_PEOPLE.format(codes="P9999")
+    assert reply == texts.unknown_people(["P9999"])
 
 
 async def test_a_workbook_imports_and_reports_what_changed(district: District) -> None:
@@ -111,3 +111,14 @@ async def test_a_file_that_is_not_a_workbook_is_explained(district: District) ->
 async def test_only_admins_may_send_workbooks(district: District) -> None:
     reply = await _send(district, workbook(), "名单.xlsx", person="P0101")
     assert reply == texts.plain(texts.NOT_ADMIN_FILE)
+
+
+async def test_markup_typed_by_a_user_or_found_in_a_file_is_shown_literally(
+    district: District,
+) -> None:
+    reply = await district.say("P0001", "/invite <b>P9</b> <x>")
+    assert reply == "未找到人员编码：<B>P9</B>、<X>。请核对后重试（编码见导入的“人员”表）。"
+    bad = workbook({"单位": [["U12", "司法局", "<x>类</x>", ""]]})
+    report = await _send(district, bad, "名单.xlsx")
+    assert "导入未执行" in report
+    assert "“<x>类</x>”不是有效取值" in report
