@@ -10,6 +10,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -77,19 +78,26 @@ class Notifier:
         parts = split_text(text)
         sent: list[Message] = []
         for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            message = await self._call(
-                chat_id,
-                self.bot.send_message,
-                chat_id=chat_id,
-                text=part,
-                reply_markup=reply_markup if last else None,
-                reply_parameters=(
+            kwargs: dict[str, Any] = {
+                "chat_id": chat_id,
+                "text": part,
+                "reply_markup": reply_markup if index == len(parts) - 1 else None,
+                "reply_parameters": (
                     ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
                     if reply_to and index == 0
                     else None
                 ),
-            )
+            }
+            try:
+                message = await self._call(chat_id, self.bot.send_message, **kwargs)
+            except TelegramBadRequest as exc:
+                if "can't parse entities" not in exc.message:
+                    raise
+                # An escaping slip must not lose the message: log it loudly, send it unformatted.
+                logger.error("HTML refused for chat %s (%s); sent as plain text", chat_id, exc)
+                message = await self._call(
+                    chat_id, self.bot.send_message, **kwargs, parse_mode=None
+                )
             if message is None:
                 break
             sent.append(message)

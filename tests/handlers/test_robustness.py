@@ -140,3 +140,17 @@ def test_alerts_are_plain_and_fit_telegrams_limit() -> None:
     assert len(long) <= texts.ALERT_LIMIT
     assert long.endswith("。")
     assert texts.alert("短句") == "短句"
+
+
+async def test_html_telegram_refuses_is_sent_unformatted_not_lost(
+    district: District, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat_id = district.tg("P0101")
+    mark = district.fake.mark()
+    with caplog.at_level(logging.ERROR, logger="bot.notify"):
+        sent = await district.app.notifier.send(chat_id, "【C01】<x>未转义</x>")
+    assert len(sent) == 1
+    [record] = district.fake.sent_since(mark)
+    assert record.parse_mode is None
+    assert record.plain == "【C01】<x>未转义</x>"
+    assert "HTML refused" in caplog.text
