@@ -34,7 +34,7 @@ async def start(folder: Path, database: Path, person: str) -> tuple[LocalChat, i
         BOT_TOKEN="123456:" + "B" * 35,
         BOT_API_URL="http://127.0.0.1:9",
         DATABASE_URL=f"sqlite+aiosqlite:///{database}",
-        TZ="Asia/Shanghai",
+        BOT_TIMEZONE="Asia/Shanghai",
     )
     app, _, chat = await start_local_chat(settings, clock=ManualClock(NOW))
     async with app.sessions() as session:

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     bot_username: str | None = Field(default=None, validation_alias="BOT_USERNAME")
     data_dir: Path = Field(default=Path("data"), validation_alias="DATA_DIR")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
-    tz: str = Field(default="Asia/Shanghai", validation_alias="TZ")
+    timezone: str = Field(default="Asia/Shanghai", validation_alias="BOT_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
 
     @field_validator("bot_token", "bot_username", mode="before")
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
             raise ValueError("应为 http:// 或 https:// 开头的地址")
         return value.rstrip("/")
 
-    @field_validator("tz")
+    @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
         try:
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         """The zone every calendar fact (periods, due dates) is read in."""
-        return ZoneInfo(self.tz)
+        return ZoneInfo(self.timezone)
 
     @property
     def db_url(self) -> str:

@@ -34,7 +34,7 @@ def _env(db_url: str, api: str, **extra: str) -> dict[str, str]:
         "BOT_TOKEN": TOKEN,
         "BOT_API_URL": api,
         "DATABASE_URL": db_url,
-        "TZ": "Asia/Shanghai",
+        "BOT_TIMEZONE": "Asia/Shanghai",
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
@@ -131,7 +131,7 @@ async def test_import_invite_start_and_my_through_a_bot_api_server(
     [
         ({"BOT_TOKEN": ""}, "BOT_TOKEN 未设置"),
         ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN"),
-        ({"TZ": "Mars/Olympus"}, "TZ"),
+        ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],

@@ -51,7 +51,7 @@ def _settings(db_url: str) -> Settings:
         BOT_TOKEN="123456:" + "C" * 35,
         BOT_API_URL="http://127.0.0.1:9",
         DATABASE_URL=db_url,
-        TZ="Asia/Shanghai",
+        BOT_TIMEZONE="Asia/Shanghai",
     )
 
 

@@ -27,7 +27,7 @@ async def local(db_url: str) -> AsyncIterator[tuple[LocalChat, DemoSetup]]:
         BOT_TOKEN="123456:" + "B" * 35,
         BOT_API_URL="http://127.0.0.1:9",
         DATABASE_URL=db_url,
-        TZ="Asia/Shanghai",
+        BOT_TIMEZONE="Asia/Shanghai",
     )
     app, _, chat = await start_local_chat(settings, clock=ManualClock(START))
     try:

@@ -41,7 +41,9 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 
 @pytest.fixture
 async def bot(fake: FakeBotAPI) -> AsyncIterator[Bot]:
-    settings = Settings(BOT_TOKEN=FAKE_TOKEN, BOT_API_URL=fake.base_url, TZ="Asia/Shanghai")
+    settings = Settings(
+        BOT_TOKEN=FAKE_TOKEN, BOT_API_URL=fake.base_url, BOT_TIMEZONE="Asia/Shanghai"
+    )
     real = build_bot(settings)
     yield real
     await real.session.close()

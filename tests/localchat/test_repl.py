@@ -20,7 +20,7 @@ START = datetime(2026, 7, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 async def _chat(tmp_path: Path, script: str, *, reset: bool = True) -> tuple[int, str]:
-    settings = Settings(BOT_API_URL="http://127.0.0.1:9", TZ="Asia/Shanghai")
+    settings = Settings(BOT_API_URL="http://127.0.0.1:9", BOT_TIMEZONE="Asia/Shanghai")
     out = io.StringIO()
     code = await run_chat(
         settings,
