@@ -55,7 +55,10 @@ def generate(folder: Path, *, units: int, people: int, items: int) -> None:
     item_rows = []
     for n in range(items):
         common = n < 40
-        scope = scopes[n % 4] if common else f"P{(n * 37) % people:06d}"
+        holder = (n * 37) % people
+        if holder // units == 2:  # a 联络员 holds no item: give it to the unit's 第一责任人
+            holder -= 2 * units
+        scope = scopes[n % 4] if common else f"P{holder:06d}"
         frequency = FREQUENCIES[n % 4]
         deadline = "12-31" if frequency == "每年" else ""
         kind = "共性" if common else "个性"

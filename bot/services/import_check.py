@@ -99,7 +99,8 @@ def check_tables(tables: RawTables) -> ImportPlan:
     person_codes = _codes(tables.people, "人员编码")
     units = _check_units(_Checker(tables.units, problems))
     people = _check_people(_Checker(tables.people, problems), unit_codes)
-    items = _check_items(_Checker(tables.items, problems), unit_codes, person_codes)
+    roles = {p.code: p.roles for p in people}
+    items = _check_items(_Checker(tables.items, problems), unit_codes, person_codes, roles)
     if problems:
         raise ImportRejected(problems)
     warnings = [
@@ -194,7 +195,12 @@ def _telegram_id(check: _Checker, row: RawRow, seen: dict[int, int]) -> int | No
     return number
 
 
-def _check_items(check: _Checker, unit_codes: set[str], person_codes: set[str]) -> list[ItemRow]:
+def _check_items(
+    check: _Checker,
+    unit_codes: set[str],
+    person_codes: set[str],
+    roles: dict[str, tuple[Role, ...]],
+) -> list[ItemRow]:
     seen: dict[str, int] = {}
     rows: list[ItemRow] = []
     for row in check.table.rows:
@@ -202,7 +208,7 @@ def _check_items(check: _Checker, unit_codes: set[str], person_codes: set[str]) 
         code = check.code(row, "事项编码", seen)
         list_kind = check.enum(row, "清单", ListKind)
         duty_type = check.enum(row, "责任类型", DutyType)
-        scope = _scope(check, row, person_codes)
+        scope = _scope(check, row, person_codes, roles)
         content = check.text(row, "责任内容", 10_000)
         measures = check.text(row, "工作措施", 10_000, required=False)
         timeline = check.text(row, "序时进度", 200, required=False)
@@ -240,8 +246,9 @@ def _check_items(check: _Checker, unit_codes: set[str], person_codes: set[str]) 
 
 
 def _scope(
-    check: _Checker, row: RawRow, person_codes: set[str]
+    check: _Checker, row: RawRow, person_codes: set[str], roles: dict[str, tuple[Role, ...]]
 ) -> tuple[ScopeKind, Role | None, str | None] | None:
+    """Who holds the item; a person must hold an official role, or nobody would ever see it."""
     value = row.get("适用范围")
     if not value:
         check.cell(row, "适用范围", "empty")
@@ -252,6 +259,11 @@ def _scope(
         return ScopeKind.ROLE, Role(value), None
     if value in {Role.SECRETARY.value, Role.ADMIN.value}:
         check.cell(row, "适用范围", "scope_role_holds_nothing", value)
+        return None
+    held = roles.get(value)  # None: the person's row has its own problem, reported already
+    if held is not None and not SCOPE_ROLES.intersection(held):
+        named = "、".join(role.value for role in held)
+        check.cell(row, "适用范围", "scope_person_holds_nothing", value, named)
         return None
     if value in person_codes:
         return ScopeKind.PERSON, None, value

@@ -37,6 +37,9 @@ PROBLEM_TEMPLATES: dict[str, str] = {
     "（请先解除其绑定，或改正 ID）",
     "scope_role_holds_nothing": "“{value}”不持有责任事项（适用范围可填：第一责任人、班子成员、"
     "纪检负责人、单位班子，或一个人员编码）",
+    "scope_person_holds_nothing": "人员 {value} 的责任角色只有“{detail}”，不持有责任事项，"
+    "此项导入后将无人可见（请改填一位第一责任人、班子成员或纪检负责人的人员编码，"
+    "或在“人员”表中为 {value} 加上这类角色）",
     "unknown_scope": "“{value}”既不是可用的角色也不是已有的人员编码（请填写第一责任人、班子成员、"
     "纪检负责人、单位班子，或“人员”表中的人员编码）",
     "deadline_bad_format": "完成时限“{value}”格式不对（每年的事项填 MM-DD 如 03-31，"
