@@ -194,7 +194,7 @@ class Holding(SQLModel, table=True):
 
 
 class DueItem(SQLModel, table=True):
-    """One item for one holder in one period; done when a record for it exists."""
+    """One item for one holder in one period; open until recorded, or closed by an admin."""
 
     __table_args__ = (sa.UniqueConstraint("holding_id", "period_key"),)
 
@@ -205,6 +205,10 @@ class DueItem(SQLModel, table=True):
     period_end: date
     due_date: date = Field(index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # the closing admin's person id; no foreign key, so SQLite can drop the column on downgrade
+    closed_by: int | None = Field(default=None, nullable=True)
+    closed_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
 
 
 class Record(SQLModel, table=True):
