@@ -14,7 +14,6 @@ from sqlalchemy import delete, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.errors import ImportProblem, ImportRejected
 from bot.services.holdings import (
     HeldItem,
     Holder,
@@ -22,6 +21,7 @@ from bot.services.holdings import (
     expected_holdings,
     sync_holdings,
 )
+from bot.services.import_bindings import move_audits, plan_bindings, release_bindings
 from bot.services.import_check import check_tables
 from bot.services.import_plan import ImportPlan, ImportSummary, KindCounts
 from bot.services.import_read import RawTables, read_workbook
@@ -127,6 +127,9 @@ async def import_directory(
                 detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
             )
         )
+        session.add_all(
+            move_audits(summary.bindings_moved, now=now, actor_person_id=actor_person_id)
+        )
         await session.commit()
     except BaseException:
         await session.rollback()
@@ -146,7 +149,8 @@ async def _apply(
     units = _Upsert(await _by_code(session, Unit), now)
     people = _Upsert(await _by_code(session, Person), now)
     items = _Upsert(await _by_code(session, Item), now)
-    _check_bindings(plan, tables.people.source, people.existing)
+    moves = plan_bindings(plan, source=tables.people.source, existing=people.existing)
+    await release_bindings(session, moves=moves, people=people.existing, now=now)
 
     for done, u in enumerate(plan.units, start=1):
         units.put(Unit, u.code, {"name": u.name, "category": u.category})
@@ -228,26 +232,8 @@ async def _apply(
         holdings=holdings,
         due_items_created=due,
         warnings=plan.warnings,
+        bindings_moved=moves,
     )
-
-
-def _check_bindings(plan: ImportPlan, source: str, existing: dict[str, Person]) -> None:
-    """A Telegram ID already bound to another person refuses the whole import."""
-    owner = {p.telegram_id: code for code, p in existing.items() if p.telegram_id is not None}
-    problems = [
-        ImportProblem(
-            source=source,
-            code="telegram_id_taken",
-            row=p.row,
-            column="Telegram用户ID",
-            value=str(p.telegram_id),
-            detail=owner[p.telegram_id],
-        )
-        for p in plan.people
-        if p.telegram_id in owner and owner[p.telegram_id] != p.code
-    ]
-    if problems:
-        raise ImportRejected(problems)
 
 
 async def _roles(session: AsyncSession) -> dict[int | None, set[Role]]:

@@ -63,6 +63,15 @@ class ImportPlan:
     warnings: list[ImportProblem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class BindingMove:
+    """A Telegram account the import took from a person it leaves inactive and gave to another."""
+
+    telegram_id: int
+    from_code: str
+    to_code: str
+
+
 @dataclass
 class KindCounts:
     """What an import did to one kind of row."""
@@ -75,7 +84,7 @@ class KindCounts:
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What one import did, per kind of row, plus the due items it created and its warnings."""
+    """What one import did, per kind of row, plus due items, bindings moved and warnings."""
 
     units: KindCounts
     people: KindCounts
@@ -83,6 +92,7 @@ class ImportSummary:
     holdings: KindCounts
     due_items_created: int
     warnings: list[ImportProblem] = field(default_factory=list)
+    bindings_moved: list[BindingMove] = field(default_factory=list)
 
     @property
     def changed_nothing(self) -> bool:

@@ -33,8 +33,10 @@ PROBLEM_TEMPLATES: dict[str, str] = {
     "bad_telegram_id": "“{value}”不是有效的 Telegram 用户 ID（应为正整数，可留空）",
     "duplicate_telegram_id": "Telegram 用户 ID {value} 重复（第 {detail} 行已使用；"
     "一个账号只能绑定一人）",
-    "telegram_id_taken": "Telegram 用户 ID {value} 已绑定人员 {detail}"
-    "（请先解除其绑定，或改正 ID）",
+    "telegram_id_taken": "Telegram 用户 ID {value} 已绑定人员 {detail}，而 {detail} 仍在本次人员表中"
+    "（一个账号只能绑定一人。要改绑给本行人员：请管理员先发送 /unbind {detail} "
+    "或运行 python -m bot unbind {detail} 解除其绑定，再重新导入；若 {detail} 已离任，"
+    "从人员表删去其行，绑定会随导入转给本行人员；否则请改正 ID）",
     "scope_role_holds_nothing": "“{value}”不持有责任事项（适用范围可填：第一责任人、班子成员、"
     "纪检负责人、单位班子，或一个人员编码）",
     "scope_person_holds_nothing": "人员 {value} 的责任角色只有“{detail}”，不持有责任事项，"
@@ -52,6 +54,9 @@ PROBLEM_TEMPLATES: dict[str, str] = {
     "deadline_month_day_only_yearly": "“{value}”这种 MM-DD 时限只适用于每年的事项（频次“{detail}”"
     "请留空，表示每期期末）",
 }
+BINDING_MOVED = (
+    "绑定转移：Telegram 账号 {telegram_id} 从 {old} 转给 {new}（{old} 已停用，其绑定已解除）"
+)
 FALLBACK = "内容有误：“{value}”（{code}）"
 KIND_NAMES = (
     ("units", "单位"),
@@ -102,6 +107,12 @@ def render_summary(summary: ImportSummary) -> str:
     """What the import did, kind by kind, then any warnings."""
     kinds = "；".join(_counts(name, getattr(summary, kind)) for kind, name in KIND_NAMES)
     lines = [f"导入完成：{kinds}；本期待办 新建 {summary.due_items_created} 条。"]
+    lines.extend(
+        BINDING_MOVED.format(
+            telegram_id=m.telegram_id, old=escape(m.from_code), new=escape(m.to_code)
+        )
+        for m in summary.bindings_moved
+    )
     if summary.changed_nothing:
         lines.append("数据与上次导入完全一致，未作任何改动。")
     if summary.warnings:
