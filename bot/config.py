@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     timezone: str = Field(default="Asia/Shanghai", validation_alias="BOT_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    shutdown_grace: float = Field(default=30.0, ge=0, le=600, validation_alias="SHUTDOWN_GRACE")
+    send_max_wait: float = Field(default=60.0, ge=1, le=600, validation_alias="SEND_MAX_WAIT")
 
     @field_validator("bot_token", "bot_username", mode="before")
     @classmethod

@@ -1,11 +1,12 @@
-"""The one outbound path: long texts split (never cut), RetryAfter honoured, blocked users logged."""
+"""The one outbound path: long texts split (never cut), RetryAfter honoured within a budget, no DB held."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
@@ -22,6 +23,20 @@ logger = logging.getLogger(__name__)
 
 LIMIT = 4096
 _ATTEMPTS = 4
+MAX_WAIT = 60.0  # seconds one message may spend waiting on flood control and retries
+
+# Set by the update's session middleware: lets go of the update's database connection (its work is
+# committed first). The notifier calls it before talking to Telegram, so no pooled connection is
+# held while Telegram answers 429 or is slow.
+release_database: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "release_database", default=None
+)
+
+
+async def _release() -> None:
+    release = release_database.get()
+    if release is not None:
+        await release()
 
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
@@ -63,8 +78,9 @@ def _safe_cut(line: str, limit: int) -> int:
 class Notifier:
     """Sends every message the bot writes; handlers and jobs never call the Bot directly."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, max_wait: float = MAX_WAIT) -> None:
         self.bot = bot
+        self.max_wait = max_wait
 
     async def send(
         self,
@@ -76,6 +92,7 @@ class Notifier:
     ) -> list[Message]:
         """Send `text` in as many parts as needed; the keyboard rides on the last part."""
         parts = split_text(text)
+        await _release()
         sent: list[Message] = []
         for index, part in enumerate(parts):
             kwargs: dict[str, Any] = {
@@ -99,6 +116,14 @@ class Notifier:
                     chat_id, self.bot.send_message, **kwargs, parse_mode=None
                 )
             if message is None:
+                if index < len(parts) - 1:
+                    logger.error(
+                        "chat %s: parts %s–%s of %s not sent",
+                        chat_id,
+                        index + 2,
+                        len(parts),
+                        len(parts),
+                    )
                 break
             sent.append(message)
         return sent
@@ -116,6 +141,7 @@ class Notifier:
         self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None
     ) -> Message | None:
         """Send a file (exports, reports)."""
+        await _release()
         return await self._call(
             chat_id,
             self.bot.send_document,
@@ -125,29 +151,38 @@ class Notifier:
         )
 
     async def _call(self, target: int, method: Any, **kwargs: Any) -> Message | None:
+        """One Bot API call with retries; None (logged at ERROR or INFO) when it cannot be delivered."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_wait
         delay = 1.0
         for attempt in range(1, _ATTEMPTS + 1):
+            last = attempt == _ATTEMPTS
             try:
                 result: Message = await method(**kwargs)
                 return result
             except TelegramRetryAfter as exc:
+                if last or exc.retry_after > deadline - loop.time():
+                    logger.error(
+                        "chat %s: flood control asks %ss after %s attempts; message NOT delivered",
+                        target,
+                        exc.retry_after,
+                        attempt,
+                    )
+                    return None
                 logger.warning("flood control for chat %s: waiting %ss", target, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
             except TelegramForbiddenError:
                 logger.info("chat %s blocked the bot or was deleted; message dropped", target)
                 return None
             except (TelegramNetworkError, TelegramServerError):
-                if attempt == _ATTEMPTS:
+                if last or delay > deadline - loop.time():
                     raise
                 logger.warning(
                     "network error sending to %s (attempt %s); retrying", target, attempt
                 )
                 await asyncio.sleep(delay)
                 delay *= 2
-        logger.error(
-            "chat %s still flood-limited after %s attempts; message dropped", target, _ATTEMPTS
-        )
-        return None
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 class Progress:

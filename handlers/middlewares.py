@@ -1,4 +1,4 @@
-"""Outer update middlewares: one DB session per update (claiming it once) and the person behind it."""
+"""Outer update middlewares: one DB session per update (claimed exactly once) and the person behind it."""
 
 from __future__ import annotations
 
@@ -8,35 +8,70 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.notify import release_database
 from bot.services.identity import viewer_for
-from bot.services.updates import claim_update
+from bot.services.updates import stage_claim, was_handled
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Opens the update's session, drops a second delivery of the same update, rolls back on error."""
+    """Opens the update's session; the update's claim commits with the handler's effect, or not at all.
+
+    - a second delivery of a handled update is dropped before any handler runs;
+    - a handler that raises rolls back its work and the claim, so a redelivery is handled;
+    - before the bot talks to Telegram (notify.release_database) the connection goes back to the
+      pool: work already committed by a service stays; a claim nothing has committed yet is
+      rolled back and staged again, so a read-only reply cut short by a crash is sent again
+      rather than lost;
+    - two workers racing on one update: the loser's commit fails on the claim and is dropped.
+    """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
         sessions: async_sessionmaker[AsyncSession] = data["sessions"]
         clock: Clock = data["clock"]
+        update_id = event.update_id
         async with sessions() as session:
-            if isinstance(event, Update) and not await claim_update(
-                session, update_id=event.update_id, now=clock.now()
-            ):
-                logger.info("update %s was delivered again; dropped", event.update_id)
+            if await was_handled(session, update_id=update_id):
+                logger.info("update %s was delivered again; dropped", update_id)
                 return None
+            claim = stage_claim(session, update_id=update_id, now=clock.now())
+
+            async def release() -> None:
+                nonlocal claim
+                if claim in session.new and len(session.new) == 1 and not session.dirty:
+                    await session.rollback()  # nothing written yet: free the connection
+                    claim = stage_claim(session, update_id=update_id, now=clock.now())
+                else:
+                    await session.commit()
+
             data["session"] = session
+            token = release_database.set(release)
             try:
-                return await handler(event, data)
-            except Exception:
+                result = await handler(event, data)
+                await session.commit()
+            except IntegrityError as exc:
+                await session.rollback()
+                async with sessions() as fresh:
+                    duplicate = await was_handled(fresh, update_id=update_id)
+                if duplicate:
+                    logger.info("update %s was handled by another worker; dropped", update_id)
+                    return None
+                raise exc from None
+            except BaseException:
                 await session.rollback()
                 raise
+            finally:
+                release_database.reset(token)
+            return result
 
 
 class IdentityMiddleware(BaseMiddleware):

@@ -53,6 +53,9 @@ class FakeBotAPI(ChatLog):
         self._forbidden: set[int] = set()
         self._flood: list[int] = []
         self._updates: list[Json] = []
+        self.delays: dict[str, float] = {}  # method (lower case) or "download" → seconds to stall
+        self.stalled: dict[str, int] = {}  # how many calls of each method are stalling right now
+        self.observers: list[Callable[[str, Json], None]] = []  # called as each request arrives
         self._arrived = asyncio.Event()
         self._closed = False
         self._runner: web.AppRunner | None = None
@@ -95,6 +98,10 @@ class FakeBotAPI(ChatLog):
         self._arrived.set()
         return int(update["update_id"])
 
+    def pending_updates(self) -> int:
+        """Updates queued or delivered but not yet confirmed by an offset."""
+        return len(self._updates)
+
     def register_callback(self, query_id: str, user_id: int) -> None:
         """A callback query about to be delivered; answerCallbackQuery may answer it once."""
         self._callbacks[query_id] = user_id
@@ -107,6 +114,9 @@ class FakeBotAPI(ChatLog):
                 raise ApiError(401, "Unauthorized")
             params = await self._params(request)
             self.calls.append((method, params))
+            for observe in self.observers:
+                observe(method, params)
+            await self._stall(method.lower())
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -117,6 +127,16 @@ class FakeBotAPI(ChatLog):
                 body["parameters"] = {"retry_after": exc.retry_after}
             return _json(body, exc.code)
         return _json({"ok": True, "result": result}, 200)
+
+    async def _stall(self, name: str) -> None:
+        delay = self.delays.get(name)
+        if not delay:
+            return
+        self.stalled[name] = self.stalled.get(name, 0) + 1
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self.stalled[name] -= 1
 
     async def _params(self, request: web.Request) -> Json:
         raw: dict[str, Any] = dict(request.query)
@@ -147,6 +167,7 @@ class FakeBotAPI(ChatLog):
         return params
 
     async def _download(self, request: web.Request) -> web.Response:
+        await self._stall("download")
         for _, data, file_path in self.files.values():
             if file_path == request.match_info["path"]:
                 return web.Response(body=data, content_type="application/octet-stream")

@@ -1,12 +1,11 @@
-"""Each Telegram update is handled once: a worker claims it before handling; old claims are pruned."""
+"""Each Telegram update is handled once: its claim commits with the handler's effect; old claims pruned."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FailedBind, ProcessedUpdate
@@ -14,15 +13,24 @@ from storage.models import FailedBind, ProcessedUpdate
 KEEP_CLAIMS = timedelta(days=7)
 
 
-async def claim_update(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
-    """True if this worker may handle the update; False if it was delivered and claimed before."""
-    session.add(ProcessedUpdate(update_id=update_id, received_at=now))
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        return False
-    return True
+async def was_handled(session: AsyncSession, *, update_id: int) -> bool:
+    """True when a committed claim says this update was handled before (a second delivery)."""
+    found = await session.exec(
+        select(col(ProcessedUpdate.update_id)).where(col(ProcessedUpdate.update_id) == update_id)
+    )
+    return found.first() is not None
+
+
+def stage_claim(session: AsyncSession, *, update_id: int, now: datetime) -> ProcessedUpdate:
+    """Add the update's claim to the session (no flush, no commit).
+
+    It commits in the same transaction as whatever the handler writes, so a handler that fails
+    leaves no claim and a redelivery is handled; one that succeeded drops every redelivery.
+    Two workers handling one update at once: the second commit fails on the primary key.
+    """
+    claim = ProcessedUpdate(update_id=update_id, received_at=now)
+    session.add(claim)
+    return claim
 
 
 async def prune_claims(session: AsyncSession, *, now: datetime) -> int:

@@ -1,0 +1,100 @@
+"""Exactly-once updates, no database connection held while Telegram makes us wait, bounded flood waits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot import texts
+from bot.localchat.chatlog import Json
+from storage.models import ProcessedUpdate
+from tests.handlers.conftest import District
+
+
+async def _claims(district: District) -> set[int]:
+    async with district.app.sessions() as session:
+        return set((await session.exec(select(ProcessedUpdate.update_id))).all())
+
+
+async def test_a_failed_handler_leaves_no_claim_and_a_redelivery_is_handled(
+    district: District,
+) -> None:
+    async with district.app.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE holding RENAME TO holding_gone"))
+    reply = await district.say("P0101", "/my")
+    assert reply == texts.plain(texts.ERROR)
+    failed = district.chat.last_update_id
+    assert failed not in await _claims(district)
+
+    async with district.app.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE holding_gone RENAME TO holding"))
+    again = await district.chat.redeliver()
+    assert "【C01】" in again[0].plain
+    assert failed in await _claims(district)
+    assert await district.chat.redeliver() == []
+
+
+async def test_no_pooled_connection_is_held_while_a_reply_is_sent(district: District) -> None:
+    pool = district.app.engine.pool
+    held: list[int] = []
+
+    def observe(method: str, _params: Json) -> None:
+        if method.lower() == "sendmessage":
+            held.append(pool.checkedout())  # type: ignore[attr-defined]
+
+    district.fake.observers.append(observe)
+    for code, command in (("P0101", "/my"), ("P0105", "/unit"), ("P0101", "/help")):
+        await district.say(code, command)
+    assert held
+    assert held == [0] * len(held)
+
+
+async def test_twenty_users_under_flood_control_all_get_their_list(district: District) -> None:
+    district.fake.flood(20, retry_after=1)
+    people = ["P0101", "P0102", "P0103", "P0104", "P0105"] * 4
+    replies = await asyncio.gather(*(district.say(code, "/my") for code in people))
+    assert all("的责任清单" in reply for reply in replies)
+
+
+async def test_no_wait_after_the_last_flood_answer_and_the_loss_is_logged(
+    district: District, caplog: pytest.LogCaptureFixture
+) -> None:
+    district.fake.flood(4, retry_after=1)
+    mark = district.fake.mark()
+    with caplog.at_level(logging.WARNING, logger="bot.notify"):
+        sent = await district.app.notifier.send(district.tg("P0101"), "通知")
+    assert sent == []
+    assert len(district.fake.sent_since(mark)) == 0
+    waits = [r for r in caplog.records if "waiting" in r.getMessage()]
+    assert len(waits) == 3  # four attempts: three waits, none after the last
+    [lost] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "NOT delivered" in lost.getMessage()
+
+
+async def test_a_flood_wait_beyond_the_budget_is_not_waited(
+    district: District, caplog: pytest.LogCaptureFixture
+) -> None:
+    district.fake.flood(1, retry_after=3600)
+    with caplog.at_level(logging.WARNING, logger="bot.notify"):
+        sent = await asyncio.wait_for(
+            district.app.notifier.send(district.tg("P0101"), "通知"), timeout=10
+        )
+    assert sent == []
+    assert any(r.levelno == logging.ERROR for r in caplog.records)
+
+
+async def test_the_parts_a_flood_stopped_are_logged_not_dropped_silently(
+    district: District, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_text = "\n".join(f"第{n}行 " + "字" * 90 for n in range(120))  # three parts
+    district.fake.flood(4, retry_after=1)
+    with caplog.at_level(logging.ERROR, logger="bot.notify"):
+        sent = await district.app.notifier.send(district.tg("P0101"), long_text)
+    assert sent == []
+    messages = " ".join(r.getMessage() for r in caplog.records)
+    assert "NOT delivered" in messages
+    assert "parts 2–3 of 3 not sent" in messages
