@@ -1,4 +1,4 @@
-"""`python -m bot run | import PATH | invite [CODES|--all] | chat | migrate`: the command line."""
+"""`python -m bot run | import | invite | unbind | chat | migrate`: the command line."""
 
 from __future__ import annotations
 
@@ -26,7 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     inv = sub.add_parser("invite", help="为人员生成一次性绑定邀请码和链接")
     inv.add_argument("codes", nargs="*", help="人员编码，如 P0101 P0102")
-    inv.add_argument("--all", action="store_true", help="为全部在册人员生成")
+    inv.add_argument(
+        "--all", action="store_true", help="为尚未绑定的全部在册人员生成（已绑定的不生成）"
+    )
+    unb = sub.add_parser("unbind", help="解除人员与其 Telegram 账号的绑定（记入审计）")
+    unb.add_argument("person_code", help="人员编码，如 P0105")
     chat = sub.add_parser("chat", help="本地聊天模式：不连 Telegram，在终端里扮演任何人试用")
     chat.add_argument("--data", type=Path, default=Path("examples/district"), help="导入的示例数据")
     chat.add_argument("--db", type=Path, default=Path(".demo/demo.sqlite3"), help="演示数据库文件")
@@ -69,6 +73,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "run": lambda: cli.run(settings),
         "import": lambda: cli.import_path(settings, args.path),
         "invite": lambda: cli.invite(settings, args.codes, everyone=args.all),
+        "unbind": lambda: cli.unbind(settings, args.person_code),
         "chat": lambda: cli.chat(
             settings, data=args.data, db=args.db, reset=args.reset, files=args.files
         ),

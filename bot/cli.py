@@ -1,4 +1,4 @@
-"""The CLI commands behind `python -m bot`: run, import, invite, chat, migrate."""
+"""The CLI commands behind `python -m bot`: run, import, invite, unbind, chat, migrate."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from bot.app import build_app as _build_app
 from bot.app import build_bot, run_polling
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.services.binding import unbind_person
 from bot.services.directory import import_directory
 from bot.services.errors import ImportRejected, UnknownPerson
-from bot.services.identity import issue_invites
+from bot.services.identity import invite_unbound, issue_invites
 from bot.services.import_read import read_directory
+from bot.texts import binding as binding_texts
 from bot.texts import importing as import_texts
 from storage.db import create_engine, migrate, session_factory
 
@@ -72,9 +74,12 @@ async def import_path(settings: Settings, path: Path) -> int:
 
 
 async def invite(settings: Settings, codes: list[str], *, everyone: bool) -> int:
-    """Print one line per person: code, name, unit, invite code, deep link (tab-separated)."""
+    """Print one line per person: code, name, unit, invite code, deep link, 重新绑定 (tab-separated).
+
+    `--all` covers the active people not yet bound; named people who are bound get re-bind codes.
+    """
     if bool(codes) == everyone:
-        _err("用法：python -m bot invite P0101 P0102 …  或  python -m bot invite --all")
+        _err(binding_texts.CLI_INVITE_USAGE)
         return 2
     username = settings.bot_username or await _bot_username(settings)
     if username is None:
@@ -83,21 +88,37 @@ async def invite(settings: Settings, codes: list[str], *, everyone: bool) -> int
     try:
         await migrate(engine)
         async with session_factory(engine)() as session:
-            issued = await issue_invites(
-                session, person_codes=None if everyone else codes, now=SystemClock().now()
-            )
+            now = SystemClock().now()
+            if everyone:
+                batch = await invite_unbound(session, now=now)
+                issued, skipped = batch.issued, batch.skipped_bound
+            else:
+                issued = await issue_invites(session, person_codes=codes, now=now)
+                skipped = 0
     except UnknownPerson as exc:
         _err(texts.plain(texts.unknown_people(exc.codes)))
         return 1
     finally:
         await engine.dispose()
-    for row in texts.invite_rows(issued, username):
+    for row in binding_texts.invite_rows(issued, username):
         print("\t".join(row))
-    expires = issued[0].expires_at.astimezone(settings.zone) if issued else None
-    _err(
-        f"共 {len(issued)} 人；邀请码一次性使用"
-        + (f"，{expires:%Y-%m-%d %H:%M} 前有效。" if expires else "。")
-    )
+    _err(binding_texts.cli_invite_summary(issued, settings.zone, skipped_bound=skipped))
+    return 0
+
+
+async def unbind(settings: Settings, person_code: str) -> int:
+    """Release a person's Telegram account (audited); exit 2 for an unknown person code."""
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine)() as session:
+            result = await unbind_person(session, person_code=person_code, now=SystemClock().now())
+    except UnknownPerson as exc:
+        _err(texts.plain(texts.unknown_people(exc.codes)))
+        return 2
+    finally:
+        await engine.dispose()
+    print(texts.plain(binding_texts.unbind_done(result, cli=True)))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Admins (区纪委监委 staff): invite codes, and importing the directory from a workbook."""
+"""Admins (区纪委监委 staff): invite codes, unbinding, and importing the directory from a workbook."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.clock import Clock
 from bot.notify import Notifier, Progress
+from bot.services.binding import unbind_person
 from bot.services.directory import import_workbook
-from bot.services.identity import Viewer, issue_invites
+from bot.services.identity import Viewer, invite_unbound, issue_invites
+from bot.texts import binding as binding_texts
 from bot.texts import importing as import_texts
 from handlers.filters import private_router
 from storage.models import Role
@@ -31,25 +33,56 @@ async def invite(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """/invite P0101 P0102 | /invite all — one-time codes with their deep links."""
+    """/invite P0101 P0102 (bound people get re-bind codes) | /invite all (the unbound only)."""
     words = (command.args or "").replace("，", " ").replace(",", " ").split()
     if not words:
-        await notifier.send(message.chat.id, texts.INVITE_USAGE)
+        await notifier.send(message.chat.id, binding_texts.INVITE_USAGE)
         return
-    codes = None if [w.lower() for w in words] in (["all"], ["全部"]) else words
-    issued = await issue_invites(
-        session, person_codes=codes, now=clock.now(), actor_person_id=person.person_id
-    )
+    now = clock.now()
+    if [w.lower() for w in words] in (["all"], ["全部"]):
+        batch = await invite_unbound(session, now=now, actor_person_id=person.person_id)
+        issued, skipped = batch.issued, batch.skipped_bound
+    else:
+        issued = await issue_invites(
+            session, person_codes=words, now=now, actor_person_id=person.person_id
+        )
+        skipped = 0
     username = (await bot.me()).username or ""
-    if len(issued) > texts.INVITES_IN_CHAT:
+    if len(issued) > binding_texts.INVITES_IN_CHAT:
         await notifier.send_document(
             message.chat.id,
-            data=texts.invites_csv(issued, username),
-            filename=f"邀请码-{clock.now().astimezone(zone):%Y%m%d-%H%M}.csv",
-            caption=texts.invites_file_caption(issued, zone),
+            data=binding_texts.invites_csv(issued, username),
+            filename=f"邀请码-{now.astimezone(zone):%Y%m%d-%H%M}.csv",
+            caption=binding_texts.invites_file_caption(issued, zone, skipped_bound=skipped),
         )
         return
-    await notifier.send(message.chat.id, texts.invites(issued, username, zone))
+    text = binding_texts.invites(issued, username, zone, skipped_bound=skipped)
+    await notifier.send(message.chat.id, text)
+
+
+async def unbind(
+    message: Message,
+    command: CommandObject,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/unbind P0105 — release the person's Telegram account (audited); that account is told."""
+    words = (command.args or "").split()
+    if len(words) != 1:
+        await notifier.send(message.chat.id, binding_texts.UNBIND_USAGE)
+        return
+    result = await unbind_person(
+        session, person_code=words[0], now=clock.now(), actor_person_id=person.person_id
+    )
+    await notifier.send(message.chat.id, binding_texts.unbind_done(result))
+    if result.telegram_id is not None:
+        await notifier.send(
+            result.telegram_id,
+            binding_texts.you_were_unbound(result.person_name, result.at, zone),
+        )
 
 
 async def workbook(
@@ -94,5 +127,6 @@ def build_router() -> Router:
     """The admins' router, guarded once for 管理员."""
     router = private_router("admin", Role.ADMIN)
     router.message.register(invite, Command("invite"))
+    router.message.register(unbind, Command("unbind"))
     router.message.register(workbook, F.document)
     return router

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
@@ -10,7 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.clock import Clock
 from bot.notify import Notifier
-from bot.services.identity import Viewer, redeem_invite
+from bot.services.binding import redeem_invite
+from bot.services.identity import Viewer
+from bot.texts import binding as binding_texts
 from handlers.filters import IsBound, private_router
 from handlers.menu import set_commands_for
 
@@ -21,15 +25,26 @@ async def start_with_code(
     bot: Bot,
     session: AsyncSession,
     clock: Clock,
+    zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """/start CODE — bind this Telegram account to the code's person."""
+    """/start CODE — bind this account; the code's own account tapping the link again is greeted.
+
+    A re-bind code moves the person's binding: the old account is told (after the commit).
+    """
     assert message.from_user is not None
-    viewer = await redeem_invite(
-        session, code=command.args or "", telegram_id=message.from_user.id, now=clock.now()
+    now = clock.now()
+    result = await redeem_invite(
+        session, code=command.args or "", telegram_id=message.from_user.id, now=now
     )
-    await notifier.send(message.chat.id, texts.welcome(viewer))
+    viewer = result.viewer
+    text = texts.greeting(viewer) if result.again else texts.welcome(viewer)
+    await notifier.send(message.chat.id, text)
     await set_commands_for(bot, message.chat.id, viewer.roles)
+    if result.replaced_telegram_id is not None:
+        await notifier.send(
+            result.replaced_telegram_id, binding_texts.moved_away(viewer.name, now, zone)
+        )
 
 
 async def start(message: Message, bot: Bot, person: Viewer, notifier: Notifier) -> None:

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.binding import redeem_invite
 from bot.services.directory import ImportSummary, import_directory
-from bot.services.identity import issue_invites, redeem_invite
+from bot.services.identity import issue_invites
 from bot.services.import_read import read_directory
 from storage.models import Person, PersonRole, Role, Unit
 

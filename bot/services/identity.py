@@ -1,10 +1,9 @@
-"""Identity: who a Telegram account is, one-time invite codes, and binding an account to a person."""
+"""Identity: who a Telegram account is, and issuing one-time invite codes (bind: services.binding)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,18 +12,9 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.errors import (
-    AccountBoundElsewhere,
-    InviteExpired,
-    InviteForInactive,
-    InviteUnknown,
-    InviteUsed,
-    TooManyAttempts,
-    UnknownPerson,
-)
+from bot.services.errors import UnknownPerson
 from storage.models import (
     AuditEntry,
-    FailedBind,
     Invite,
     Person,
     PersonRole,
@@ -33,8 +23,6 @@ from storage.models import (
 )
 
 INVITE_LIFETIME = timedelta(days=7)
-ATTEMPT_WINDOW = timedelta(hours=1)
-MAX_FAILED_ATTEMPTS = 5
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 _CODE_LENGTH = 12
 
@@ -66,6 +54,15 @@ class IssuedInvite:
     unit_name: str
     code: str
     expires_at: datetime
+    rebind: bool = False  # the person is bound: redeeming moves the binding to the new account
+
+
+@dataclass(frozen=True)
+class InviteBatch:
+    """What `/invite all` issued, and how many bound people it left out."""
+
+    issued: list[IssuedInvite]
+    skipped_bound: int
 
 
 def hash_code(code: str) -> str:
@@ -90,10 +87,11 @@ async def viewer_for(session: AsyncSession, *, telegram_id: int) -> Viewer | Non
     if row is None:
         return None
     person, unit = row
-    return await _viewer(session, person, unit)
+    return await load_viewer(session, person, unit)
 
 
-async def _viewer(session: AsyncSession, person: Person, unit: Unit) -> Viewer:
+async def load_viewer(session: AsyncSession, person: Person, unit: Unit) -> Viewer:
+    """The Viewer of a person already read with their unit (their roles are read here)."""
     assert person.id is not None
     assert unit.id is not None
     roles = (
@@ -118,7 +116,23 @@ async def issue_invites(
     now: datetime,
     actor_person_id: int | None = None,
 ) -> list[IssuedInvite]:
-    """New codes for the named people (None: every active person); older unused codes are revoked."""
+    """New codes for the named people (None: every active unbound person); older unused ones revoked.
+
+    A named person who is bound gets a re-bind code (`rebind`): redeeming it moves the binding.
+    """
+    return (await _issue(session, person_codes, now, actor_person_id)).issued
+
+
+async def invite_unbound(
+    session: AsyncSession, *, now: datetime, actor_person_id: int | None = None
+) -> InviteBatch:
+    """`/invite all`: codes for every active person not yet bound; bound ones are only counted."""
+    return await _issue(session, None, now, actor_person_id)
+
+
+async def _issue(
+    session: AsyncSession, person_codes: list[str] | None, now: datetime, actor: int | None
+) -> InviteBatch:
     query = (
         select(Person, Unit)
         .join(Unit, col(Unit.id) == col(Person.unit_id))
@@ -129,7 +143,11 @@ async def issue_invites(
         wanted = list(dict.fromkeys(code.strip().upper() for code in person_codes))
         query = query.where(func.upper(Person.code).in_(wanted))
     rows = (await session.exec(query)).all()
-    if person_codes is not None:
+    skipped = 0
+    if person_codes is None:
+        skipped = sum(1 for person, _ in rows if person.telegram_id is not None)
+        rows = [(person, unit) for person, unit in rows if person.telegram_id is None]
+    else:
         found = {person.code.upper() for person, _ in rows}
         missing = [code for code in wanted if code not in found]
         if missing:
@@ -148,102 +166,26 @@ async def issue_invites(
     for person, unit in rows:
         assert person.id is not None
         code = new_code()
+        expires = now + INVITE_LIFETIME
         session.add(
             Invite(
-                person_id=person.id,
-                code_hash=hash_code(code),
-                created_at=now,
-                expires_at=now + INVITE_LIFETIME,
+                person_id=person.id, code_hash=hash_code(code), created_at=now, expires_at=expires
             )
         )
-        issued.append(
-            IssuedInvite(person.code, person.name, unit.name, code, now + INVITE_LIFETIME)
-        )
+        rebind = person.telegram_id is not None
+        issued.append(IssuedInvite(person.code, person.name, unit.name, code, expires, rebind))
+    detail = {
+        "people": [i.person_code for i in issued],
+        "rebind": [i.person_code for i in issued if i.rebind],
+        "skipped_bound": skipped,
+    }
     session.add(
         AuditEntry(
             at=now,
-            actor_person_id=actor_person_id,
+            actor_person_id=actor,
             action="invite",
-            detail=json.dumps({"people": [i.person_code for i in issued]}, ensure_ascii=False),
+            detail=json.dumps(detail, ensure_ascii=False),
         )
     )
     await session.commit()
-    return issued
-
-
-async def redeem_invite(
-    session: AsyncSession, *, code: str, telegram_id: int, now: datetime
-) -> Viewer:
-    """Bind this Telegram account to the code's person; every refusal is counted and committed."""
-    recent = (
-        col(FailedBind.telegram_id) == telegram_id,
-        col(FailedBind.at) > now - ATTEMPT_WINDOW,
-    )
-    failures, oldest = (
-        await session.exec(select(func.count(), func.min(FailedBind.at)).where(*recent))
-    ).one()
-    if failures >= MAX_FAILED_ATTEMPTS:
-        wait = (oldest + ATTEMPT_WINDOW - now) if oldest else ATTEMPT_WINDOW
-        raise TooManyAttempts(max(1, math.ceil(wait.total_seconds() / 60)))
-    invite = (
-        await session.exec(select(Invite).where(col(Invite.code_hash) == hash_code(code)))
-    ).first()
-    row = None
-    if invite is not None:
-        row = (
-            await session.exec(
-                select(Person, Unit)
-                .join(Unit, col(Unit.id) == col(Person.unit_id))
-                .where(col(Person.id) == invite.person_id)
-            )
-        ).one()
-    error = _refusal(invite, row[0] if row else None, now)
-    holder = (
-        await session.exec(select(Person).where(col(Person.telegram_id) == telegram_id))
-    ).first()
-    if (
-        error is None
-        and holder is not None
-        and row is not None
-        and holder.id != row[0].id
-        and holder.active
-    ):
-        raise AccountBoundElsewhere(holder.name)
-    if error is not None:
-        session.add(FailedBind(telegram_id=telegram_id, at=now))
-        await session.commit()
-        raise error
-    assert invite is not None
-    assert row is not None
-    person, unit = row
-    if holder is not None and holder.id != person.id:  # an inactive old binding: release it
-        holder.telegram_id = None
-        await session.flush()
-    previous = person.telegram_id
-    person.telegram_id = telegram_id
-    person.bound_at = now
-    invite.used_at = now
-    invite.used_by_telegram_id = telegram_id
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_person_id=person.id,
-            actor_telegram_id=telegram_id,
-            action="bind",
-            detail=json.dumps({"person": person.code, "replaced": previous}, ensure_ascii=False),
-        )
-    )
-    await session.commit()
-    return await _viewer(session, person, unit)
-
-
-def _refusal(invite: Invite | None, person: Person | None, now: datetime) -> Exception | None:
-    if invite is None or person is None or invite.revoked_at is not None:
-        return InviteUnknown()
-    if invite.used_at is not None:
-        return InviteUsed()
-    if invite.expires_at <= now:
-        return InviteExpired()
-    if not person.active:
-        return InviteForInactive()
-    return None
+    return InviteBatch(issued, skipped)

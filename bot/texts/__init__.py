@@ -1,18 +1,15 @@
 """Every user-facing Chinese string; anything a user or a file supplied is escaped here.
 
-Import wording (problems, progress, summary) lives in bot.texts.importing.
+Import wording (problems, progress, summary) lives in bot.texts.importing; invite codes,
+re-binding and unbinding in bot.texts.binding.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from datetime import datetime
 from html import escape, unescape
-from zoneinfo import ZoneInfo
 
-from bot.services.identity import IssuedInvite, Viewer
+from bot.services.identity import Viewer
 from bot.services.ledger import DueLine, Ledger, Status
 from bot.services.periods import Period
 from storage.models import DutyType, Frequency, Role
@@ -22,6 +19,7 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("my", "我的清单：本期事项与完成情况", frozenset({*Role} - {Role.ADMIN})),
     ("unit", "本单位本期事项完成情况", frozenset({Role.SECRETARY})),
     ("invite", "生成绑定邀请码", frozenset({Role.ADMIN})),
+    ("unbind", "解除人员的账号绑定", frozenset({Role.ADMIN})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
@@ -49,7 +47,6 @@ IMPORT_NOT_XLSX = "请发送 .xlsx 工作簿（含“单位”“人员”“责
 IMPORT_TOO_BIG = (
     "文件超过 20 MB，机器人无法下载。请拆分或在服务器上用 <code>python -m bot import</code> 导入。"
 )
-INVITE_USAGE = "用法：<code>/invite P0101 P0102</code> 为指定人员生成邀请码，或 <code>/invite all</code> 为全部在册人员生成。"
 
 
 def import_started(file_name: str) -> str:
@@ -160,57 +157,6 @@ def unit_list(viewer: Viewer, ledger: Ledger) -> str:
     if not ledger.lines:
         return head + "\n本单位暂无本期责任事项。"
     return "\n".join([head, *_ledger_body(ledger, with_holder=True)])
-
-
-def invites(issued: list[IssuedInvite], bot_username: str, zone: ZoneInfo) -> str:
-    if not issued:
-        return "没有在册人员需要生成邀请码。"
-    lines = [
-        f"已生成 {len(issued)} 个邀请码（一次性，{_local(issued[0].expires_at, zone)} 前有效）："
-    ]
-    for invite in issued:
-        link = deep_link(bot_username, invite.code)
-        lines.append(
-            f"{escape(invite.person_name)}（{escape(invite.person_code)}，{escape(invite.unit_name)}）："
-            f"<code>{invite.code}</code>\n{link}"
-        )
-    lines.append("请将各自的链接单独发给本人；旧的未用邀请码已作废。")
-    return "\n".join(lines)
-
-
-INVITE_HEADER = ("人员编码", "姓名", "单位", "邀请码", "链接")
-INVITES_IN_CHAT = 30  # more than this go out as a spreadsheet file, not a wall of messages
-
-
-def invite_rows(issued: list[IssuedInvite], bot_username: str) -> list[tuple[str, ...]]:
-    """Header and one row per person: what the CLI prints and the admin's CSV holds."""
-    rows = [
-        (i.person_code, i.person_name, i.unit_name, i.code, deep_link(bot_username, i.code))
-        for i in issued
-    ]
-    return [INVITE_HEADER, *rows]
-
-
-def invites_csv(issued: list[IssuedInvite], bot_username: str) -> bytes:
-    """The invites as CSV in UTF-8 with BOM, so Excel and WPS open it without garbling."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(invite_rows(issued, bot_username))
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def invites_file_caption(issued: list[IssuedInvite], zone: ZoneInfo) -> str:
-    return (
-        f"已生成 {len(issued)} 个邀请码（一次性，{_local(issued[0].expires_at, zone)} 前有效），"
-        "见附件表格。请将各自的链接单独发给本人；旧的未用邀请码已作废。"
-    )
-
-
-def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
-
-
-def _local(instant: datetime, zone: ZoneInfo) -> str:
-    return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
 def plain(html_text: str) -> str:

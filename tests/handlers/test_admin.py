@@ -10,9 +10,11 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 
 from bot import texts
+from bot.services.identity import issue_invites
+from bot.texts import binding as binding_texts
 from storage.models import Person, Unit
 from tests.conftest import DISTRICT
-from tests.handlers.conftest import District
+from tests.handlers.conftest import NOW, District
 
 SHEETS = {"单位": "units.csv", "人员": "people.csv", "责任清单": "items.csv"}
 
@@ -49,25 +51,31 @@ async def test_invite_gives_working_deep_links(district: District) -> None:
 
 
 async def test_invite_all_sends_a_spreadsheet_file_not_a_wall_of_messages(
-    district: District,
+    unbound_district: District,
 ) -> None:
-    sent = await district.chat.send_text(district.tg("P0001"), "/invite all")
+    d = unbound_district
+    admin = 777_000_100
+    async with d.app.sessions() as session:
+        [mine] = await issue_invites(session, person_codes=["P0001"], now=NOW)
+    await d.chat.send_text(admin, f"/start {mine.code}")
+    sent = await d.chat.send_text(admin, "/invite all")
     [document] = sent
     assert document.method == "sendDocument"
     assert (document.document_name or "").endswith(".csv")
-    assert "已生成 40 个邀请码" in document.plain
+    assert "已生成 39 个邀请码" in document.plain
+    assert "已绑定的 1 人未生成" in document.plain
     data = document.document or b""
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["人员编码", "姓名", "单位", "邀请码", "链接"]
-    assert len({row[3] for row in rows[1:]}) == 40
+    assert rows[0] == ["人员编码", "姓名", "单位", "邀请码", "链接", "备注"]
+    assert len({row[3] for row in rows[1:]}) == 39
     code = next(row[3] for row in rows if row[0] == "P0101")
-    welcome = await district.chat.send_text(777_000_124, f"/start {code}")
+    welcome = await d.chat.send_text(777_000_124, f"/start {code}")
     assert "绑定成功！陈立新" in welcome[0].plain
 
 
 async def test_invite_usage_and_unknown_codes(district: District) -> None:
-    assert await district.say("P0001", "/invite") == texts.plain(texts.INVITE_USAGE)
+    assert await district.say("P0001", "/invite") == texts.plain(binding_texts.INVITE_USAGE)
     reply = await district.say("P0001", "/invite P0101 P9999")
     assert reply == texts.unknown_people(["P9999"])
 

@@ -9,7 +9,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import errors
-from bot.services.identity import issue_invites, redeem_invite, viewer_for
+from bot.services.binding import redeem_invite
+from bot.services.identity import issue_invites, viewer_for
 from storage.models import AuditEntry, Invite, Person, Role
 from tests.factories import NOW, make_person, make_unit
 
@@ -28,7 +29,8 @@ async def test_code_binds_once_and_is_stored_only_as_a_hash(session: AsyncSessio
     assert issued.code not in stored.code_hash
     assert stored.expires_at == NOW + timedelta(days=7)
 
-    viewer = await redeem_invite(session, code=issued.code.lower(), telegram_id=TG, now=NOW)
+    redeemed = await redeem_invite(session, code=issued.code.lower(), telegram_id=TG, now=NOW)
+    viewer = redeemed.viewer
     assert (viewer.code, viewer.unit_name, viewer.roles) == (
         "P0101",
         "城关镇",
@@ -55,7 +57,9 @@ async def test_new_invite_revokes_the_unused_old_one(session: AsyncSession) -> N
     [new] = await issue_invites(session, person_codes=None, now=NOW)
     with pytest.raises(errors.InviteUnknown):
         await redeem_invite(session, code=old.code, telegram_id=TG, now=NOW)
-    assert (await redeem_invite(session, code=new.code, telegram_id=TG, now=NOW)).code == "P0101"
+    assert (
+        await redeem_invite(session, code=new.code, telegram_id=TG, now=NOW)
+    ).viewer.code == "P0101"
 
 
 async def test_five_wrong_codes_in_an_hour_make_even_a_right_one_wait(
@@ -76,7 +80,7 @@ async def test_five_wrong_codes_in_an_hour_make_even_a_right_one_wait(
     other = await redeem_invite(
         session, code=issued.code, telegram_id=TG, now=NOW + timedelta(hours=1)
     )
-    assert other.code == "P0101"
+    assert other.viewer.code == "P0101"
 
 
 async def test_unknown_person_codes_are_named(session: AsyncSession) -> None:
