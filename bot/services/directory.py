@@ -118,7 +118,10 @@ async def import_directory(
             kind: dataclasses.asdict(getattr(summary, kind))
             for kind in ("units", "people", "items", "holdings")
         }
-        detail["due_items"] = {"created": summary.due_items_created}
+        detail["due_items"] = {
+            "created": summary.due_items_created,
+            "redated": summary.due_dates_changed,
+        }
         session.add(
             AuditEntry(
                 at=now,
@@ -224,13 +227,14 @@ async def _apply(
     holdings = await sync_holdings(session, expected=expected, now=now)
     await _report(progress, "holdings", len(expected), len(expected))
     due = await ensure_due_items(session, now=now, zone=zone)
-    await _report(progress, "due_items", due, due)
+    await _report(progress, "due_items", due.created, due.created)
     return ImportSummary(
         units=units.counts,
         people=people.counts,
         items=items.counts,
         holdings=holdings,
-        due_items_created=due,
+        due_items_created=due.created,
+        due_dates_changed=due.redated,
         warnings=plan.warnings,
         bindings_moved=moves,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 class DomainError(Exception):
@@ -75,3 +76,29 @@ class ImportProblem:
     column: str | None = None
     value: str = ""
     detail: str = ""
+
+
+class CloseProblem(StrEnum):
+    """Why an admin's /close was refused (texts words each one)."""
+
+    UNKNOWN_HOLDER = "unknown_holder"
+    UNKNOWN_ITEM = "unknown_item"
+    BAD_PERIOD = "bad_period"
+    NOT_HELD = "not_held"
+    NO_DUE_ITEM = "no_due_item"
+    NO_REASON = "no_reason"
+    ALREADY_DONE = "already_done"
+    ALREADY_CLOSED = "already_closed"
+
+
+class CloseRefused(DomainError):
+    """A due item could not be closed: `problem` says why; `value` is the code or text at fault."""
+
+    def __init__(
+        self, problem: CloseProblem, *, value: str = "", holder: str = "", detail: str = ""
+    ) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.value = value
+        self.holder = holder
+        self.detail = detail

@@ -1,20 +1,28 @@
-"""Who holds which item (synced from an import) and each holding's due item this period."""
+"""Who holds which item (synced from an import) and each holding's due items, period by period."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.import_plan import KindCounts
-from bot.services.periods import Period, due_date, local_date, period_containing
+from bot.services.outstanding import is_open
+from bot.services.periods import (
+    Period,
+    due_date,
+    local_date,
+    period_containing,
+    period_of_key,
+    periods_between,
+)
 from storage.models import DueItem, Frequency, Holding, Item, Role, ScopeKind
 
 logger = logging.getLogger(__name__)
@@ -64,7 +72,10 @@ def expected_holdings(items: Iterable[HeldItem], holders: Iterable[Holder]) -> d
 async def sync_holdings(
     session: AsyncSession, *, expected: dict[HoldKey, int], now: datetime
 ) -> KindCounts:
-    """Add missing holdings, reactivate or move returning ones, deactivate the rest (no commit)."""
+    """Add missing holdings, reactivate or move returning ones, deactivate the rest (no commit).
+
+    A reactivated holding's created_at becomes `now`: due items start again from there.
+    """
     counts = KindCounts()
     changes: list[dict[str, Any]] = []
     present: set[HoldKey] = set()
@@ -73,7 +84,11 @@ async def sync_holdings(
             col(Holding.id), col(Holding.item_id), col(Holding.person_id), col(Holding.unit_id)
         ).where(col(Holding.active).is_(active))
         rows = (await session.exec(query)).all()
+        before = len(changes)
         _compare(rows, active, expected, present, changes, counts)
+        if not active:  # a returning holding starts anew: no due items for its time away
+            for change in changes[before:]:
+                change["created_at"] = now
     new = [
         {"item_id": k[0], "person_id": k[1], "unit_id": unit, "active": True, "created_at": now}
         for k, unit in expected.items()
@@ -111,29 +126,73 @@ def _compare(
             counts.unchanged += 1
 
 
-async def ensure_due_items(session: AsyncSession, *, now: datetime, zone: ZoneInfo) -> int:
-    """Create the current period's due item of every active holding that lacks one (no commit)."""
+@dataclass(frozen=True)
+class DueItemChanges:
+    """What one pass over the due items did."""
+
+    created: int = 0
+    redated: int = 0
+
+
+async def ensure_due_items(
+    session: AsyncSession, *, now: datetime, zone: ZoneInfo
+) -> DueItemChanges:
+    """Bring the due items of every active holding up to today (no commit).
+
+    Creates each missing period's due item, from the holding's start (or its latest due item)
+    to today, so periods missed while the bot was down are caught up; then moves the due date
+    of every open due item whose 完成时限 changed. Done and closed items keep theirs.
+    """
     await session.flush()
     today = local_date(now, zone)
+    created = await _create_missing(session, today=today, now=now, zone=zone)
+    redated = await _redate_open(session)
+    logger.info("due items on %s: %d created, %d due dates moved", today, created, redated)
+    return DueItemChanges(created=created, redated=redated)
+
+
+async def _create_missing(
+    session: AsyncSession, *, today: date, now: datetime, zone: ZoneInfo
+) -> int:
+    latest = dict(
+        (
+            await session.exec(
+                select(col(DueItem.holding_id), func.max(col(DueItem.period_end))).group_by(
+                    col(DueItem.holding_id)
+                )
+            )
+        ).all()
+    )
     rows = (
         await session.exec(
-            select(col(Holding.id), col(Item.frequency), col(Item.deadline))
+            select(
+                col(Holding.id), col(Holding.created_at), col(Item.frequency), col(Item.deadline)
+            )
             .join(Item, col(Item.id) == col(Holding.item_id))
             .where(col(Holding.active).is_(True), col(Item.active).is_(True))
         )
     ).all()
-    periods: dict[tuple[Frequency, str | None], tuple[Period, date]] = {}
+    spans: dict[tuple[Frequency, str | None, date], list[tuple[Period, date]]] = {}
     wanted: list[tuple[int, Period, date]] = []
-    for holding_id, frequency, deadline in rows:
-        found = periods.get((frequency, deadline))
-        if found is None:
-            period = period_containing(frequency, today, deadline)
-            found = periods[(frequency, deadline)] = (period, due_date(period, deadline))
+    for holding_id, created_at, frequency, deadline in rows:
         assert holding_id is not None
-        wanted.append((holding_id, *found))
+        first = local_date(created_at, zone)
+        latest_end = latest.get(holding_id)
+        if latest_end is not None:
+            first = max(first, latest_end + timedelta(days=1))
+        found = spans.get((frequency, deadline, first))
+        if found is None:
+            periods = periods_between(frequency, first, today, deadline)
+            current = period_containing(frequency, today, deadline)
+            if current not in periods:
+                periods.append(current)
+            found = spans[(frequency, deadline, first)] = [
+                (period, due_date(period, deadline)) for period in periods
+            ]
+        wanted.extend((holding_id, period, due) for period, due in found)
     if not wanted:
         return 0
-    keys = {period.key for period, _due in periods.values()}
+    keys = {period.key for _, period, _ in wanted}
     existing = set(
         (
             await session.exec(
@@ -157,12 +216,70 @@ async def ensure_due_items(session: AsyncSession, *, now: datetime, zone: ZoneIn
     ]
     if new:
         await session.exec(insert(DueItem), params=new)
-    logger.info("due items: %d created for %s", len(new), today)
     return len(new)
 
 
+async def _redate_open(session: AsyncSession) -> int:
+    """Move the due date (and a one-off's period end) of open items whose 完成时限 changed.
+
+    Every holder of an item shares its dates in a period, so this compares one row per
+    (item, period, stored dates) and updates in the database only the groups that moved.
+    """
+    items = {
+        item_id: (frequency, deadline)
+        for item_id, frequency, deadline in (
+            await session.exec(
+                select(col(Item.id), col(Item.frequency), col(Item.deadline)).where(
+                    col(Item.active).is_(True)
+                )
+            )
+        ).all()
+    }
+    groups = (
+        await session.exec(
+            select(
+                col(Holding.item_id),
+                col(DueItem.period_key),
+                col(DueItem.due_date),
+                col(DueItem.period_end),
+            )
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+            .where(is_open(), col(Holding.active).is_(True))
+            .distinct()
+        )
+    ).all()
+    moves: dict[tuple[int, str], tuple[date, date]] = {}
+    for item_id, key, stored_due, stored_end in groups:
+        if item_id not in items:
+            continue
+        frequency, deadline = items[item_id]
+        period = period_of_key(key, deadline)
+        if period is None or period.frequency is not frequency:
+            continue  # the item's 频次 changed since: this period keeps its dates
+        due = due_date(period, deadline)
+        if (due, period.end) != (stored_due, stored_end):
+            moves[(item_id, key)] = (due, period.end)
+    moved = 0
+    for (item_id, key), (due, end) in sorted(moves.items()):
+        holders = select(col(Holding.id)).where(
+            col(Holding.item_id) == item_id, col(Holding.active).is_(True)
+        )
+        result = await session.exec(
+            update(DueItem)
+            .where(
+                col(DueItem.holding_id).in_(holders),
+                col(DueItem.period_key) == key,
+                is_open(),
+                or_(col(DueItem.due_date) != due, col(DueItem.period_end) != end),
+            )
+            .values(due_date=due, period_end=end)
+        )
+        moved += result.rowcount
+    return moved
+
+
 async def roll_due_items(session: AsyncSession, *, now: datetime, zone: ZoneInfo) -> int:
-    """The daily roll: ensure this period's due items exist, then commit."""
-    created = await ensure_due_items(session, now=now, zone=zone)
+    """The daily roll: bring the due items up to today (missed periods too), then commit."""
+    changes = await ensure_due_items(session, now=now, zone=zone)
     await session.commit()
-    return created
+    return changes.created

@@ -91,6 +91,7 @@ class ImportSummary:
     items: KindCounts
     holdings: KindCounts
     due_items_created: int
+    due_dates_changed: int = 0  # open due items moved because their item's 完成时限 changed
     warnings: list[ImportProblem] = field(default_factory=list)
     bindings_moved: list[BindingMove] = field(default_factory=list)
 
@@ -99,4 +100,4 @@ class ImportSummary:
         """True when the import found the database already matching the files."""
         kinds = (self.units, self.people, self.items, self.holdings)
         moved = sum(k.added + k.updated + k.deactivated for k in kinds)
-        return moved == 0 and self.due_items_created == 0
+        return moved == 0 and self.due_items_created == 0 and self.due_dates_changed == 0

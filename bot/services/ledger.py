@@ -1,4 +1,8 @@
-"""The ledger read side: a holder's items for the current period, and a unit's, with status."""
+"""The ledger read side: a holder's or a unit's due items as of today, with status.
+
+Lists read the stored due items: the current period's, plus every outstanding one of earlier
+periods (bot.services.outstanding decides what is outstanding), overdue first.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.identity import Viewer
-from bot.services.periods import Period, due_date, local_date, period_containing
+from bot.services.outstanding import is_outstanding
+from bot.services.periods import ONCE_KEY, Period, local_date, stored_period
 from storage.models import DueItem, DutyType, Frequency, Holding, Item, Person, Record, Role
 
 DUE_SOON_DAYS = 7
@@ -22,14 +27,18 @@ class Status(StrEnum):
     """Where a due item stands today."""
 
     DONE = "done"
+    CLOSED = "closed"
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
     OPEN = "open"
 
 
+ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OPEN: 2, Status.CLOSED: 3, Status.DONE: 4}
+
+
 @dataclass(frozen=True)
 class DueLine:
-    """One item of one holder in its current period, as a list shows it."""
+    """One due item of one holder, as a list shows it."""
 
     item_code: str
     content: str
@@ -42,6 +51,8 @@ class DueLine:
     unit_team: bool
     holder_name: str | None
     done_on: date | None
+    current: bool = True  # False: an outstanding item of an earlier period
+    closed_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,16 +65,26 @@ class Ledger:
     def count(self, status: Status) -> int:
         return sum(1 for line in self.lines if line.status is status)
 
+    @property
+    def earlier(self) -> int:
+        """How many lines are outstanding items of earlier periods."""
+        return sum(1 for line in self.lines if not line.current)
+
+
+def mine(viewer: Viewer) -> ColumnElement[bool]:
+    """The holdings a viewer answers for: their own, and as 第一责任人 or 联络员 their unit team's."""
+    own: ColumnElement[bool] = col(Holding.person_id) == viewer.person_id
+    if Role.FIRST in viewer.roles or Role.SECRETARY in viewer.roles:
+        team = and_(col(Holding.person_id).is_(None), col(Holding.unit_id) == viewer.unit_id)
+        return or_(own, team)
+    return own
+
 
 async def my_list(
     session: AsyncSession, *, viewer: Viewer, now: datetime, zone: ZoneInfo
 ) -> Ledger:
     """The viewer's own items, plus their unit's 单位班子 items if they are its 第一责任人 or 联络员."""
-    mine: ColumnElement[bool] = col(Holding.person_id) == viewer.person_id
-    if Role.FIRST in viewer.roles or Role.SECRETARY in viewer.roles:
-        team = and_(col(Holding.person_id).is_(None), col(Holding.unit_id) == viewer.unit_id)
-        mine = or_(mine, team)
-    return await _ledger(session, where=mine, now=now, zone=zone)
+    return await _ledger(session, where=mine(viewer), now=now, zone=zone)
 
 
 async def unit_list(
@@ -73,28 +94,37 @@ async def unit_list(
     return await _ledger(session, where=col(Holding.unit_id) == unit_id, now=now, zone=zone)
 
 
+def in_current_period(today: date) -> ColumnElement[bool]:
+    """The due item's period contains `today` (a one-off item's single period always does)."""
+    return and_(
+        col(DueItem.period_start) <= today,
+        or_(col(DueItem.period_end) >= today, col(DueItem.period_key) == ONCE_KEY),
+    )
+
+
 async def _ledger(
     session: AsyncSession, *, where: ColumnElement[bool], now: datetime, zone: ZoneInfo
 ) -> Ledger:
     today = local_date(now, zone)
     rows = (
         await session.exec(
-            select(Holding, Item, Person.name)
+            select(DueItem, Holding, Item, Person.name)
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
             .join(Item, col(Item.id) == col(Holding.item_id))
             .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
-            .where(where, col(Holding.active).is_(True), col(Item.active).is_(True))
+            .where(
+                where,
+                col(Holding.active).is_(True),
+                col(Item.active).is_(True),
+                or_(in_current_period(today), is_outstanding(today)),
+            )
         )
     ).all()
-    periods = {
-        holding.id: period_containing(item.frequency, today, item.deadline)
-        for holding, item, _ in rows
-    }
-    done = await _done_dates(session, periods)
+    done = await _done_dates(session, [due.id for due, _h, _i, _n in rows])
     lines = []
-    for holding, item, holder_name in rows:
-        period = periods[holding.id]
-        due = due_date(period, item.deadline)
-        done_on = done.get((holding.id, period.key))
+    for due, holding, item, holder_name in rows:
+        done_on = done.get(due.id)
+        period = stored_period(due.period_key, due.period_start, due.period_end)
         lines.append(
             DueLine(
                 item_code=item.code,
@@ -102,46 +132,49 @@ async def _ledger(
                 duty_type=item.duty_type,
                 frequency=item.frequency,
                 period=period,
-                due=due,
-                status=_status(done_on, due, today),
-                days_left=(due - today).days,
+                due=due.due_date,
+                status=_status(done_on, due.closed_at is not None, due.due_date, today),
+                days_left=(due.due_date - today).days,
                 unit_team=holding.person_id is None,
                 holder_name=holder_name,
                 done_on=done_on,
+                current=period.key == ONCE_KEY or period.end >= today,
+                closed_reason=due.closed_reason,
             )
         )
-    order = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OPEN: 2, Status.DONE: 3}
     lines.sort(
-        key=lambda line: (order[line.status], line.due, line.item_code, line.holder_name or "")
+        key=lambda line: (
+            ORDER[line.status],
+            line.due,
+            line.item_code,
+            line.holder_name or "",
+            line.period.key,
+        )
     )
     return Ledger(today=today, lines=lines)
 
 
 async def _done_dates(
-    session: AsyncSession, periods: dict[int | None, Period]
-) -> dict[tuple[int | None, str], date]:
-    """(holding, period key) → the first day a record was made for that due item."""
-    if not periods:
+    session: AsyncSession, due_item_ids: list[int | None]
+) -> dict[int | None, date]:
+    """Due item → the first day a record was made for it."""
+    if not due_item_ids:
         return {}
-    keys = {period.key for period in periods.values()}
     rows = (
         await session.exec(
-            select(col(DueItem.holding_id), col(DueItem.period_key), col(Record.happened_on))
-            .join(Record, col(Record.due_item_id) == col(DueItem.id))
-            .where(col(DueItem.holding_id).in_(list(periods)), col(DueItem.period_key).in_(keys))
+            select(col(Record.due_item_id), func.min(col(Record.happened_on)))
+            .where(col(Record.due_item_id).in_(due_item_ids))
+            .group_by(col(Record.due_item_id))
         )
     ).all()
-    done: dict[tuple[int | None, str], date] = {}
-    for holding_id, key, happened_on in rows:
-        if periods[holding_id].key == key:
-            previous = done.get((holding_id, key))
-            done[(holding_id, key)] = min(previous, happened_on) if previous else happened_on
-    return done
+    return dict(rows)
 
 
-def _status(done_on: date | None, due: date, today: date) -> Status:
+def _status(done_on: date | None, closed: bool, due: date, today: date) -> Status:
     if done_on is not None:
         return Status.DONE
+    if closed:
+        return Status.CLOSED
     if today > due:
         return Status.OVERDUE
     if (due - today).days <= DUE_SOON_DAYS:

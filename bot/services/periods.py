@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -98,8 +98,56 @@ def period_containing(frequency: Frequency, day: date, deadline: str | None = No
     return Period(_ONCE_START, max(end, _ONCE_START), ONCE_KEY, frequency)
 
 
+def periods_between(
+    frequency: Frequency, first: date, last: date, deadline: str | None = None
+) -> list[Period]:
+    """Every period of `frequency` that overlaps the days `first`..`last`, in order."""
+    if frequency is Frequency.ONCE:
+        return [period_containing(frequency, last, deadline)]
+    found: list[Period] = []
+    day = first
+    while day <= last:
+        period = period_containing(frequency, day, deadline)
+        found.append(period)
+        day = period.end + timedelta(days=1)
+    return found
+
+
+_KEY_SHAPE = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?$")
+
+
+def period_of_key(key: str, deadline: str | None = None) -> Period | None:
+    """The period a key such as 2026-Q4, 2026-H2, 2026-11, 2026 or once names (None: no such)."""
+    text = key.strip().upper()
+    if text == ONCE_KEY.upper():
+        return period_containing(Frequency.ONCE, _ONCE_START, deadline)
+    found = _KEY_SHAPE.match(text)
+    if found is None or not 1 <= int(found[1]) <= 9999:
+        return None
+    year = int(found[1])
+    month, quarter, half = found[2], found[3], found[4]
+    if month is not None:
+        if not 1 <= int(month) <= 12:
+            return None
+        return period_containing(Frequency.MONTHLY, date(year, int(month), 1))
+    if quarter is not None:
+        return period_containing(Frequency.QUARTERLY, date(year, 3 * int(quarter) - 2, 1))
+    if half is not None:
+        return period_containing(Frequency.HALF_YEARLY, date(year, 6 * int(half) - 5, 1))
+    return period_containing(Frequency.YEARLY, date(year, 1, 1))
+
+
+def stored_period(key: str, start: date, end: date) -> Period:
+    """A stored due item's period, its frequency read from the key's shape."""
+    named = period_of_key(key)
+    return Period(start, end, key, named.frequency if named else Frequency.ONCE)
+
+
 def due_date(period: Period, deadline: str | None) -> date:
-    """The day the item is due in `period`: its 完成时限 there, or the period's last day."""
+    """The day the item is due in `period`: its 完成时限 there, or the period's last day.
+
+    The one definition of a due date: stored due items, lists and reminders all come from here.
+    """
     if not deadline:
         return period.end
     if period.frequency is Frequency.ONCE:

@@ -1,7 +1,7 @@
 """Every user-facing Chinese string; anything a user or a file supplied is escaped here.
 
 Import wording (problems, progress, summary) lives in bot.texts.importing; invite codes,
-re-binding and unbinding in bot.texts.binding.
+re-binding and unbinding in bot.texts.binding; the lists and /close in bot.texts.ledger.
 """
 
 from __future__ import annotations
@@ -10,21 +10,21 @@ import re
 from html import escape, unescape
 
 from bot.services.identity import Viewer
-from bot.services.ledger import DueLine, Ledger, Status
-from bot.services.periods import Period
-from storage.models import DutyType, Frequency, Role
+from bot.texts.ledger import STATUS_MARK, my_list, period_label, unit_list
+from storage.models import Role
+
+__all__ = ["STATUS_MARK", "my_list", "period_label", "unit_list"]
 
 # Commands: (command, menu description, roles that see it; empty = every bound person).
 COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("my", "我的清单：本期事项与完成情况", frozenset({*Role} - {Role.ADMIN})),
     ("unit", "本单位本期事项完成情况", frozenset({Role.SECRETARY})),
     ("invite", "生成绑定邀请码", frozenset({Role.ADMIN})),
+    ("close", "关闭一项未完成事项（须写明原因）", frozenset({Role.ADMIN})),
     ("unbind", "解除人员的账号绑定", frozenset({Role.ADMIN})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
-
-STATUS_MARK = {Status.DONE: "✅", Status.OVERDUE: "⚠️", Status.DUE_SOON: "⏰", Status.OPEN: "⏳"}
 
 UNBOUND = (
     "您好！这是<b>履责助手</b>，为党风廉政建设“两个责任”清单提供提醒与履责记实。\n"
@@ -91,72 +91,6 @@ def help_text(viewer: Viewer) -> str:
     if viewer.is_admin:
         lines.append("发送 .xlsx 名单工作簿 — 导入单位、人员和责任清单（先校验，全部无误才写入）")
     return "\n".join(lines)
-
-
-def period_label(period: Period) -> str:
-    key = period.key
-    if period.frequency is Frequency.YEARLY:
-        return f"{key}年度"
-    if period.frequency is Frequency.QUARTERLY:
-        return f"{key[:4]}年第{'一二三四'[int(key[-1]) - 1]}季度"
-    if period.frequency is Frequency.HALF_YEARLY:
-        return f"{key[:4]}年{'上' if key.endswith('H1') else '下'}半年"
-    if period.frequency is Frequency.MONTHLY:
-        return f"{key[:4]}年{int(key[5:])}月"
-    return "一次性"
-
-
-def _due_words(line: DueLine) -> str:
-    if line.status is Status.DONE and line.done_on:
-        return f"✅ {line.done_on:%m-%d} 已记实"
-    if line.status is Status.OVERDUE:
-        return f"已逾期 {-line.days_left} 天"
-    if line.days_left == 0:
-        return "今天到期"
-    return f"还剩 {line.days_left} 天"
-
-
-def _line(line: DueLine, *, with_holder: bool) -> str:
-    holder = ""
-    if with_holder:
-        holder = "（单位班子）" if line.unit_team else f"（{escape(line.holder_name or '')}）"
-    elif line.unit_team:
-        holder = "（单位班子）"
-    return (
-        f"{STATUS_MARK[line.status]}【{escape(line.item_code)}】{escape(line.content)}{holder}\n"
-        f"    {period_label(line.period)} · 截止 {line.due:%Y-%m-%d} · {_due_words(line)}"
-    )
-
-
-def _ledger_body(ledger: Ledger, *, with_holder: bool) -> list[str]:
-    summary = (
-        f"截至 {ledger.today:%Y-%m-%d}，共 {len(ledger.lines)} 项："
-        f"✅ 已完成 {ledger.count(Status.DONE)} · ⚠️ 已逾期 {ledger.count(Status.OVERDUE)} · "
-        f"⏰ 即将到期 {ledger.count(Status.DUE_SOON)} · ⏳ 待完成 {ledger.count(Status.OPEN)}"
-    )
-    out = [summary]
-    for duty in DutyType:
-        lines = [line for line in ledger.lines if line.duty_type is duty]
-        if lines:
-            out.append(f"\n<b>{duty.value}</b>")
-            out += [_line(line, with_holder=with_holder) for line in lines]
-    return out
-
-
-def my_list(viewer: Viewer, ledger: Ledger) -> str:
-    head = f"📋 <b>{escape(viewer.name)}</b> 的责任清单（{escape(viewer.unit_name)} · {escape(viewer.position)}）"
-    if not ledger.lines:
-        return head + "\n您名下暂无本期责任事项。如有疑问，请联系本单位联络员。"
-    tail = "\n单位班子事项由第一责任人和联络员共同负责，任一人记实即可。"
-    has_team = any(line.unit_team for line in ledger.lines)
-    return "\n".join([head, *_ledger_body(ledger, with_holder=False)]) + (tail if has_team else "")
-
-
-def unit_list(viewer: Viewer, ledger: Ledger) -> str:
-    head = f"🏢 <b>{escape(viewer.unit_name)}</b> 本期事项完成情况"
-    if not ledger.lines:
-        return head + "\n本单位暂无本期责任事项。"
-    return "\n".join([head, *_ledger_body(ledger, with_holder=True)])
 
 
 def plain(html_text: str) -> str:

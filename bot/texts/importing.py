@@ -107,6 +107,11 @@ def render_summary(summary: ImportSummary) -> str:
     """What the import did, kind by kind, then any warnings."""
     kinds = "；".join(_counts(name, getattr(summary, kind)) for kind, name in KIND_NAMES)
     lines = [f"导入完成：{kinds}；本期待办 新建 {summary.due_items_created} 条。"]
+    if summary.due_dates_changed:
+        lines.append(
+            f"完成时限有变：{summary.due_dates_changed} 条未完成待办的截止日期已随之更新"
+            "（已记实或已关闭的保持原日期）。"
+        )
     lines.extend(
         BINDING_MOVED.format(
             telegram_id=m.telegram_id, old=escape(m.from_code), new=escape(m.to_code)

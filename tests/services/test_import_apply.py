@@ -273,13 +273,13 @@ async def test_workbook_into_empty_database(session: AsyncSession, tmp_path: Pat
 async def test_ensure_due_items_rolls_into_the_next_period(session: AsyncSession) -> None:
     await _import(session, read_directory(DISTRICT))
     december = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai: a new month
-    created = await ensure_due_items(session, now=december, zone=ZONE)
+    created = (await ensure_due_items(session, now=december, zone=ZONE)).created
     await session.commit()
     monthly = 11 * 1 + 7 * 1  # D01 per team, S03 per discipline official
     assert created == monthly
-    assert await ensure_due_items(session, now=december, zone=ZONE) == 0
+    assert (await ensure_due_items(session, now=december, zone=ZONE)).created == 0
     new_year = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 2027-01-01 00:30 in Shanghai
-    assert await ensure_due_items(session, now=new_year, zone=ZONE) == 242
+    assert (await ensure_due_items(session, now=new_year, zone=ZONE)).created == 242
     await session.commit()
     count = len((await session.exec(select(DueItem.id))).all())
     assert count == 242 + monthly + 242

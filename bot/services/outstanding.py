@@ -1,0 +1,101 @@
+"""What is outstanding as of a day: the one definition every list, reminder and report uses.
+
+A due item is outstanding while its holding and item are active, its period has begun, it has
+no 履责记实 and no admin closed it — whatever its period, past periods included. It is overdue
+once its due date has passed; it stays so until recorded or closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, exists, true
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.periods import Period, local_date, stored_period
+from storage.models import DueItem, DutyType, Holding, Item, Person, Record
+
+
+def recorded() -> ColumnElement[bool]:
+    """The due item has at least one 履责记实."""
+    return exists().where(col(Record.due_item_id) == col(DueItem.id))
+
+
+def is_open() -> ColumnElement[bool]:
+    """The due item has no record and was not closed (its due date may still move)."""
+    return and_(col(DueItem.closed_at).is_(None), ~recorded())
+
+
+def is_outstanding(today: date) -> ColumnElement[bool]:
+    """The one definition of outstanding as of `today` (needs DueItem joined to Holding and Item)."""
+    return and_(
+        is_open(),
+        col(DueItem.period_start) <= today,
+        col(Holding.active).is_(True),
+        col(Item.active).is_(True),
+    )
+
+
+@dataclass(frozen=True)
+class OutstandingItem:
+    """One outstanding due item: whose, which item, which period, due when."""
+
+    due_item_id: int
+    item_code: str
+    content: str
+    duty_type: DutyType
+    period: Period
+    due: date
+    unit_id: int
+    unit_team: bool
+    holder_name: str | None
+    days_overdue: int  # 0 or less: not overdue yet
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+async def outstanding(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    where: ColumnElement[bool] | None = None,
+) -> list[OutstandingItem]:
+    """Every outstanding due item as of `now` (optionally narrowed by `where`), oldest due first."""
+    today = local_date(now, zone)
+    rows = (
+        await session.exec(
+            select(DueItem, Holding, Item, Person.name)
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+            .join(Item, col(Item.id) == col(Holding.item_id))
+            .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
+            .where(is_outstanding(today), true() if where is None else where)
+        )
+    ).all()
+    found = [
+        OutstandingItem(
+            due_item_id=_id(due.id),
+            item_code=item.code,
+            content=item.content,
+            duty_type=item.duty_type,
+            period=stored_period(due.period_key, due.period_start, due.period_end),
+            due=due.due_date,
+            unit_id=holding.unit_id,
+            unit_team=holding.person_id is None,
+            holder_name=holder_name,
+            days_overdue=(today - due.due_date).days,
+        )
+        for due, holding, item, holder_name in rows
+    ]
+    found.sort(key=lambda o: (o.due, o.item_code, o.holder_name or "", o.period.key))
+    return found
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value

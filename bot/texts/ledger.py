@@ -1,0 +1,158 @@
+"""Chinese wording of the lists (/my, /unit) and of closing a due item (re-exported by bot.texts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.services.closing import Closed
+from bot.services.errors import CloseProblem
+from bot.services.identity import Viewer
+from bot.services.ledger import DueLine, Ledger, Status
+from bot.services.outstanding import OutstandingItem
+from bot.services.periods import Period
+from storage.models import DutyType, Frequency
+
+# Overdue is ⚠️, not 🔴: bot.notify splits by Python characters while Telegram counts UTF-16
+# units, and a long list of astral-plane marks (🔴) would overrun the 4096 limit.
+STATUS_MARK = {
+    Status.DONE: "✅",
+    Status.CLOSED: "⚪",
+    Status.OVERDUE: "⚠️",
+    Status.DUE_SOON: "⏰",
+    Status.OPEN: "⏳",
+}
+
+CLOSE_USAGE = (
+    "用法：<code>/close 人员编码 事项编码 周期 原因</code>，例如\n"
+    "<code>/close P0101 C04 2026 该同志已于年中调离，本年度党课由继任者补讲</code>\n"
+    "周期写法：年度 2026，半年 2026-H1 / 2026-H2，季度 2026-Q4，月份 2026-11，一次性 once。"
+    "单位班子事项写单位编码（如 U01）或该单位第一责任人的编码。原因必填，将记入审计日志。\n"
+    "发送 <code>/close 人员编码</code> 可查看此人（含其单位班子）全部未完成事项。"
+)
+CLOSE_PROBLEMS = {
+    CloseProblem.UNKNOWN_HOLDER: "未找到人员或单位编码“{value}”：请核对后重试。",
+    CloseProblem.UNKNOWN_ITEM: "未找到事项编码“{value}”：请核对后重试（编码见责任清单）。",
+    CloseProblem.BAD_PERIOD: "看不懂周期“{value}”：年度写 2026，半年写 2026-H1，"
+    "季度写 2026-Q4，月份写 2026-11，一次性事项写 once。",
+    CloseProblem.NOT_HELD: "{holder} 不负责事项【{value}】（或该事项已停用），无需关闭。",
+    CloseProblem.NO_DUE_ITEM: "{holder} 的事项【{value}】在该周期没有待办，无需关闭。"
+    "发送 <code>/close 人员编码</code> 可查看其未完成事项。",
+    CloseProblem.NO_REASON: "请写明关闭 {holder} 事项【{value}】的原因："
+    "<code>/close 人员编码 事项编码 周期 原因</code>。原因必填，将记入审计日志。",
+    CloseProblem.ALREADY_DONE: "{holder} 的事项【{value}】该周期已有履责记实，无需关闭。",
+    CloseProblem.ALREADY_CLOSED: "{holder} 的事项【{value}】该周期已于 {detail} 关闭，无需重复操作。",
+}
+
+
+def period_label(period: Period) -> str:
+    key = period.key
+    if period.frequency is Frequency.YEARLY:
+        return f"{key}年度"
+    if period.frequency is Frequency.QUARTERLY:
+        return f"{key[:4]}年第{'一二三四'[int(key[-1]) - 1]}季度"
+    if period.frequency is Frequency.HALF_YEARLY:
+        return f"{key[:4]}年{'上' if key.endswith('H1') else '下'}半年"
+    if period.frequency is Frequency.MONTHLY:
+        return f"{key[:4]}年{int(key[5:])}月"
+    return "一次性"
+
+
+def _due_words(line: DueLine) -> str:
+    if line.status is Status.DONE and line.done_on:
+        return f"✅ {line.done_on:%m-%d} 已记实"
+    if line.status is Status.CLOSED:
+        return f"已关闭（{escape(line.closed_reason or '')}）"
+    if line.status is Status.OVERDUE:
+        return f"已逾期 {-line.days_left} 天"
+    if line.days_left == 0:
+        return "今天到期"
+    return f"还剩 {line.days_left} 天"
+
+
+def _line(line: DueLine, *, with_holder: bool) -> str:
+    holder = ""
+    if with_holder:
+        holder = "（单位班子）" if line.unit_team else f"（{escape(line.holder_name or '')}）"
+    elif line.unit_team:
+        holder = "（单位班子）"
+    return (
+        f"{STATUS_MARK[line.status]}【{escape(line.item_code)}】{escape(line.content)}{holder}\n"
+        f"    {period_label(line.period)} · 截止 {line.due:%Y-%m-%d} · {_due_words(line)}"
+    )
+
+
+def _ledger_body(ledger: Ledger, *, with_holder: bool) -> list[str]:
+    summary = (
+        f"截至 {ledger.today:%Y-%m-%d}，共 {len(ledger.lines)} 项："
+        f"✅ 已完成 {ledger.count(Status.DONE)} · ⚠️ 已逾期 {ledger.count(Status.OVERDUE)} · "
+        f"⏰ 即将到期 {ledger.count(Status.DUE_SOON)} · ⏳ 待完成 {ledger.count(Status.OPEN)}"
+    )
+    if ledger.count(Status.CLOSED):
+        summary += f" · ⚪ 已关闭 {ledger.count(Status.CLOSED)}"
+    if ledger.earlier:
+        summary += f"\n（含往期未完成 {ledger.earlier} 项，记实或经管理员关闭前一直列出）"
+    out = [summary]
+    for duty in DutyType:
+        lines = [line for line in ledger.lines if line.duty_type is duty]
+        if lines:
+            out.append(f"\n<b>{duty.value}</b>")
+            out += [_line(line, with_holder=with_holder) for line in lines]
+    return out
+
+
+def my_list(viewer: Viewer, ledger: Ledger) -> str:
+    head = f"📋 <b>{escape(viewer.name)}</b> 的责任清单（{escape(viewer.unit_name)} · {escape(viewer.position)}）"
+    if not ledger.lines:
+        return head + "\n您名下暂无本期责任事项。如有疑问，请联系本单位联络员。"
+    tail = "\n单位班子事项由第一责任人和联络员共同负责，任一人记实即可。"
+    has_team = any(line.unit_team for line in ledger.lines)
+    return "\n".join([head, *_ledger_body(ledger, with_holder=False)]) + (tail if has_team else "")
+
+
+def unit_list(viewer: Viewer, ledger: Ledger) -> str:
+    head = f"🏢 <b>{escape(viewer.unit_name)}</b> 本期事项完成情况"
+    if not ledger.lines:
+        return head + "\n本单位暂无本期责任事项。"
+    return "\n".join([head, *_ledger_body(ledger, with_holder=True)])
+
+
+def close_refused(problem: CloseProblem, value: str, holder: str, detail: str) -> str:
+    """Why /close refused, and what to do."""
+    return CLOSE_PROBLEMS[problem].format(
+        value=escape(value), holder=escape(holder), detail=escape(detail)
+    )
+
+
+def closed(done: Closed, zone: ZoneInfo) -> str:
+    """The admin's confirmation of a closed due item."""
+    late = f"，已逾期 {done.days_overdue} 天" if done.days_overdue > 0 else ""
+    return (
+        f"⚪ 已关闭：{escape(done.holder)} 的【{escape(done.item_code)}】{escape(done.content)}\n"
+        f"    {period_label(done.period)} · 截止 {done.due:%Y-%m-%d}{late}\n"
+        f"原因：{escape(done.reason)}\n"
+        f"关闭时间 {_local(done.closed_at, zone)}，已记入审计日志。此项不再计入逾期和未完成。"
+    )
+
+
+def outstanding_of(holder: str, items: list[OutstandingItem], code: str) -> str:
+    """One holder's outstanding items, each with the /close line that would close it."""
+    if not items:
+        return f"{escape(holder)} 目前没有未完成的事项。"
+    lines = [f"{escape(holder)} 未完成的事项 {len(items)} 项（逾期的在前）："]
+    for item in items:
+        state = (
+            f"已逾期 {item.days_overdue} 天" if item.overdue else f"还剩 {-item.days_overdue} 天"
+        )
+        team = "（单位班子）" if item.unit_team else ""
+        lines.append(
+            f"{STATUS_MARK[Status.OVERDUE] if item.overdue else STATUS_MARK[Status.OPEN]}【{escape(item.item_code)}】{escape(item.content)}{team}\n"
+            f"    {period_label(item.period)} · 截止 {item.due:%Y-%m-%d} · {state}\n"
+            f"    <code>/close {escape(code)} {escape(item.item_code)} {item.period.key} 原因</code>"
+        )
+    return "\n".join(lines)
+
+
+def _local(instant: datetime, zone: ZoneInfo) -> str:
+    return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
