@@ -147,3 +147,22 @@ async def test_the_command_line_unbinds_a_person(
     assert entry.actor_person_id is None
     assert await cli.unbind(settings, "P9999") == 2
     assert "未找到人员编码：P9999" in capsys.readouterr().err
+
+
+async def test_the_command_line_invites_the_unbound_with_all_and_marks_rebinds(
+    district: District, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(db_url).model_copy(update={"bot_username": "lvze_demo_bot"})
+    assert await cli.unbind(settings, "P0102") == 0
+    capsys.readouterr()
+    assert await cli.invite(settings, [], everyone=True) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows[0] == list(binding_texts.INVITE_HEADER)
+    assert [(row[0], row[5]) for row in rows[1:]] == [("P0102", "")]
+    assert "共 1 人" in err and "已绑定的 39 人未生成" in err
+    assert await cli.invite(settings, ["P0101", "P0102"], everyone=False) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split("\t") for line in out.splitlines()[1:]]
+    assert [(row[0], row[5]) for row in rows] == [("P0101", "重新绑定"), ("P0102", "")]
+    assert "其中 1 人为重新绑定" in err
