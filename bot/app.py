@@ -18,6 +18,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.notify import Notifier
+from bot.polling import Poller
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
 from scheduler.table import JOBS, STARTUP_JOBS, build_scheduler, run_job
@@ -56,7 +57,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     engine = create_engine(settings.db_url)
     sessions = session_factory(engine)
     bot = build_bot(settings)
-    notifier = Notifier(bot)
+    notifier = Notifier(bot, max_wait=settings.send_max_wait)
     dispatcher = Dispatcher(
         storage=MemoryStorage(),
         sessions=sessions,
@@ -84,21 +85,24 @@ async def close(app: App) -> None:
 
 
 async def run_polling(app: App) -> None:
-    """`python -m bot run`: long polling with the cron table ticking; SIGTERM/SIGINT stop it cleanly."""
+    """`python -m bot run`: long polling with the cron table ticking.
+
+    SIGTERM/SIGINT: no new updates; running handlers get SHUTDOWN_GRACE seconds to finish;
+    what is still running then is rolled back, logged, its users told, and handled after the
+    restart (its updates were never confirmed to Telegram).
+    """
     await prepare(app)
     me = await app.bot.get_me()
     logger.info("running as @%s against %s", me.username, app.settings.bot_api_url)
     await app.bot.delete_webhook(drop_pending_updates=False)
     await set_default_commands(app.bot)
+    poller = Poller(app.dispatcher, app.bot, app.notifier, grace=app.settings.shutdown_grace)
+    poller.install_signal_handlers()
     scheduler = build_scheduler(app.jobs, app.clock)
     scheduler.start()
     try:
-        await app.dispatcher.start_polling(
-            app.bot,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-            handle_signals=True,
-            close_bot_session=False,
-        )
+        await poller.run()
     finally:
         scheduler.shutdown(wait=False)
         await close(app)
+    logger.info("stopped")

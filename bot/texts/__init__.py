@@ -41,6 +41,10 @@ FREE_TEXT = "已收到。履责记实功能即将开通；现在可发送 /my �
 STALE_BUTTON = "按钮已失效，请重新发送命令。"
 STRANGER_ALERT = "您的账号尚未绑定：请向联络员或管理员索取邀请码，然后发送 /start 邀请码。"
 ALERT_LIMIT = 200  # what answerCallbackQuery shows
+ABANDONED = (
+    "机器人正在重启，您刚才的操作没来得及完成：已全部撤销，没有做任何更改。"
+    "重启后（约一分钟内）会自动重新处理，无需重发；如未收到结果，请再发送一次。"
+)
 ERROR = "抱歉，处理时出现问题，已记录。请稍后重试；如反复出现，请联系管理员。"
 NOT_ADMIN_FILE = "只有管理员可以发送名单工作簿。如需提交履责材料，请先用文字说明。"
 IMPORT_NOT_XLSX = "请发送 .xlsx 工作簿（含“单位”“人员”“责任清单”三个工作表）。CSV 请由管理员在服务器上用 <code>python -m bot import</code> 导入。"
