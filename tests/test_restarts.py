@@ -94,9 +94,7 @@ async def test_sigkill_with_twenty_updates_in_flight_loses_none_and_doubles_no_e
     engine = create_engine(db_url)
     try:
         async with session_factory(engine)() as session:
-            bound = dict(
-                (await session.exec(select(Person.code, Person.telegram_id))).all()  # type: ignore[arg-type]
-            )
+            bound = dict((await session.exec(select(Person.code, Person.telegram_id))).all())
             binds = Counter(
                 (
                     await session.exec(select(AuditEntry.detail).where(AuditEntry.action == "bind"))
