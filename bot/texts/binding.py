@@ -38,13 +38,13 @@ def _local(instant: datetime, zone: ZoneInfo) -> str:
     return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
+_ALL_RULE = (
+    "“all”只为尚未绑定的人员生成；如需为某人重新绑定，请用 <code>/invite</code> 加其人员编码"
+)
+
+
 def _skipped(count: int) -> str:
-    if not count:
-        return ""
-    return (
-        f"已绑定的 {count} 人未生成（“all”只为尚未绑定的人员生成；"
-        "如需为某人重新绑定，请用 <code>/invite</code> 加其人员编码）。"
-    )
+    return f"已绑定的 {count} 人未生成（{_ALL_RULE}）。" if count else ""
 
 
 def invites(
@@ -52,7 +52,7 @@ def invites(
 ) -> str:
     if not issued:
         if skipped_bound:
-            return f"在册人员均已绑定，没有生成邀请码。{_skipped(skipped_bound)}"
+            return f"在册人员均已绑定（{skipped_bound} 人），没有生成邀请码。{_ALL_RULE}。"
         return "没有在册人员需要生成邀请码。"
     lines = [
         f"已生成 {len(issued)} 个邀请码（一次性，{_local(issued[0].expires_at, zone)} 前有效）："
