@@ -128,6 +128,8 @@ class Person(SQLModel, table=True):
     position: str = Field(default="", max_length=200)
     telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True, unique=True)
     bound_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # Telegram answered 403 (blocked the bot, account deleted); cleared when they write again
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -158,6 +160,8 @@ class Item(SQLModel, table=True):
     lead: str = Field(default="", max_length=100)
     owner_unit_id: int | None = _ref("unit.id", nullable=True)
     co_unit_codes: str = Field(default="", max_length=500)
+    # None for imported items; "selfcheck" (季度自查) or "report" (半年报告) for the built-in ones
+    system: str | None = Field(default=None, max_length=16, nullable=True)
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -248,21 +252,73 @@ class FailedBind(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+class OutboxState(StrEnum):
+    """pending → sending → sent, or failed (with the reason kept)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class Outbox(SQLModel, table=True):
     """A message waiting for the one paced sender; dedupe_key makes each send happen once."""
 
+    __table_args__ = (sa.Index("ix_outbox_state_not_before", "state", "not_before"),)
+
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(default="system", max_length=32)
+    priority: int = 5  # 0 first
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=_enum(OutboxState))
     chat_id: int = Field(sa_type=sa.BigInteger)
     person_id: int | None = _ref("person.id", nullable=True)
     text: str = Field(sa_type=sa.Text)
     reply_markup: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     not_before: datetime = Field(sa_type=UTCDateTime, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+
+
+class ReminderStep(SQLModel, table=True):
+    """One ladder step sent for one due item: the reminders' exactly-once memory."""
+
+    __table_args__ = (sa.UniqueConstraint("due_item_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    due_item_id: int = _ref("dueitem.id")
+    step: str = Field(max_length=8)
+    sent_on: date
+    outbox_key: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CalendarOverride(SQLModel, table=True):
+    """An admin's working-day override: a local closure, or a year's newly published schedule."""
+
+    day: date = Field(primary_key=True)
+    working: bool
+    note: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    actor_person_id: int | None = Field(default=None, nullable=True)
+
+
+class Leave(SQLModel, table=True):
+    """A person away from starts_on to ends_on; an acting person gets their reminders."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    starts_on: date
+    ends_on: date
+    acting_person_id: int | None = _ref("person.id", nullable=True)
+    created_by: int | None = Field(default=None, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class Notice(SQLModel, table=True):
