@@ -1,4 +1,4 @@
-"""The one outbound path: long texts split (never cut), RetryAfter honoured within a budget, no DB held."""
+"""The one outbound path: every call paced, long texts split (never cut), RetryAfter honoured, no DB held."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -18,6 +20,11 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyParameters
+from pydantic import ValidationError
+
+from bot.delivery import Delivery, classify, html_refused
+from bot.pacer import HIGH, LOW, Pacer
+from storage.models import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +83,15 @@ def _safe_cut(line: str, limit: int) -> int:
 
 
 class Notifier:
-    """Sends every message the bot writes; handlers and jobs never call the Bot directly."""
+    """Sends every message the bot writes; handlers and jobs never call the Bot directly.
 
-    def __init__(self, bot: Bot, *, max_wait: float = MAX_WAIT) -> None:
+    Every call first waits its turn at the shared pacer (replies HIGH, outbox rows LOW); a 429
+    pauses the pacer for everyone for retry_after, then the call is retried within max_wait.
+    """
+
+    def __init__(self, bot: Bot, *, pacer: Pacer | None = None, max_wait: float = MAX_WAIT) -> None:
         self.bot = bot
+        self.pacer = pacer or Pacer()
         self.max_wait = max_wait
 
     async def send(
@@ -89,6 +101,7 @@ class Notifier:
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
+        priority: int = HIGH,
     ) -> list[Message]:
         """Send `text` in as many parts as needed; the keyboard rides on the last part."""
         parts = split_text(text)
@@ -106,14 +119,14 @@ class Notifier:
                 ),
             }
             try:
-                message = await self._call(chat_id, self.bot.send_message, **kwargs)
+                message = await self._call(chat_id, priority, self.bot.send_message, **kwargs)
             except TelegramBadRequest as exc:
                 if "can't parse entities" not in exc.message:
                     raise
                 # An escaping slip must not lose the message: log it loudly, send it unformatted.
                 logger.error("HTML refused for chat %s (%s); sent as plain text", chat_id, exc)
                 message = await self._call(
-                    chat_id, self.bot.send_message, **kwargs, parse_mode=None
+                    chat_id, priority, self.bot.send_message, **kwargs, parse_mode=None
                 )
             if message is None:
                 if index < len(parts) - 1:
@@ -131,6 +144,7 @@ class Notifier:
     async def edit(self, chat_id: int, message_id: int, text: str) -> None:
         """Replace a short status text (progress); failures are logged, never raised."""
         try:
+            await asyncio.wait_for(self.pacer.acquire(chat_id, priority=HIGH), self.max_wait)
             await self.bot.edit_message_text(
                 chat_id=chat_id, message_id=message_id, text=split_text(text)[0]
             )
@@ -144,23 +158,100 @@ class Notifier:
         await _release()
         return await self._call(
             chat_id,
+            HIGH,
             self.bot.send_document,
             chat_id=chat_id,
             document=BufferedInputFile(data, filename=filename),
             caption=caption,
         )
 
-    async def _call(self, target: int, method: Any, **kwargs: Any) -> Message | None:
+    async def deliver(self, row: Outbox) -> Delivery:
+        """Send one outbox row at bulk priority and classify Telegram's answer (never raises for it).
+
+        A text over 4,096 characters goes out in parts; if a later part fails, a retry sends the
+        whole row again (a part doubled rather than a part lost).
+        """
+        try:
+            markup = (
+                InlineKeyboardMarkup.model_validate_json(row.reply_markup)
+                if row.reply_markup
+                else None
+            )
+        except ValidationError as exc:
+            return Delivery("failed", reason=f"reply_markup is not a keyboard: {exc}")
+        parts = split_text(row.text)
+        message_id: int | None = None
+        for index, part in enumerate(parts):
+            kwargs: dict[str, Any] = {"chat_id": row.chat_id, "text": part}
+            if index == len(parts) - 1:
+                kwargs["reply_markup"] = markup
+            answer = await self._deliver_part(row.chat_id, kwargs, attempt=row.attempts + 1)
+            if isinstance(answer, Delivery):
+                if index:
+                    logger.warning(
+                        "outbox %s: part %s of %s failed after the first went out",
+                        row.id,
+                        index + 1,
+                        len(parts),
+                    )
+                return answer
+            message_id = answer.message_id
+        return Delivery("sent", message_id=message_id)
+
+    async def _deliver_part(
+        self, chat_id: int, kwargs: dict[str, Any], *, attempt: int
+    ) -> Message | Delivery:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_wait
+        while True:
+            if not await self._turn(chat_id, LOW, deadline):
+                wait = max(self.pacer.paused_for(), 1.0)
+                return Delivery("flood", retry_after=wait, reason="no turn within the budget")
+            try:
+                message: Message = await self.bot.send_message(**kwargs)
+                return message
+            except TelegramRetryAfter as exc:
+                self.pacer.pause(exc.retry_after)
+                logger.warning(
+                    "flood control at chat %s: everyone waiting %ss", chat_id, exc.retry_after
+                )
+                if exc.retry_after > deadline - loop.time():
+                    return Delivery("flood", retry_after=float(exc.retry_after), reason=exc.message)
+            except (TelegramAPIError, ClientDecodeError) as exc:
+                if html_refused(exc) and "parse_mode" not in kwargs:
+                    logger.error("HTML refused for chat %s (%s); sent as plain text", chat_id, exc)
+                    kwargs = {**kwargs, "parse_mode": None}
+                    continue
+                return classify(exc, attempt=attempt)
+
+    async def _turn(self, target: int, priority: int, deadline: float) -> bool:
+        """Wait for the pacer's go; False when the budget ran out first."""
+        remaining = deadline - asyncio.get_running_loop().time()
+        try:
+            await asyncio.wait_for(self.pacer.acquire(target, priority=priority), max(remaining, 0))
+        except TimeoutError:
+            return False
+        return True
+
+    async def _call(self, target: int, priority: int, method: Any, **kwargs: Any) -> Message | None:
         """One Bot API call with retries; None (logged at ERROR or INFO) when it cannot be delivered."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.max_wait
         delay = 1.0
         for attempt in range(1, _ATTEMPTS + 1):
             last = attempt == _ATTEMPTS
+            if not await self._turn(target, priority, deadline):
+                logger.error(
+                    "chat %s: no turn to send within %ss (flood control); message NOT delivered",
+                    target,
+                    self.max_wait,
+                )
+                return None
             try:
                 result: Message = await method(**kwargs)
                 return result
             except TelegramRetryAfter as exc:
+                self.pacer.pause(exc.retry_after)  # Telegram's word holds for every chat
                 if last or exc.retry_after > deadline - loop.time():
                     logger.error(
                         "chat %s: flood control asks %ss after %s attempts; message NOT delivered",
@@ -169,8 +260,9 @@ class Notifier:
                         attempt,
                     )
                     return None
-                logger.warning("flood control for chat %s: waiting %ss", target, exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
+                logger.warning(
+                    "flood control at chat %s: everyone waiting %ss", target, exc.retry_after
+                )
             except TelegramForbiddenError:
                 logger.info("chat %s blocked the bot or was deleted; message dropped", target)
                 return None
