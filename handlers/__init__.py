@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
-from handlers import admin, common, errors, fallback, items_admin, official, secretary
+from handlers import admin, common, errors, fallback, items_admin, leave, official, secretary
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
 
 
@@ -30,6 +30,7 @@ def setup(dispatcher: Dispatcher) -> None:
         common.build_router(),
         admin.build_router(),
         items_admin.build_router(),
+        leave.build_router(),
         secretary.build_router(),
         official.build_router(),
         fallback.build_router(),

@@ -11,6 +11,7 @@ from bot import texts
 from bot.notify import Notifier
 from bot.services import errors as e
 from bot.texts import importing as import_texts
+from bot.texts import leave as leave_texts
 from bot.texts import ledger as ledger_texts
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ def reply_for(error: Exception) -> str:
         return import_texts.render_problems(error.problems)
     if isinstance(error, e.CloseRefused):
         return ledger_texts.close_refused(error.problem, error.value, error.holder, error.detail)
+    if isinstance(error, e.LeaveRefused):
+        return leave_texts.refused(error)
     simple: dict[type[Exception], str] = {
         e.InviteUnknown: texts.INVITE_UNKNOWN,
         e.InviteExpired: texts.INVITE_EXPIRED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -102,3 +103,44 @@ class CloseRefused(DomainError):
         self.value = value
         self.holder = holder
         self.detail = detail
+
+
+class LeaveProblem(StrEnum):
+    """Why a /leave was refused (texts words each one)."""
+
+    NOT_ALLOWED = "not_allowed"  # neither 管理员 nor 联络员
+    UNKNOWN_PERSON = "unknown_person"
+    NOT_IN_UNIT = "not_in_unit"  # a 联络员 named someone outside their unit (or nobody at all)
+    INACTIVE = "inactive"
+    UNKNOWN_ACTING = "unknown_acting"
+    ACTING_NOT_IN_UNIT = "acting_not_in_unit"
+    ACTING_INACTIVE = "acting_inactive"
+    SAME_PERSON = "same_person"
+    BAD_DATE = "bad_date"
+    BAD_ORDER = "bad_order"
+    TOO_LONG = "too_long"
+    ENDED = "ended"
+    OVERLAP = "overlap"
+    NO_LEAVE = "no_leave"
+
+
+class LeaveRefused(DomainError):
+    """A leave could not be set or cancelled: `problem` says why; `value` is the code or text at
+    fault, `unit` the 联络员's own unit, `starts_on`/`ends_on` the period concerned (for OVERLAP:
+    the leave already registered)."""
+
+    def __init__(
+        self,
+        problem: LeaveProblem,
+        *,
+        value: str = "",
+        unit: str = "",
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+    ) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.value = value
+        self.unit = unit
+        self.starts_on = starts_on
+        self.ends_on = ends_on

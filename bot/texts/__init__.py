@@ -22,6 +22,7 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("invite", "生成绑定邀请码", frozenset({Role.ADMIN})),
     ("close", "关闭一项未完成事项（须写明原因）", frozenset({Role.ADMIN})),
     ("unbind", "解除人员的账号绑定", frozenset({Role.ADMIN})),
+    ("leave", "登记请假及代办人", frozenset({Role.ADMIN, Role.SECRETARY})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]

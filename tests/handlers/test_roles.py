@@ -100,4 +100,5 @@ async def test_help_refreshes_the_menu_after_an_import_changes_roles(
     async with district.app.sessions() as session:
         await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
     assert "/unit" in await district.say("P0101", "/help")
-    assert [c["command"] for c in district.fake.commands_for(scope)] == ["my", "unit", "help"]
+    menu = [c["command"] for c in district.fake.commands_for(scope)]
+    assert menu == ["my", "unit", "leave", "help"]
