@@ -1,7 +1,9 @@
-"""Composition root: the one place that builds the engine, Bot, notifier, scheduler and Dispatcher."""
+"""Composition root: the one place that builds the engine, Bot, pacer, notifier, sender, scheduler, Dispatcher."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -18,7 +20,9 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.notify import Notifier
+from bot.pacer import Pacer
 from bot.polling import Poller
+from bot.sender import OutboxSender
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
 from scheduler.table import JOBS, STARTUP_JOBS, build_scheduler, run_job
@@ -39,6 +43,7 @@ class App:
     notifier: Notifier
     dispatcher: Dispatcher
     jobs: JobContext
+    sender: OutboxSender
 
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -57,7 +62,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     engine = create_engine(settings.db_url)
     sessions = session_factory(engine)
     bot = build_bot(settings)
-    notifier = Notifier(bot, max_wait=settings.send_max_wait)
+    pacer = Pacer(rate=settings.send_rate)  # the one pacer: replies and the outbox share it
+    notifier = Notifier(bot, pacer=pacer, max_wait=settings.send_max_wait)
     dispatcher = Dispatcher(
         storage=MemoryStorage(),
         sessions=sessions,
@@ -67,7 +73,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     handlers.setup(dispatcher)
     jobs = JobContext(sessions=sessions, notifier=notifier, zone=settings.zone)
-    return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs)
+    sender = OutboxSender(sessions, notifier, clock)
+    return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender)
 
 
 async def prepare(app: App) -> None:
@@ -100,9 +107,15 @@ async def run_polling(app: App) -> None:
     poller.install_signal_handlers()
     scheduler = build_scheduler(app.jobs, app.clock)
     scheduler.start()
+    # The outbox sender stops with the poller (SIGTERM). Only one process may run the sender
+    # and the cron table: the holder of the scheduler lock starts these two; others stand by.
+    sender = asyncio.create_task(app.sender.run(poller.stopping), name="outbox-sender")
     try:
         await poller.run()
     finally:
+        poller.stopping.set()
+        with contextlib.suppress(Exception):
+            await sender  # in-flight sends finish and are marked (bounded by the sender's grace)
         scheduler.shutdown(wait=False)
         await close(app)
     logger.info("stopped")

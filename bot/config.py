@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     shutdown_grace: float = Field(default=30.0, ge=0, le=600, validation_alias="SHUTDOWN_GRACE")
     send_max_wait: float = Field(default=60.0, ge=1, le=600, validation_alias="SEND_MAX_WAIT")
+    # messages per second over all chats; Telegram allows about 30 (per chat and group limits are fixed)
+    send_rate: float = Field(default=28.0, gt=0, le=1000, validation_alias="SEND_RATE")
 
     @field_validator("bot_token", "bot_username", mode="before")
     @classmethod

@@ -23,6 +23,7 @@ from bot.localchat.chatlog import (
     flag_param,
     int_param,
 )
+from bot.localchat.limits import TelegramLimits
 
 __all__ = ["ApiError", "FakeBotAPI", "Sent"]
 
@@ -44,14 +45,17 @@ class FakeBotAPI(ChatLog):
         username: str = "lvze_demo_bot",
         token: str | None = None,
         now: Callable[[], datetime] | None = None,
+        enforce_limits: bool = False,
     ) -> None:
+        """enforce_limits: answer 429 like Telegram when its flood limits are exceeded (limits.py)."""
         super().__init__(username=username, now=now or (lambda: datetime.now(UTC)))
         self.token = token
         self.base_url = ""
         self._last_update_id = 0
         self._callbacks: dict[str, int] = {}
         self._forbidden: set[int] = set()
-        self._flood: list[int] = []
+        self._faults: list[ApiError] = []
+        self.limits = TelegramLimits() if enforce_limits else None
         self._updates: list[Json] = []
         self.delays: dict[str, float] = {}  # method (lower case) or "download" → seconds to stall
         self.stalled: dict[str, int] = {}  # how many calls of each method are stalling right now
@@ -88,7 +92,14 @@ class FakeBotAPI(ChatLog):
 
     def flood(self, n: int, retry_after: int = 1) -> None:
         """The next n sendMessage calls answer 429 with parameters.retry_after."""
-        self._flood.extend([retry_after] * n)
+        wait = retry_after
+        self._faults += [
+            ApiError(429, f"Too Many Requests: retry after {wait}", wait) for _ in range(n)
+        ]
+
+    def fail(self, n: int, code: int = 500, description: str = "Internal Server Error") -> None:
+        """The next n sendMessage calls answer this error (5xx: Telegram's trouble)."""
+        self._faults += [ApiError(code, description) for _ in range(n)]
 
     def push_update(self, update: Json) -> int:
         """Queue an update for getUpdates (an update_id is assigned if missing); returns its id."""
@@ -179,6 +190,8 @@ class FakeBotAPI(ChatLog):
             raise bad_request("chat_id is empty")
         if chat_id in self._forbidden:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self.limits is not None and (wait := self.limits.admit(chat_id)) is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         return chat_id
 
     # ---- methods ---------------------------------------------------------------------------
@@ -187,9 +200,8 @@ class FakeBotAPI(ChatLog):
 
     async def api_sendMessage(self, params: Json, token: str) -> Json:
         chat_id = self._target(params)
-        if self._flood:
-            wait = self._flood.pop(0)
-            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        if self._faults:
+            raise self._faults.pop(0)
         raw, shown = checked_text(params, "text", TEXT_LIMIT)
         if not shown.strip():
             raise bad_request("message text is empty")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, func, select
@@ -26,6 +27,7 @@ from storage.models import Outbox, OutboxState, Person
 from tests.factories import NOW, make_person, make_unit
 
 Sessions = async_sessionmaker[AsyncSession]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _messages(count: int, *, prefix: str = "reminder", priority: int = 5) -> list[OutboxMessage]:
@@ -198,7 +200,7 @@ async def test_unreachable_people_are_remembered_by_unit(session: AsyncSession) 
     wang = await make_person(session, office, code="P0201", name="王强")
     assert chen.id and li.id and wang.id
     await mark_unreachable(session, person_id=chen.id, now=NOW - timedelta(days=3))
-    await mark_unreachable(session, person_id=li.id, now=NOW)
+    await mark_unreachable(session, person_id=li.id, now=NOW.astimezone(SHANGHAI))  # same instant
     await mark_unreachable(session, person_id=wang.id, now=NOW + timedelta(hours=1))
     await mark_unreachable(session, person_id=li.id, now=NOW + timedelta(hours=2))  # kept
     by_unit = await unreachable_since(session, since=NOW - timedelta(days=1))
