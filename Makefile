@@ -36,6 +36,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_wave.py
 
 run: $(STAMP)
 	$(BIN)/python -m bot run

@@ -54,8 +54,10 @@ async def test_the_overall_rate_holds_across_many_chats() -> None:
     pacer = Pacer(rate=50.0)
     times = await asyncio.gather(*(pacer.acquire(1000 + n, priority=LOW) for n in range(60)))
     gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:], strict=False)]
-    assert min(gaps) >= 1 / 50 - 1e-9
-    assert _max_in_window(list(times), 1.0) <= 51
+    assert min(gaps) >= 0.5 / 50 - 1e-9  # half a send of slack makes up for a late wake-up
+    assert _max_in_window(list(times), 1.0) <= 51  # rate·t + 1.5 at most
+    assert _max_in_window(list(times), 0.2) <= 11
+    assert max(times) - min(times) >= 59 / 50 - 0.5 / 50 - 1e-6
     assert pacer.granted == 60
 
 
