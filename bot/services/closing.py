@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.errors import CloseProblem, CloseRefused
 from bot.services.outstanding import OutstandingItem, is_outstanding, outstanding, recorded
-from bot.services.periods import Period, local_date, period_of_key
+from bot.services.periods import Period, effective_due, local_date, period_of_key
+from bot.services.workdays import WorkCalendar, load_calendar
 from storage.models import AuditEntry, DueItem, Holding, Item, Person, PersonRole, Role, Unit
 
 __all__ = ["CloseProblem", "Closed", "close_due_item", "holder_outstanding"]
@@ -30,7 +31,8 @@ class Closed:
     item_code: str
     content: str
     period: Period
-    due: date
+    due: date  # the effective due date (顺延 applied)
+    nominal: date
     days_overdue: int
     reason: str
     closed_at: datetime
@@ -70,11 +72,17 @@ async def _holder(session: AsyncSession, code: str) -> _Holder:
 
 
 async def holder_outstanding(
-    session: AsyncSession, *, holder_code: str, now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    holder_code: str,
+    now: datetime,
+    zone: ZoneInfo,
+    calendar: WorkCalendar | None = None,
 ) -> tuple[str, list[OutstandingItem]]:
     """A person's (or a unit team's) outstanding items, oldest due first, and how to name them."""
     holder = await _holder(session, holder_code)
-    return holder.label, await outstanding(session, now=now, zone=zone, where=holder.where)
+    items = await outstanding(session, now=now, zone=zone, where=holder.where, calendar=calendar)
+    return holder.label, items
 
 
 async def close_due_item(
@@ -87,6 +95,7 @@ async def close_due_item(
     actor_person_id: int,
     now: datetime,
     zone: ZoneInfo,
+    calendar: WorkCalendar | None = None,
 ) -> Closed:
     """Close one outstanding due item: it stops counting as outstanding or overdue; commits."""
     holder = await _holder(session, holder_code)
@@ -152,6 +161,9 @@ async def close_due_item(
             detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
         )
     )
+    shown = effective_due(
+        due.due_date, calendar=calendar if calendar is not None else await load_calendar(session)
+    )
     await session.commit()
     logger.info("due item %s closed by person %s", due.id, actor_person_id)
     return Closed(
@@ -159,8 +171,9 @@ async def close_due_item(
         item_code=item.code,
         content=item.content,
         period=period,
-        due=due.due_date,
-        days_overdue=(today - due.due_date).days,
+        due=shown.effective,
+        nominal=shown.nominal,
+        days_overdue=(today - shown.effective).days,
         reason=reason,
         closed_at=now,
     )

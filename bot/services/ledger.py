@@ -17,7 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.identity import Viewer
 from bot.services.outstanding import is_outstanding
-from bot.services.periods import ONCE_KEY, Period, local_date, stored_period
+from bot.services.periods import ONCE_KEY, Period, effective_due, local_date, stored_period
+from bot.services.workdays import WorkCalendar, load_calendar
 from storage.models import DueItem, DutyType, Frequency, Holding, Item, Person, Record, Role
 
 DUE_SOON_DAYS = 7
@@ -45,7 +46,8 @@ class DueLine:
     duty_type: DutyType
     frequency: Frequency
     period: Period
-    due: date
+    due: date  # the effective due date (顺延 applied): status and days left count from it
+    nominal: date  # the date its rule names (DueItem.due_date)
     status: Status
     days_left: int
     unit_team: bool
@@ -81,17 +83,28 @@ def mine(viewer: Viewer) -> ColumnElement[bool]:
 
 
 async def my_list(
-    session: AsyncSession, *, viewer: Viewer, now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    now: datetime,
+    zone: ZoneInfo,
+    calendar: WorkCalendar | None = None,
 ) -> Ledger:
     """The viewer's own items, plus their unit's 单位班子 items if they are its 第一责任人 or 联络员."""
-    return await _ledger(session, where=mine(viewer), now=now, zone=zone)
+    return await _ledger(session, where=mine(viewer), now=now, zone=zone, calendar=calendar)
 
 
 async def unit_list(
-    session: AsyncSession, *, unit_id: int, now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+    calendar: WorkCalendar | None = None,
 ) -> Ledger:
     """Every item held in the unit (each person's and the 单位班子's), for its 联络员."""
-    return await _ledger(session, where=col(Holding.unit_id) == unit_id, now=now, zone=zone)
+    where = col(Holding.unit_id) == unit_id
+    return await _ledger(session, where=where, now=now, zone=zone, calendar=calendar)
 
 
 def in_current_period(today: date) -> ColumnElement[bool]:
@@ -103,9 +116,16 @@ def in_current_period(today: date) -> ColumnElement[bool]:
 
 
 async def _ledger(
-    session: AsyncSession, *, where: ColumnElement[bool], now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    where: ColumnElement[bool],
+    now: datetime,
+    zone: ZoneInfo,
+    calendar: WorkCalendar | None,
 ) -> Ledger:
     today = local_date(now, zone)
+    if calendar is None:
+        calendar = await load_calendar(session)
     rows = (
         await session.exec(
             select(DueItem, Holding, Item, Person.name)
@@ -125,6 +145,7 @@ async def _ledger(
     for due, holding, item, holder_name in rows:
         done_on = done.get(due.id)
         period = stored_period(due.period_key, due.period_start, due.period_end)
+        when = effective_due(due.due_date, calendar=calendar)
         lines.append(
             DueLine(
                 item_code=item.code,
@@ -132,9 +153,10 @@ async def _ledger(
                 duty_type=item.duty_type,
                 frequency=item.frequency,
                 period=period,
-                due=due.due_date,
-                status=_status(done_on, due.closed_at is not None, due.due_date, today),
-                days_left=(due.due_date - today).days,
+                due=when.effective,
+                nominal=when.nominal,
+                status=_status(done_on, due.closed_at is not None, when.effective, today),
+                days_left=(when.effective - today).days,
                 unit_team=holding.person_id is None,
                 holder_name=holder_name,
                 done_on=done_on,

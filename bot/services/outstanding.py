@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, and_, exists, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.periods import Period, local_date, stored_period
+from bot.services.periods import Period, effective_due, local_date, stored_period
+from bot.services.workdays import WorkCalendar, load_calendar
 from storage.models import DueItem, DutyType, Holding, Item, Person, Record
 
 
@@ -48,7 +49,8 @@ class OutstandingItem:
     content: str
     duty_type: DutyType
     period: Period
-    due: date
+    due: date  # the effective due date (顺延 applied)
+    nominal: date  # the date its rule names (DueItem.due_date)
     unit_id: int
     unit_team: bool
     holder_name: str | None
@@ -65,9 +67,15 @@ async def outstanding(
     now: datetime,
     zone: ZoneInfo,
     where: ColumnElement[bool] | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> list[OutstandingItem]:
-    """Every outstanding due item as of `now` (optionally narrowed by `where`), oldest due first."""
+    """Every outstanding due item as of `now` (optionally narrowed by `where`), oldest due first.
+
+    Due dates are effective ones (顺延 applied); without `calendar`, the current one is loaded.
+    """
     today = local_date(now, zone)
+    if calendar is None:
+        calendar = await load_calendar(session)
     rows = (
         await session.exec(
             select(DueItem, Holding, Item, Person.name)
@@ -77,21 +85,24 @@ async def outstanding(
             .where(is_outstanding(today), true() if where is None else where)
         )
     ).all()
-    found = [
-        OutstandingItem(
-            due_item_id=_id(due.id),
-            item_code=item.code,
-            content=item.content,
-            duty_type=item.duty_type,
-            period=stored_period(due.period_key, due.period_start, due.period_end),
-            due=due.due_date,
-            unit_id=holding.unit_id,
-            unit_team=holding.person_id is None,
-            holder_name=holder_name,
-            days_overdue=(today - due.due_date).days,
+    found = []
+    for due, holding, item, holder_name in rows:
+        when = effective_due(due.due_date, calendar=calendar)
+        found.append(
+            OutstandingItem(
+                due_item_id=_id(due.id),
+                item_code=item.code,
+                content=item.content,
+                duty_type=item.duty_type,
+                period=stored_period(due.period_key, due.period_start, due.period_end),
+                due=when.effective,
+                nominal=when.nominal,
+                unit_id=holding.unit_id,
+                unit_team=holding.person_id is None,
+                holder_name=holder_name,
+                days_overdue=(today - when.effective).days,
+            )
         )
-        for due, holding, item, holder_name in rows
-    ]
     found.sort(key=lambda o: (o.due, o.item_code, o.holder_name or "", o.period.key))
     return found
 

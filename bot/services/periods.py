@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from storage.models import Frequency
@@ -15,6 +16,10 @@ ONCE_KEY = "once"
 _ONCE_START = date(2000, 1, 1)
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+SYSTEM_SELFCHECK = "selfcheck"  # Item.system of the built-in 季度自查
+SYSTEM_REPORT = "report"  # Item.system of the built-in 半年报告
+SELFCHECK_DUE_AFTER = 10  # working days after the quarter ends (setting SELFCHECK_DUE_AFTER)
+REPORT_DUE_AFTER = 10  # working days after the half-year ends (setting REPORT_DUE_AFTER)
 
 
 @dataclass(frozen=True, order=True)
@@ -143,14 +148,80 @@ def stored_period(key: str, start: date, end: date) -> Period:
     return Period(start, end, key, named.frequency if named else Frequency.ONCE)
 
 
-def due_date(period: Period, deadline: str | None) -> date:
-    """The day the item is due in `period`: its 完成时限 there, or the period's last day.
+class Calendar(Protocol):
+    """What the due-date rule needs of bot.services.workdays.WorkCalendar."""
 
-    The one definition of a due date: stored due items, lists and reminders all come from here.
+    def next_working(self, day: date) -> date: ...
+
+    def add_working_days(self, day: date, n: int) -> date: ...
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """When an item is due: the date its rule names, and the working day it moves to (顺延)."""
+
+    nominal: date
+    effective: date
+
+    @property
+    def shifted(self) -> bool:
+        return self.effective != self.nominal
+
+
+def effective_due(nominal: date, *, calendar: Calendar) -> DueDate:
+    """顺延: a due date on a non-working day moves to the next working day.
+
+    Readers of a stored DueItem (whose due_date is the nominal date) go through here, so an
+    override imported later changes every list at once.
     """
-    if not deadline:
-        return period.end
-    if period.frequency is Frequency.ONCE:
-        return date.fromisoformat(deadline)
-    month, day = (int(part) for part in deadline.split("-"))
-    return date(period.start.year, month, day)
+    return DueDate(nominal, calendar.next_working(nominal))
+
+
+def due_date(
+    period: Period,
+    deadline: str | None,
+    *,
+    calendar: Calendar,
+    system: str | None = None,
+    selfcheck_after: int = SELFCHECK_DUE_AFTER,
+    report_after: int = REPORT_DUE_AFTER,
+) -> DueDate:
+    """The day the item is due in `period`, and where 顺延 moves it.
+
+    The one definition of a due date: stored due items (the nominal date), lists and reminders
+    all come from here. An imported item is due on its 完成时限 in the period, or the period's
+    last day; the built-in 季度自查 (system "selfcheck") `selfcheck_after` working days after its
+    quarter ends, the 半年报告 ("report") `report_after` working days after its half-year ends.
+    """
+    if system == SYSTEM_SELFCHECK:
+        nominal = calendar.add_working_days(period.end, selfcheck_after)
+    elif system == SYSTEM_REPORT:
+        nominal = calendar.add_working_days(period.end, report_after)
+    elif not deadline:
+        nominal = period.end
+    elif period.frequency is Frequency.ONCE:
+        nominal = date.fromisoformat(deadline)
+    else:
+        month, day = (int(part) for part in deadline.split("-"))
+        nominal = date(period.start.year, month, day)
+    return effective_due(nominal, calendar=calendar)
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """What a due date needs beyond the item: the calendar, and the built-in items' offsets."""
+
+    calendar: Calendar
+    selfcheck_after: int = SELFCHECK_DUE_AFTER
+    report_after: int = REPORT_DUE_AFTER
+
+    def nominal(self, period: Period, deadline: str | None, system: str | None) -> date:
+        """The nominal due date stored on a due item (readers apply 顺延 to it)."""
+        return due_date(
+            period,
+            deadline,
+            calendar=self.calendar,
+            system=system,
+            selfcheck_after=self.selfcheck_after,
+            report_after=self.report_after,
+        ).nominal

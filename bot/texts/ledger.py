@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,23 @@ def period_label(period: Period) -> str:
     return "一次性"
 
 
+def _month_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def due_label(due: date, nominal: date) -> str:
+    """The due date as every list and message shows it: 2026-10-08（10月1日逢节假日顺延）.
+
+    `due` is the effective date; when 顺延 moved it, the nominal date and why are said too:
+    逢周末 when only Saturday and Sunday lay in between, else 逢节假日.
+    """
+    if due == nominal:
+        return f"{due:%Y-%m-%d}"
+    skipped = (nominal + timedelta(days=n) for n in range((due - nominal).days))
+    why = "节假日" if any(day.weekday() < 5 for day in skipped) else "周末"
+    return f"{due:%Y-%m-%d}（{_month_day(nominal)}逢{why}顺延）"
+
+
 def _due_words(line: DueLine) -> str:
     if line.status is Status.DONE and line.done_on:
         return f"✅ {line.done_on:%m-%d} 已记实"
@@ -79,7 +96,7 @@ def _line(line: DueLine, *, with_holder: bool) -> str:
         holder = "（单位班子）"
     return (
         f"{STATUS_MARK[line.status]}【{escape(line.item_code)}】{escape(line.content)}{holder}\n"
-        f"    {period_label(line.period)} · 截止 {line.due:%Y-%m-%d} · {_due_words(line)}"
+        f"    {period_label(line.period)} · 截止 {due_label(line.due, line.nominal)} · {_due_words(line)}"
     )
 
 
@@ -130,7 +147,7 @@ def closed(done: Closed, zone: ZoneInfo) -> str:
     late = f"，已逾期 {done.days_overdue} 天" if done.days_overdue > 0 else ""
     return (
         f"⚪ 已关闭：{escape(done.holder)} 的【{escape(done.item_code)}】{escape(done.content)}\n"
-        f"    {period_label(done.period)} · 截止 {done.due:%Y-%m-%d}{late}\n"
+        f"    {period_label(done.period)} · 截止 {due_label(done.due, done.nominal)}{late}\n"
         f"原因：{escape(done.reason)}\n"
         f"关闭时间 {_local(done.closed_at, zone)}，已记入审计日志。此项不再计入逾期和未完成。"
     )
@@ -148,7 +165,7 @@ def outstanding_of(holder: str, items: list[OutstandingItem], code: str) -> str:
         team = "（单位班子）" if item.unit_team else ""
         lines.append(
             f"{STATUS_MARK[Status.OVERDUE] if item.overdue else STATUS_MARK[Status.OPEN]}【{escape(item.item_code)}】{escape(item.content)}{team}\n"
-            f"    {period_label(item.period)} · 截止 {item.due:%Y-%m-%d} · {state}\n"
+            f"    {period_label(item.period)} · 截止 {due_label(item.due, item.nominal)} · {state}\n"
             f"    <code>/close {escape(code)} {escape(item.item_code)} {item.period.key} 原因</code>"
         )
     return "\n".join(lines)

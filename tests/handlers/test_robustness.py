@@ -112,7 +112,7 @@ async def test_moving_into_a_new_quarter_rolls_the_due_items(district: District)
     assert count > 0
     reply = await district.say("P0101", "/my")
     assert "2027年第一季度 · 截止 2027-03-31" in reply
-    assert "2027年1月 · 截止 2027-01-31" in reply
+    assert "2027年1月 · 截止 2027-02-01（1月31日逢周末顺延）" in reply  # a Sunday
 
 
 async def _old_keyboard_message(district: District, chat_id: int) -> int:
