@@ -1,4 +1,4 @@
-"""`python -m bot run | import | invite | unbind | chat | migrate`: the command line."""
+"""`python -m bot run | import | invite | unbind | chat | migrate | calendar`: the command line."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         "--files", type=Path, default=Path(".demo/files"), help="机器人发送的文件存放处"
     )
     sub.add_parser("migrate", help="把数据库升级到最新结构")
+    cal = sub.add_parser("calendar", help="工作日安排：导入管理员的调整，查看某年的节假日和调休")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True, metavar="操作")
+    cal_imp = cal_sub.add_parser("import", help="导入 CSV（日期,类型,说明；类型为 上班 或 休息）")
+    cal_imp.add_argument("file", type=Path, help="CSV 文件，UTF-8 或 GB18030 编码")
+    cal_show = cal_sub.add_parser("show", help="列出某年的工作日休息和周末上班日及其来源")
+    cal_show.add_argument("year", type=int, nargs="?", help="年份，默认今年")
     return parser
 
 
@@ -67,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import cli
+    from bot import cli, cli_calendar
 
     commands: dict[str, Callable[[], Awaitable[int]]] = {
         "run": lambda: cli.run(settings),
@@ -78,6 +84,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             settings, data=args.data, db=args.db, reset=args.reset, files=args.files
         ),
         "migrate": lambda: cli.migrate_only(settings),
+        "calendar": lambda: (
+            cli_calendar.calendar_import(settings, args.file)
+            if args.calendar_command == "import"
+            else cli_calendar.calendar_show(settings, args.year)
+        ),
     }
     return await commands[args.command]()
 

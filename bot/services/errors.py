@@ -105,6 +105,27 @@ class CloseRefused(DomainError):
         self.detail = detail
 
 
+@dataclass(frozen=True, kw_only=True)
+class CalendarProblem:
+    """One problem in a working-day override file: its line, its column (name and position) and
+    `code` (texts words it); `value` is the offending text, `detail` any extra fact."""
+
+    code: str
+    line: int | None = None
+    column: str | None = None
+    column_number: int | None = None
+    value: str = ""
+    detail: str = ""
+
+
+class CalendarRejected(DomainError):
+    """The override file has problems; nothing was applied. Carries the report."""
+
+    def __init__(self, problems: list[CalendarProblem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
 class LeaveProblem(StrEnum):
     """Why a /leave was refused (texts words each one)."""
 
