@@ -97,11 +97,13 @@ class Frequency(StrEnum):
 
 
 class ScopeKind(StrEnum):
-    """适用范围 kinds: every holder of a role, each unit's leading group, or one person."""
+    """适用范围 kinds: every holder of a role, each unit's leading group, or one person;
+    OFFICIALS (never imported) is every official, for the built-in 季度自查 and 半年报告."""
 
     ROLE = "role"
     UNIT_TEAM = "unit_team"
     PERSON = "person"
+    OFFICIALS = "officials"
 
 
 class Unit(SQLModel, table=True):

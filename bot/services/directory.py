@@ -25,7 +25,8 @@ from bot.services.import_bindings import move_audits, plan_bindings, release_bin
 from bot.services.import_check import check_tables
 from bot.services.import_plan import ImportPlan, ImportSummary, KindCounts
 from bot.services.import_read import RawTables, read_workbook
-from storage.models import AuditEntry, Item, Person, PersonRole, Role, Unit
+from bot.services.system_items import RESERVED_CODES, ensure_system_items
+from storage.models import AuditEntry, Item, Person, PersonRole, Role, ScopeKind, Unit
 
 __all__ = ["ImportSummary", "Progress", "ensure_due_items", "import_directory"]
 
@@ -207,8 +208,9 @@ async def _apply(
         items.put(Item, i.code, values)
         await _report(progress, "items", done, len(plan.items))
     session.add_all(items.new)
-    items.deactivate_missing({i.code for i in plan.items})
+    items.deactivate_missing({i.code for i in plan.items} | RESERVED_CODES)
     await session.flush()
+    built_in = await ensure_system_items(session, now=now)
 
     holders = [
         Holder(people.existing[p.code].id, people.existing[p.code].unit_id, frozenset(p.roles))
@@ -223,6 +225,7 @@ async def _apply(
         )
         for i in plan.items
     ]
+    held += [HeldItem(item_id, ScopeKind.OFFICIALS, None, None) for item_id in built_in.values()]
     expected = expected_holdings(held, holders)
     holdings = await sync_holdings(session, expected=expected, now=now)
     await _report(progress, "holdings", len(expected), len(expected))

@@ -27,7 +27,7 @@ from bot.services.periods import (
     periods_between,
 )
 from bot.services.workdays import load_calendar
-from storage.models import DueItem, Frequency, Holding, Item, Role, ScopeKind
+from storage.models import OFFICIAL_ROLES, DueItem, Frequency, Holding, Item, Role, ScopeKind
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ def expected_holdings(items: Iterable[HeldItem], holders: Iterable[Holder]) -> d
         if item.scope_kind is ScopeKind.ROLE:
             for holder in people:
                 if item.scope_role in holder.roles:
+                    expected[(item.item_id, holder.person_id, None)] = holder.unit_id
+        elif item.scope_kind is ScopeKind.OFFICIALS:
+            for holder in people:
+                if holder.roles & OFFICIAL_ROLES:
                     expected[(item.item_id, holder.person_id, None)] = holder.unit_id
         elif item.scope_kind is ScopeKind.UNIT_TEAM:
             for unit_id in team_units:

@@ -27,7 +27,7 @@ async def test_new_years_eve_items_show_as_overdue_after_midnight(district: Dist
     new_year = await district.say("P0101", "/my")
     assert "今天到期" not in new_year
     assert "⚠️ 已逾期 13" in new_year
-    assert "含往期未完成 13 项" in new_year
+    assert "含往期未完成 15 项" in new_year  # 13 overdue, and Q4 季度自查 and H2 半年报告
     c01 = _line_after(new_year, "C01")
     assert c01.startswith("⚠️【C01】")
     assert "2026年第四季度 · 截止 2026-12-31 · 已逾期 1 天" in c01
@@ -41,7 +41,7 @@ async def test_new_years_eve_items_show_as_overdue_after_midnight(district: Dist
 async def test_an_admin_closes_a_missed_item_and_it_stops_counting(district: District) -> None:
     await district.chat.advance(datetime(2027, 1, 1, 0, 10, tzinfo=ZONE))
     owed = await district.say("P0001", "/close P0101")
-    assert owed.startswith("陈立新（P0101） 未完成的事项 25 项（逾期的在前）")
+    assert owed.startswith("陈立新（P0101） 未完成的事项 29 项（逾期的在前）")
     assert "/close P0101 C04 2026 原因" in owed
     reply = await district.say("P0001", "/close P0101 C04 2026 年中调离，党课由继任者补讲")
     assert reply.startswith("⚪ 已关闭：陈立新（P0101） 的【C04】")

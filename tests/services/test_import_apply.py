@@ -30,7 +30,7 @@ from tests.services.helpers import (
 )
 
 # C01-C09 × 11 first officials, D01-D02 × 11 teams, M × 11 members, S × 7 discipline, 17 I
-SAMPLE_HOLDINGS = 9 * 11 + 2 * 11 + 5 * 11 + 7 * 7 + 17
+SAMPLE_HOLDINGS = 9 * 11 + 2 * 11 + 5 * 11 + 7 * 7 + 17 + 2 * 29  # + ZC, BG per official
 
 
 async def _import(
@@ -69,10 +69,10 @@ async def _roles(session: AsyncSession, person: Person) -> set[Role]:
 async def test_sample_district_imports(session: AsyncSession) -> None:
     summary = await _import(session, read_directory(DISTRICT))
     assert (summary.units.added, summary.people.added, summary.items.added) == (12, 40, 40)
-    assert summary.holdings.added == SAMPLE_HOLDINGS == 242
-    assert summary.due_items_created == 242
-    assert await _held(session, "P0101") == {f"C0{n}" for n in range(1, 10)} | {"I0101"}
-    assert await _held(session, "P0803") == {"M01", "M02", "M03", "M04", "M05"}
+    assert summary.holdings.added == SAMPLE_HOLDINGS == 300
+    assert summary.due_items_created == 300
+    assert await _held(session, "P0101") == {f"C0{n}" for n in range(1, 10)} | {"I0101", "ZC", "BG"}
+    assert await _held(session, "P0803") == {"M01", "M02", "M03", "M04", "M05", "ZC", "BG"}
     assert await _held(session, "P0105") == set()
     team = (
         await session.exec(
@@ -100,7 +100,7 @@ async def test_sample_district_imports(session: AsyncSession) -> None:
     assert u01.created_at == u01.updated_at == NOW
     audit = (await session.exec(select(AuditEntry))).one()
     assert (audit.action, audit.at) == ("import", NOW)
-    assert json.loads(audit.detail)["holdings"]["added"] == 242
+    assert json.loads(audit.detail)["holdings"]["added"] == 300
     assert render_summary(summary).startswith(
         "导入完成：单位 新增 12、更新 0、停用 0、未变 0；人员 新增 40"
     )
@@ -113,7 +113,7 @@ async def test_identical_reimport_changes_nothing(session: AsyncSession) -> None
     assert await snapshot(session, skip=("auditentry",)) == before
     assert summary.changed_nothing
     unchanged = (summary.units, summary.people, summary.items, summary.holdings)
-    assert [k.unchanged for k in unchanged] == [12, 40, 40, 242]
+    assert [k.unchanged for k in unchanged] == [12, 40, 40, 300]
     assert "完全一致" in render_summary(summary)
     audits = (await session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))).all()
     assert [(a.at, a.actor_person_id) for a in audits] == [(NOW, None), (LATER, 3)]
@@ -131,8 +131,8 @@ async def test_changed_rows_update_only_themselves(session: AsyncSession, tmp_pa
     assert (summary.units.updated, summary.units.unchanged) == (1, 11)
     assert (summary.people.updated, summary.people.unchanged) == (2, 38)
     assert (summary.items.updated, summary.items.unchanged) == (1, 39)
-    # P0202 moved from U02 to U03: their M01..M05 and I0202 copies move with them
-    assert (summary.holdings.added, summary.holdings.updated) == (0, 6)
+    # P0202 moved from U02 to U03: their M01..M05, I0202, ZC and BG copies move with them
+    assert (summary.holdings.added, summary.holdings.updated) == (0, 8)  # + ZC, BG
     assert summary.due_items_created == 0
     units = {u.code: u for u in (await session.exec(select(Unit))).all()}
     assert units["U05"].name == "区住房和城乡建设局"
@@ -155,20 +155,20 @@ async def test_missing_person_is_deactivated_not_deleted(
     drop(folder, "items.csv", "I0104")
     summary = await _import(session, read_directory(folder), LATER)
     assert (summary.people.deactivated, summary.items.deactivated) == (1, 1)
-    assert summary.holdings.deactivated == 6  # M01..M05 and I0104
+    assert summary.holdings.deactivated == 8  # M01..M05, I0104, ZC and BG
     p0104 = await _person(session, "P0104")
     assert not p0104.active
     assert p0104.updated_at == LATER
     assert await _held(session, "P0104") == set()
     rows = (await session.exec(select(Holding).where(col(Holding.person_id) == p0104.id))).all()
-    assert len(rows) == 6
+    assert len(rows) == 8
     assert not any(h.active for h in rows)
     # back again: the same rows come back to life, no duplicates
     summary = await _import(session, read_directory(DISTRICT), LATER)
-    assert (summary.people.updated, summary.items.updated, summary.holdings.updated) == (1, 1, 6)
+    assert (summary.people.updated, summary.items.updated, summary.holdings.updated) == (1, 1, 8)
     assert summary.holdings.added == 0
     assert (await _person(session, "P0104")).active
-    assert len((await session.exec(select(Holding))).all()) == 242
+    assert len((await session.exec(select(Holding))).all()) == 300
 
 
 async def test_unit_without_first_official_loses_team_copies(
@@ -267,7 +267,7 @@ async def test_workbook_imports_like_the_csvs(session: AsyncSession, tmp_path: P
 async def test_workbook_into_empty_database(session: AsyncSession, tmp_path: Path) -> None:
     summary = await _import(session, read_workbook(workbook_bytes(DISTRICT, tmp_path, {})))
     assert (summary.units.added, summary.people.added, summary.items.added) == (12, 40, 40)
-    assert summary.holdings.added == summary.due_items_created == 242
+    assert summary.holdings.added == summary.due_items_created == 300
 
 
 async def test_ensure_due_items_rolls_into_the_next_period(session: AsyncSession) -> None:
@@ -279,10 +279,10 @@ async def test_ensure_due_items_rolls_into_the_next_period(session: AsyncSession
     assert created == monthly
     assert (await ensure_due_items(session, now=december, zone=ZONE)).created == 0
     new_year = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 2027-01-01 00:30 in Shanghai
-    assert (await ensure_due_items(session, now=new_year, zone=ZONE)).created == 242
+    assert (await ensure_due_items(session, now=new_year, zone=ZONE)).created == 300
     await session.commit()
     count = len((await session.exec(select(DueItem.id))).all())
-    assert count == 242 + monthly + 242
+    assert count == 300 + monthly + 300
 
 
 async def test_progress_reports_each_stage(session: AsyncSession) -> None:
@@ -297,4 +297,4 @@ async def test_progress_reports_each_stage(session: AsyncSession) -> None:
     assert [stage for stage, _, _ in calls] == [
         "check", "units", "people", "items", "holdings", "due_items"
     ]  # fmt: skip
-    assert [total for _, done, total in calls if done == total] == [1, 12, 40, 40, 242, 242]
+    assert [total for _, done, total in calls if done == total] == [1, 12, 40, 40, 300, 300]

@@ -94,15 +94,15 @@ async def test_new_years_eve_items_are_overdue_on_new_years_day_not_gone(
         ("D01", "2026-12"),
     }  # fmt: skip
     assert [line.status for line in ledger.lines][:13] == [Status.OVERDUE] * 13  # overdue first
-    assert ledger.earlier == 13
+    assert ledger.earlier == 15  # and the built-in 季度自查 and 半年报告 of Q4/H2, due in January
     current = {line.item_code for line in ledger.lines if line.current}
-    assert current == {f"C0{n}" for n in range(1, 10)} | {"D01", "D02", "I0101"}
+    assert current == {f"C0{n}" for n in range(1, 10)} | {"D01", "D02", "I0101", "ZC", "BG"}
     text = plain(ledger_texts.my_list(await _viewer(session, "P0101"), ledger))
     assert "⚠️【C01】" in text
     assert "2026年第四季度 · 截止 2026-12-31 · 已逾期 1 天" in text
     assert "2026年12月 · 截止 2026-12-31 · 已逾期 1 天" in text
     assert "⚠️ 已逾期 13" in text
-    assert "含往期未完成 13 项" in text
+    assert "含往期未完成 15 项" in text
     secretary = await _viewer(session, "P0105")
     unit = await unit_list(session, unit_id=secretary.unit_id, now=at(date(2027, 1, 1)), zone=ZONE)
     assert {("C01", "2026-Q4"), ("D01", "2026-12"), ("M01", "2026-Q4")} <= _overdue(unit)
@@ -352,4 +352,4 @@ async def test_a_holders_outstanding_items_oldest_first(session: AsyncSession) -
         ("C02", "2026"), ("C03", "2026"), ("C04", "2026"), ("D01", "2026-11")
     ]  # fmt: skip
     assert [o.days_overdue for o in items][:4] == [245, 245, 154, 1]
-    assert len(items) == 13  # C01-C09, I0101, D01 twice, D02
+    assert len(items) == 15  # C01-C09, I0101, D01 twice, D02, and Q4 ZC and H2 BG (not yet due)
