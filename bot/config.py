@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +31,21 @@ class Settings(BaseSettings):
     send_max_wait: float = Field(default=60.0, ge=1, le=600, validation_alias="SEND_MAX_WAIT")
     # messages per second over all chats; Telegram allows about 30 (per chat and group limits are fixed)
     send_rate: float = Field(default=28.0, gt=0, le=1000, validation_alias="SEND_RATE")
+    reminder_days_before: str = Field(default="10,5,1", validation_alias="REMINDER_DAYS_BEFORE")
+    reminder_overdue_after: int = Field(
+        default=1, ge=1, le=30, validation_alias="REMINDER_OVERDUE_AFTER"
+    )
+    escalate_secretary_after: int = Field(
+        default=3, ge=1, le=60, validation_alias="ESCALATE_SECRETARY_AFTER"
+    )
+    escalate_admin_after: int = Field(
+        default=10, ge=1, le=120, validation_alias="ESCALATE_ADMIN_AFTER"
+    )
+    reminder_time: str = Field(default="09:00", validation_alias="REMINDER_TIME")
+    quiet_hours: str = Field(default="21:00-08:00", validation_alias="QUIET_HOURS")
+    selfcheck_prompt_before: int = Field(
+        default=5, ge=0, le=30, validation_alias="SELFCHECK_PROMPT_BEFORE"
+    )
 
     @field_validator("bot_token", "bot_username", mode="before")
     @classmethod
@@ -59,6 +75,30 @@ class Settings(BaseSettings):
             raise ValueError("不是有效的时区名，例如 Asia/Shanghai") from exc
         return value
 
+    @field_validator("reminder_days_before")
+    @classmethod
+    def _days_before(cls, value: str) -> str:
+        parts = [p.strip() for p in value.replace("，", ",").split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 1 <= int(p) <= 60 for p in parts):
+            raise ValueError("应为逗号分隔的工作日数，例如 10,5,1")
+        return ",".join(parts)
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        parse_clock_time(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError("应为 开始-结束，例如 21:00-08:00")
+        parse_clock_time(start)
+        parse_clock_time(end)
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -72,6 +112,12 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         return normalise_database_url(value)
+
+    @property
+    def quiet(self) -> tuple[time, time]:
+        """QUIET_HOURS as (from, until)."""
+        start, _, end = self.quiet_hours.partition("-")
+        return parse_clock_time(start), parse_clock_time(end)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -92,6 +138,14 @@ class Settings(BaseSettings):
                 "BOT_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌"
             )
         return self.bot_token.get_secret_value()
+
+
+def parse_clock_time(value: str) -> time:
+    try:
+        hour, minute = (int(part) for part in value.strip().split(":"))
+        return time(hour, minute)
+    except ValueError:
+        raise ValueError(f"“{value}”不是有效的时刻，应为 HH:MM，例如 09:00") from None
 
 
 class SettingsError(Exception):

@@ -17,7 +17,17 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
-from handlers import admin, common, errors, fallback, items_admin, leave, official, secretary
+from handlers import (
+    admin,
+    common,
+    errors,
+    fallback,
+    flows,
+    items_admin,
+    leave,
+    official,
+    secretary,
+)
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
 
 
@@ -33,5 +43,6 @@ def setup(dispatcher: Dispatcher) -> None:
         leave.build_router(),
         secretary.build_router(),
         official.build_router(),
+        flows.build_router(),
         fallback.build_router(),
     )

@@ -12,7 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.notify import Notifier
 from bot.services.holdings import roll_due_items
+from bot.services.ladder import LadderRules
+from bot.services.reminders import RunReport, run_reminders, tell_admins_estimated_years
 from bot.services.updates import prune_claims
+from bot.services.workdays import load_calendar
+from bot.texts import reminders as reminder_texts
+from bot.texts import reminders_calendar as calendar_texts
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +29,7 @@ class JobContext:
     sessions: async_sessionmaker[AsyncSession]
     notifier: Notifier
     zone: ZoneInfo
+    rules: LadderRules
 
 
 async def roll_periods(ctx: JobContext, now: datetime) -> None:
@@ -38,3 +44,39 @@ async def prune(ctx: JobContext, now: datetime) -> None:
     async with ctx.sessions() as session:
         removed = await prune_claims(session, now=now)
     logger.info("prune at %s: %s update claims removed", now.isoformat(), removed)
+
+
+async def remind(ctx: JobContext, now: datetime) -> RunReport:
+    """Select and enqueue every ladder step due as of `now` (the job and `python -m bot tick`)."""
+    async with ctx.sessions() as session:
+        calendar = await load_calendar(session)
+        report = await run_reminders(
+            session,
+            now=now,
+            zone=ctx.zone,
+            calendar=calendar,
+            rules=ctx.rules,
+            render=reminder_texts.render,
+        )
+        await tell_admins_estimated_years(
+            session,
+            now=now,
+            zone=ctx.zone,
+            calendar=calendar,
+            rules=ctx.rules,
+            words=calendar_texts.estimated_year,
+        )
+    return report
+
+
+async def reminders(ctx: JobContext, now: datetime) -> None:
+    """The reminder run (09:00, and every tick to catch up one that was missed)."""
+    report = await remind(ctx, now)
+    if report.messages or report.raced:
+        logger.info(
+            "reminders at %s: %s messages, %s steps%s",
+            now.isoformat(),
+            report.messages,
+            report.steps,
+            " (another run took them)" if report.raced else "",
+        )

@@ -25,13 +25,16 @@ class Job:
     id: str
     cron: dict[str, int | str]
     run: JobFunc
+    replay_last_only: bool = False  # a frequent tick: a clock jump replays only its last firing
 
 
 JOBS: tuple[Job, ...] = (
     Job("roll_periods", {"hour": 0, "minute": 5}, jobs.roll_periods),
     Job("prune", {"hour": 3, "minute": 30}, jobs.prune),
+    Job("reminders", {"hour": 9, "minute": 0}, jobs.reminders),
+    Job("tick", {"minute": "*/5"}, jobs.reminders, replay_last_only=True),
 )
-STARTUP_JOBS = ("roll_periods",)  # also run once at start-up: catch up after downtime
+STARTUP_JOBS = ("roll_periods", "tick")  # also run once at start-up: catch up after downtime
 
 
 def trigger(job: Job, ctx: JobContext) -> CronTrigger:
@@ -72,19 +75,28 @@ def fire_times(ctx: JobContext, start: datetime, end: datetime) -> list[tuple[da
     for job in JOBS:
         cron = trigger(job, ctx)
         moment = cron.get_next_fire_time(None, start + timedelta(microseconds=1))
+        fired: list[tuple[datetime, Job]] = []
         while moment is not None and moment <= end:
-            due.append((moment, job))
+            fired.append((moment, job))
             moment = cron.get_next_fire_time(moment, moment + timedelta(microseconds=1))
+        due.extend(fired[-1:] if job.replay_last_only else fired)
     due.sort(key=lambda pair: pair[0])
     return due
 
 
 async def run_between(
-    ctx: JobContext, start: datetime, end: datetime
+    ctx: JobContext,
+    start: datetime,
+    end: datetime,
+    *,
+    after: Callable[[datetime], Awaitable[object]] | None = None,
 ) -> list[tuple[datetime, str]]:
-    """Run, at their own instants, the jobs the table fires in (start, end]."""
+    """Run, at their own instants, the jobs the table fires in (start, end]; `after` (the local
+    chat mode's outbox delivery) runs after each, at the same instant."""
     ran = []
     for moment, job in fire_times(ctx, start, end):
         await run_job(job, ctx, moment)
+        if after is not None:
+            await after(moment)
         ran.append((moment, job.id))
     return ran

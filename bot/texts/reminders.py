@@ -1,0 +1,164 @@
+"""Chinese wording of reminders, 联络员 digests, admins' 约谈提醒 lists and the prompts' buttons."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from html import escape
+
+from bot.services.identity import Viewer
+from bot.services.ladder import PROMPT
+from bot.services.ledger import Ledger
+from bot.services.periods import stored_period
+from bot.services.recipients import Directory
+from bot.services.reminders import Due, Entry, Outgoing
+from bot.texts.ledger import due_label, my_list, period_label
+
+FLOW_SELFCHECK = "flow:selfcheck"  # handlers.flows.Flow(name="selfcheck").pack()
+FLOW_REPORT = "flow:report"
+_PROMPT_WORDS = {"selfcheck": "季度自查", "report": "半年报告"}
+_BUTTONS = {
+    "selfcheck": ("开始季度自查", FLOW_SELFCHECK),
+    "report": ("开始写半年报告", FLOW_REPORT),
+}
+REPLY_HINT = (
+    "完成后请直接<b>回复本消息</b>，用一句话写明做了什么"
+    "（如“今天上午召开党委会专题研究了党风廉政建设”），即记入履责记实。"
+)
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def due_words(due: Due, today: date) -> str:
+    """截止 2026-10-08（10月1日逢节假日顺延） · 已逾期 3 天 — the lists' words for a due date."""
+    words = f"截止 {due_label(due.effective, due.nominal)}"
+    left = (due.effective - today).days
+    if left < 0:
+        return f"{words} · 已逾期 {-left} 天"
+    if left == 0:
+        return f"{words} · 今天到期"
+    return f"{words} · 还剩 {left} 天"
+
+
+def light(due: Due, today: date) -> str:
+    """🔴 overdue, 🟡 due soon or waiting (done items are never reminded)."""
+    return "🔴" if due.effective < today else "🟡"
+
+
+def _item(due: Due) -> str:
+    period = stored_period(due.period_key, due.period_start, due.period_end)
+    return f"【{escape(due.item_code)}】{escape(due.content)}（{period_label(period)}）"
+
+
+def render(outgoing: Outgoing, *, today: date, directory: Directory) -> tuple[str, str | None]:
+    """The text and the inline keyboard (JSON) of one recipient's message in this run."""
+    if outgoing.kind == "digest":
+        return _digest(outgoing, today, directory), None
+    if outgoing.kind == "escalation":
+        return _escalation(outgoing, today, directory), None
+    return _reminder(outgoing, today, directory)
+
+
+def _reminder(outgoing: Outgoing, today: date, directory: Directory) -> tuple[str, str | None]:
+    name = escape(outgoing.recipient.name)
+    lines = [f"⏰ <b>履责提醒</b>（{_md(today)}）", f"{name}同志，以下事项请关注："]
+    buttons: list[tuple[str, str]] = []
+    for entry in outgoing.entries:
+        due = entry.due
+        if entry.step == PROMPT and due.system:
+            lines.append(
+                f"📝 {_item(due)}：请于 {_md(due.effective)} 前完成{_PROMPT_WORDS[due.system]}。"
+            )
+            if _BUTTONS[due.system] not in buttons:
+                buttons.append(_BUTTONS[due.system])
+            continue
+        lines.append(f"{light(due, today)} {_item(due)}")
+        lines.append(f"　　{due_words(due, today)}{_acting(entry, directory)}")
+    lines.append(REPLY_HINT)
+    markup = None
+    if buttons:
+        rows = [[{"text": label, "callback_data": data}] for label, data in buttons]
+        markup = json.dumps({"inline_keyboard": rows}, ensure_ascii=False)
+    return "\n".join(lines), markup
+
+
+def _acting(entry: Entry, directory: Directory) -> str:
+    if entry.for_person is None:
+        return ""
+    return f" · 代 {escape(directory.name(entry.for_person))} 办理（其休假中）"
+
+
+def _by_holder(entries: list[Entry], directory: Directory) -> dict[str, list[Entry]]:
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        holder = entry.due.holder_id
+        grouped[directory.name(holder) if holder is not None else "单位班子"].append(entry)
+    return grouped
+
+
+def _digest(outgoing: Outgoing, today: date, directory: Directory) -> str:
+    unit = escape(directory.units.get(outgoing.recipient.unit_id, ""))
+    lines = [f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）"]
+    overdue = [e for e in outgoing.entries if e.step != "U"]
+    if overdue:
+        lines.append("以下事项已逾期 3 个工作日以上，请督促办理：")
+        for holder, entries in _by_holder(overdue, directory).items():
+            lines.append(f"<b>{escape(holder)}</b>")
+            lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in entries)
+    blocked = sorted({directory.name(e.due.holder_id) for e in outgoing.entries if e.step == "U"})
+    if blocked:
+        lines.append(
+            "⚠️ 以下同志的提醒无法送达（未绑定账号或已屏蔽机器人）："
+            + "、".join(escape(name) for name in blocked)
+            + "。请当面提醒，或请管理员发新的邀请码。"
+        )
+    lines.append("发送 /unit 查看本单位全部事项。")
+    return "\n".join(lines)
+
+
+def _escalation(outgoing: Outgoing, today: date, directory: Directory) -> str:
+    lines = [f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 10 个工作日以上）"]
+    by_unit: dict[int, list[Entry]] = defaultdict(list)
+    for entry in outgoing.entries:
+        by_unit[entry.due.unit_id].append(entry)
+    for unit_id in sorted(by_unit, key=lambda u: directory.units.get(u, "")):
+        lines.append(f"<b>{escape(directory.units.get(unit_id, ''))}</b>")
+        for holder, entries in _by_holder(by_unit[unit_id], directory).items():
+            for entry in entries:
+                lines.append(
+                    f"{escape(holder)}：{_item(entry.due)} · {due_words(entry.due, today)}"
+                )
+    lines.append("请按约谈提醒程序处理。")
+    return "\n".join(lines)
+
+
+TICK_BAD_NOW = (
+    "错误：--now “{value}” 不是有效的时间。请写 ISO 8601 格式，例如 2026-12-24T09:00 "
+    "或 2026-12-24T09:00+08:00（不写时区按 BOT_TIMEZONE）。"
+)
+TICK_OUTSIDE = "{when}：非工作日或不在发送时段（QUIET_HOURS、REMINDER_TIME），本次不选取提醒。"
+TICK_QUEUED = "{when}：新写入发件箱 {messages} 条消息（{steps} 个提醒步骤）。"
+TICK_SENT = "已发送 {sent} 条，失败 {failed} 条，稍后重试 {retry} 条。"
+TICK_HANDED = "正在运行的机器人持有发送权：消息已写入发件箱，由它发送。"
+
+
+_REVIEW_INTRO = {
+    "selfcheck": (
+        "📝 <b>季度自查</b>：请对照下面的清单逐项检查本季度的履责情况。"
+        "已完成但还没有记录的，请直接回复提醒消息或发送一句话说明做了什么；"
+        "确有困难未开展的，请向本单位联络员说明。"
+    ),
+    "report": (
+        "📝 <b>半年报告</b>：请对照下面的清单回顾半年来的履责情况，"
+        "把已完成的事项逐项记入履责记实，未完成的写明原因和下一步安排。"
+    ),
+}
+
+
+def review_intro(name: str, viewer: Viewer, ledger: Ledger) -> str:
+    """The reply to a reminder's 开始季度自查 / 开始写半年报告 button."""
+    intro = _REVIEW_INTRO.get(name, _REVIEW_INTRO["selfcheck"])
+    return intro + "\n\n" + my_list(viewer, ledger)

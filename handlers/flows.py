@@ -1,0 +1,50 @@
+"""The buttons on reminders: 开始季度自查 / 开始写半年报告 open the holder's list for that review."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services.identity import Viewer
+from bot.services.ledger import my_list
+from bot.texts import reminders as words
+from handlers.filters import private_router
+from storage.models import Role
+
+
+class Flow(CallbackData, prefix="flow"):
+    """A reminder's button: which review to start (packs as bot.texts.reminders.FLOW_*)."""
+
+    name: str
+
+
+async def start_flow(
+    query: CallbackQuery,
+    callback_data: Flow,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """Show the holder their list with the review's instructions (self-check or half-year report)."""
+    ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
+    await query.answer()
+    await notifier.send(person_chat(query), words.review_intro(callback_data.name, person, ledger))
+
+
+def person_chat(query: CallbackQuery) -> int:
+    return query.from_user.id
+
+
+def build_router() -> Router:
+    """The reminders' buttons, for officials and secretaries."""
+    router = private_router("flows", Role.FIRST, Role.MEMBER, Role.DISCIPLINE, Role.SECRETARY)
+    router.callback_query.register(start_flow, Flow.filter())
+    return router
