@@ -1,4 +1,4 @@
-"""`python -m bot run | import | invite | unbind | chat | migrate | calendar`: the command line."""
+"""`python -m bot run | import | invite | unbind | chat | migrate | tick | calendar`: the command line."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     cal_imp.add_argument("file", type=Path, help="CSV 文件，UTF-8 或 GB18030 编码")
     cal_show = cal_sub.add_parser("show", help="列出某年的工作日休息和周末上班日及其来源")
     cal_show.add_argument("year", type=int, nargs="?", help="年份，默认今年")
+    tick = sub.add_parser("tick", help="按当前（或 --now 指定的）时刻选取到期提醒并发送一次")
+    tick.add_argument("--now", help="ISO 时间，例如 2026-12-24T09:00（不写时区按 BOT_TIMEZONE）")
     return parser
 
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import cli, cli_calendar
+    from bot import cli, cli_calendar, cli_tick
 
     commands: dict[str, Callable[[], Awaitable[int]]] = {
         "run": lambda: cli.run(settings),
@@ -84,6 +86,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             settings, data=args.data, db=args.db, reset=args.reset, files=args.files
         ),
         "migrate": lambda: cli.migrate_only(settings),
+        "tick": lambda: cli_tick.tick(settings, args.now),
         "calendar": lambda: (
             cli_calendar.calendar_import(settings, args.file)
             if args.calendar_command == "import"

@@ -18,14 +18,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, parse_clock_time
+from bot.leader import Leader
 from bot.notify import Notifier
 from bot.pacer import Pacer
 from bot.polling import Poller
 from bot.sender import OutboxSender
+from bot.services.ladder import LadderRules
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
-from scheduler.table import JOBS, STARTUP_JOBS, build_scheduler, run_job
+from scheduler.lock import SchedulerLock, sqlite_file
 from storage.db import create_engine, migrate, session_factory
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,21 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
     )
 
 
+def ladder_rules(settings: Settings) -> LadderRules:
+    """The reminder ladder and sending window the settings describe (README: 提醒)."""
+    quiet_from, quiet_until = settings.quiet
+    return LadderRules(
+        before=tuple(int(p) for p in settings.reminder_days_before.split(",")),
+        overdue_holder=settings.reminder_overdue_after,
+        escalate_secretary=settings.escalate_secretary_after,
+        escalate_admin=settings.escalate_admin_after,
+        send_at=parse_clock_time(settings.reminder_time),
+        quiet_from=quiet_from,
+        quiet_until=quiet_until,
+        selfcheck_prompt_before=settings.selfcheck_prompt_before,
+    )
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire every part; nothing is started and nothing touches the network yet."""
     clock = clock or SystemClock()
@@ -72,17 +89,16 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         zone=settings.zone,
     )
     handlers.setup(dispatcher)
-    jobs = JobContext(sessions=sessions, notifier=notifier, zone=settings.zone)
+    jobs = JobContext(
+        sessions=sessions, notifier=notifier, zone=settings.zone, rules=ladder_rules(settings)
+    )
     sender = OutboxSender(sessions, notifier, clock)
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender)
 
 
 async def prepare(app: App) -> None:
-    """Bring the database to the newest schema and catch up the jobs that must not wait a day."""
+    """Bring the database to the newest schema (the cron table's start-up jobs run in the leader)."""
     await migrate(app.engine)
-    for job in JOBS:
-        if job.id in STARTUP_JOBS:
-            await run_job(job, app.jobs, app.clock.now())
 
 
 async def close(app: App) -> None:
@@ -105,17 +121,20 @@ async def run_polling(app: App) -> None:
     await set_default_commands(app.bot)
     poller = Poller(app.dispatcher, app.bot, app.notifier, grace=app.settings.shutdown_grace)
     poller.install_signal_handlers()
-    scheduler = build_scheduler(app.jobs, app.clock)
-    scheduler.start()
-    # The outbox sender stops with the poller (SIGTERM). Only one process may run the sender
-    # and the cron table: the holder of the scheduler lock starts these two; others stand by.
-    sender = asyncio.create_task(app.sender.run(poller.stopping), name="outbox-sender")
+    # Only one process runs the cron table and the outbox sender: the holder of the scheduler
+    # lock. Any other `bot run` serves chat only and takes over within a minute of its death.
+    leader = Leader(
+        lock=SchedulerLock(app.engine, sqlite_file(app.settings.db_url)),
+        jobs=app.jobs,
+        clock=app.clock,
+        sender=app.sender.run,
+    )
+    leading = asyncio.create_task(leader.run(poller.stopping), name="leader")
     try:
         await poller.run()
     finally:
         poller.stopping.set()
         with contextlib.suppress(Exception):
-            await sender  # in-flight sends finish and are marked (bounded by the sender's grace)
-        scheduler.shutdown(wait=False)
+            await leading  # the sender's in-flight sends finish and are marked
         await close(app)
     logger.info("stopped")

@@ -140,7 +140,8 @@ class LocalChat:
         self.clock.set(to)
         if to <= start:
             return []
-        return await run_between(self.app.jobs, start, to)
+        # jobs run at their own instants; what they queued is delivered then (the outbox sender)
+        return await run_between(self.app.jobs, start, to, after=self.app.sender.drain_once)
 
     async def redeliver(self, update_id: int | None = None) -> list[Sent]:
         """Deliver an update again (default: the last one), as Telegram may after a restart."""

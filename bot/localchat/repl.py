@@ -26,7 +26,12 @@ from bot.texts.importing import render_problems
 logger = logging.getLogger(__name__)
 
 Command = Callable[[str], Awaitable[None]]
-_JOB_NAMES = {"roll_periods": "生成新周期待办", "prune": "清理过期记录"}
+_JOB_NAMES = {
+    "roll_periods": "生成新周期待办",
+    "prune": "清理过期记录",
+    "reminders": "发送到期提醒",
+    "tick": "补发错过的提醒",
+}
 
 
 class Repl:

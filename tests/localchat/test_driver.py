@@ -132,10 +132,14 @@ async def test_advance_runs_the_cron_table(local: tuple[LocalChat, DemoSetup]) -
     assert [(moment.astimezone(ZONE).strftime("%m-%d %H:%M"), job) for moment, job in ran] == [
         ("07-16 00:05", "roll_periods"),
         ("07-16 03:30", "prune"),
+        ("07-16 09:00", "reminders"),
         ("07-17 00:05", "roll_periods"),
         ("07-17 03:30", "prune"),
+        ("07-17 09:00", "reminders"),
         ("07-18 00:05", "roll_periods"),
         ("07-18 03:30", "prune"),
+        ("07-18 09:00", "reminders"),
+        ("07-18 09:00", "tick"),  # the five-minute tick: a jump replays only its last firing
     ]
     assert chat.clock.now() == datetime(2026, 7, 18, 9, 0, tzinfo=ZONE)
     assert await chat.advance(START) == []

@@ -1,0 +1,152 @@
+"""Reminders as an operator runs them: `python -m bot tick`, and two `bot run` sharing one database."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.localchat.fake_api import FakeBotAPI
+from tests.conftest import DISTRICT, PROJECT
+from tests.test_end_to_end import TOKEN, _bot, _env
+from tests.test_restarts import _until
+
+P0101 = 9_400_101
+P0105 = 9_400_105
+P0001 = 9_400_001
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotAPI]:
+    fake = FakeBotAPI(username="lvze_e2e_bot", token=TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def _district(env: dict[str, str], tmp: object) -> None:
+    """The sample district with three people bound directly through the import's Telegram id."""
+    code, _, err = await _bot(env, "import", str(DISTRICT))
+    assert code == 0, err
+    code, _, err = await _bot(env, "migrate")
+    assert code == 0, err
+
+
+async def _bind(env: dict[str, str], server: FakeBotAPI) -> None:
+    code, out, err = await _bot(env, "invite", "P0101", "P0105", "P0001")
+    assert code == 0, err
+    codes = {line.split("\t")[0]: line.split("\t")[3] for line in out.splitlines()[1:]}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=PROJECT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        from tests.test_end_to_end import _ask
+
+        for person, user in (("P0101", P0101), ("P0105", P0105), ("P0001", P0001)):
+            assert "绑定成功" in await _ask(server, user, f"/start {codes[person]}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=60)
+
+
+def _to(server: FakeBotAPI, chat: int, mark: int = 0) -> list[str]:
+    return [
+        s.plain
+        for s in server.sent_since(mark)
+        if s.chat_id == chat and s.method == "sendMessage" and s.plain
+    ]
+
+
+async def test_tick_sends_once_and_a_second_tick_for_the_same_instant_sends_nothing(
+    server: FakeBotAPI, db_url: str, tmp_path: object
+) -> None:
+    env = _env(db_url, server.base_url)
+    await _district(env, tmp_path)
+    await _bind(env, server)
+    mark = server.mark()
+    code, out, err = await _bot(env, "tick", "--now", "2026-11-25T09:30")
+    assert code == 0, err
+    assert "已发送" in out
+    mine = _to(server, P0101, mark)
+    assert len(mine) == 1
+    assert "【C04】" in mine[0]
+    assert "🔴" in mine[0]
+    assert any("逾期事项汇总" in text for text in _to(server, P0105, mark))
+    assert any("约谈提醒名单" in text for text in _to(server, P0001, mark))
+
+    mark = server.mark()
+    code, out, err = await _bot(env, "tick", "--now", "2026-11-25T09:30")
+    assert code == 0, err
+    assert "新写入发件箱 0 条" in out
+    assert server.sent_since(mark) == []
+
+    code, out, err = await _bot(env, "tick", "--now", "2026-11-28T10:00")  # a Saturday
+    assert code == 0, err
+    assert "非工作日" in out
+
+
+async def test_tick_with_a_malformed_time_says_how_to_write_it(
+    server: FakeBotAPI, db_url: str
+) -> None:
+    code, _, err = await _bot(_env(db_url, server.base_url), "tick", "--now", "明天九点")
+    assert code == 2
+    assert "ISO 8601" in err
+    assert "Traceback" not in err
+
+
+async def test_two_instances_one_sender_and_the_standby_takes_over(
+    server: FakeBotAPI, db_url: str, tmp_path: object
+) -> None:
+    env = _env(db_url, server.base_url)
+    await _district(env, tmp_path)
+    await _bind(env, server)
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=PROJECT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    await asyncio.sleep(3)
+    second = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=PROJECT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    assert second.stderr is not None
+    log: list[str] = []
+
+    async def read() -> None:
+        assert second.stderr is not None
+        async for line in second.stderr:
+            log.append(line.decode())
+
+    reader = asyncio.create_task(read())
+    try:
+        await _until(lambda: any("standing by" in line for line in log), "the second stands by")
+        mark = server.mark()
+        code, out, err = await _bot(env, "tick", "--now", "2026-11-25T09:30")
+        assert code == 0, err
+        assert "由它发送" in out  # the running leader holds the sender
+        await _until(lambda: bool(_to(server, P0101, mark)), "the leader delivers")
+        first.kill()  # SIGKILL: the lock goes with the process
+        await first.wait()
+        await _until(
+            lambda: any("runs the scheduler" in line for line in log),
+            "the standby takes over",
+            seconds=60,
+        )
+        code, _, err = await _bot(env, "tick", "--now", "2026-12-17T09:30")
+        assert code == 0, err
+        await _until(lambda: len(_to(server, P0101, mark)) >= 2, "the new leader delivers")
+        await asyncio.sleep(2)
+    finally:
+        for process in (first, second):
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.wait(), timeout=60)
+        reader.cancel()
+    texts = [
+        (s.chat_id, s.text)
+        for s in server.sent_since(0)
+        if s.method == "sendMessage" and s.text and "履责提醒" in s.text
+    ]
+    assert Counter(texts).most_common(1)[0][1] == 1, "a reminder went out twice"
