@@ -51,7 +51,7 @@ class Repl:
             "help": self._help, "as": self._as, "who": self._who, "reply": self._reply,
             "press": self._press, "send": self._send, "clock": self._clock, "again": self._again,
             "sticker": self._media(chat.send_sticker), "photo": self._media(chat.send_photo),
-            "voice": self._media(chat.send_voice),
+            "voice": self._media(chat.send_voice), "inbox": self._inbox,
         }  # fmt: skip
 
     def say(self, text: str = "") -> None:
@@ -224,7 +224,20 @@ class Repl:
             )
             self.say(f"⏰ 运行了 {len(ran)} 次定时任务：{words}；")
             self.say(f"   首次 {self.local(ran[0][0])}，末次 {self.local(ran[-1][0])}")
-        self.show(self.chat.fake.sent_since(mark))
+        sent = self.chat.fake.sent_since(mark)
+        if len(sent) <= 6 or self.current is None:
+            self.show(sent)
+            return
+        self.show([item for item in sent if item.chat_id == self.current])
+        others = Counter(self.label(item.chat_id) for item in sent if item.chat_id != self.current)
+        self.say(f"（另有 {sum(others.values())} 条消息发给 {len(others)} 人：")
+        self.say("  " + "，".join(f"{who} {n} 条" for who, n in others.most_common()) + "）")
+
+    async def _inbox(self, arg: str) -> None:
+        count = int(arg) if arg.isdigit() else 5
+        me = self._need_identity()
+        mine = [s for s in self.chat.fake.sent_since(0) if s.chat_id == me]
+        self.show(mine[-count:])
 
     def local(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
