@@ -98,3 +98,15 @@ async def test_the_parts_a_flood_stopped_are_logged_not_dropped_silently(
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "NOT delivered" in messages
     assert "parts 2–3 of 3 not sent" in messages
+
+
+async def test_a_long_list_of_red_lights_is_split_by_telegrams_utf16_count(
+    district: District,
+) -> None:
+    lines = [f"🔴 【C{n:02d}】带头讲廉政党课，每年不少于1次 · 已逾期 {n} 天" for n in range(200)]
+    text = "\n".join(lines)
+    assert len(text) < 2 * 4096 < len(text.encode("utf-16-le"))  # fits by characters, not units
+    sent = await district.app.notifier.send(district.tg("P0101"), text)
+    assert len(sent) >= 2
+    assert all(len((m.text or "").encode("utf-16-le")) // 2 <= 4096 for m in sent)
+    assert "\n".join(m.text or "" for m in sent) == text
