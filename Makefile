@@ -31,8 +31,11 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+# The suite waits on subprocesses, PostgreSQL and the fake Bot API more than on the CPU:
+# four workers (pytest-xdist), each test on its own database.
+PYTEST_WORKERS ?= 4
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py

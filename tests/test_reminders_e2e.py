@@ -7,11 +7,13 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bot.localchat.fake_api import FakeBotAPI
-from tests.conftest import DISTRICT, PROJECT
+from tests.conftest import PROJECT
+from tests.services.helpers import district, edit
 from tests.test_end_to_end import TOKEN, _bot, _env
 from tests.test_restarts import _until
 
@@ -28,29 +30,13 @@ async def server() -> AsyncIterator[FakeBotAPI]:
     await fake.stop()
 
 
-async def _district(env: dict[str, str], tmp: object) -> None:
-    """The sample district with three people bound directly through the import's Telegram id."""
-    code, _, err = await _bot(env, "import", str(DISTRICT))
+async def _district(env: dict[str, str], tmp_path: Path) -> None:
+    """The sample district, with P0101, P0105 and P0001 bound through the import's Telegram id."""
+    folder = district(tmp_path)
+    for code, user in (("P0101", P0101), ("P0105", P0105), ("P0001", P0001)):
+        edit(folder, "people.csv", code, "Telegram用户ID", str(user))
+    code, _, err = await _bot(env, "import", str(folder))
     assert code == 0, err
-    code, _, err = await _bot(env, "migrate")
-    assert code == 0, err
-
-
-async def _bind(env: dict[str, str], server: FakeBotAPI) -> None:
-    code, out, err = await _bot(env, "invite", "P0101", "P0105", "P0001")
-    assert code == 0, err
-    codes = {line.split("\t")[0]: line.split("\t")[3] for line in out.splitlines()[1:]}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=PROJECT, env=env, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        from tests.test_end_to_end import _ask
-
-        for person, user in (("P0101", P0101), ("P0105", P0105), ("P0001", P0001)):
-            assert "绑定成功" in await _ask(server, user, f"/start {codes[person]}")
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.communicate(), timeout=60)
 
 
 def _to(server: FakeBotAPI, chat: int, mark: int = 0) -> list[str]:
@@ -62,11 +48,10 @@ def _to(server: FakeBotAPI, chat: int, mark: int = 0) -> list[str]:
 
 
 async def test_tick_sends_once_and_a_second_tick_for_the_same_instant_sends_nothing(
-    server: FakeBotAPI, db_url: str, tmp_path: object
+    server: FakeBotAPI, db_url: str, tmp_path: Path
 ) -> None:
     env = _env(db_url, server.base_url)
     await _district(env, tmp_path)
-    await _bind(env, server)
     mark = server.mark()
     code, out, err = await _bot(env, "tick", "--now", "2026-11-25T09:30")
     assert code == 0, err
@@ -99,11 +84,10 @@ async def test_tick_with_a_malformed_time_says_how_to_write_it(
 
 
 async def test_two_instances_one_sender_and_the_standby_takes_over(
-    server: FakeBotAPI, db_url: str, tmp_path: object
+    server: FakeBotAPI, db_url: str, tmp_path: Path
 ) -> None:
     env = _env(db_url, server.base_url)
     await _district(env, tmp_path)
-    await _bind(env, server)
     first = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=PROJECT, env=env, stderr=asyncio.subprocess.PIPE
     )
