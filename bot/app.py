@@ -73,13 +73,17 @@ def ladder_rules(settings: Settings) -> LadderRules:
     )
 
 
-def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
-    """Wire every part; nothing is started and nothing touches the network yet."""
+def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bool = True) -> App:
+    """Wire every part; nothing is started and nothing touches the network yet.
+
+    chat_limits=False: the Bot API server has no per-chat flood limits (the local chat mode's
+    fake), so the pacer keeps only SEND_RATE; Telegram's limits apply everywhere else.
+    """
     clock = clock or SystemClock()
     engine = create_engine(settings.db_url)
     sessions = session_factory(engine)
     bot = build_bot(settings)
-    pacer = Pacer(rate=settings.send_rate)  # the one pacer: replies and the outbox share it
+    pacer = Pacer(rate=settings.send_rate, per_chat=chat_limits)  # shared: replies and the outbox
     notifier = Notifier(bot, pacer=pacer, max_wait=settings.send_max_wait)
     dispatcher = Dispatcher(
         storage=MemoryStorage(),

@@ -103,9 +103,12 @@ class Pacer:
         chat_burst: int = 3,
         group_limit: int = 18,
         group_period: float = 60.0,
+        per_chat: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.rate = rate
+        """per_chat=False keeps only the overall rate: for a Bot API server without per-chat
+        limits (the local chat mode's fake, unless it enforces Telegram's)."""
+        self.rate, self.per_chat = rate, per_chat
         self._chat_rate, self._chat_burst = chat_rate, chat_burst
         self._group_limit, self._group_period = group_limit, group_period
         self._monotonic = monotonic
@@ -183,11 +186,12 @@ class Pacer:
             return ready - now
         earliest = math.inf
         for index, waiter in enumerate(self._waiters):
-            limit = self._limit(waiter.chat_id, now)
-            at = limit.ready_at(now)
+            limit = self._limit(waiter.chat_id, now) if self.per_chat else None
+            at = now if limit is None else limit.ready_at(now)
             if at <= now:
                 self._global.take(now)
-                limit.take(now)
+                if limit is not None:
+                    limit.take(now)
                 del self._waiters[index]
                 waiter.future.set_result(now)
                 self.granted += 1

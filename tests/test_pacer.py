@@ -142,3 +142,10 @@ async def test_a_cancelled_wait_gives_its_place_up_and_the_pacer_rests() -> None
     assert pacer.granted == 1
     await asyncio.sleep(0.05)
     assert pacer._task is None or pacer._task.done()
+
+
+async def test_without_per_chat_limits_only_the_overall_rate_holds() -> None:
+    pacer = Pacer(rate=50.0, per_chat=False)  # the local chat mode's fake has no chat limits
+    times = [await pacer.acquire(42) for _ in range(10)]
+    assert times[-1] - times[0] < 0.5
+    assert _max_in_window(times, 0.2) <= 11

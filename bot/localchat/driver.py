@@ -213,7 +213,7 @@ async def start_local_chat(
     fake = FakeBotAPI(username=username, token=FAKE_TOKEN, now=clock.now)
     url = await fake.start()
     local = settings.model_copy(update={"bot_api_url": url, "bot_token": SecretStr(FAKE_TOKEN)})
-    app = build_app(local, clock=clock)
+    app = build_app(local, clock=clock, chat_limits=fake.limits is not None)
     try:
         await prepare(app)
         async with app.sessions() as session:
