@@ -1,0 +1,1 @@
+"""Parts of the matcher behind bot.services.matcher: lexicon, normalising, intent, ranking."""
