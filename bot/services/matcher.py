@@ -13,8 +13,7 @@ from enum import StrEnum
 
 from bot.services.matching.analyse import Analyser, Analysis
 from bot.services.matching.intent import Intent, classify
-from bot.services.matching.lexicon import learned_words, load_lexicon
-from bot.services.matching.normalise import Normaliser
+from bot.services.matching.lexicon import load_lexicon
 from bot.services.matching.ranking import Background, Document, Index, Query
 
 __all__ = ["Candidate", "Intent", "MatchResult", "Matcher", "Outcome"]
@@ -102,12 +101,10 @@ class Matcher:
         """`known_items`: (责任内容, 工作措施) of every item at start-up. Their quoted terms join
         the dictionary and their statistics say how specific a word is; without them the
         matcher still works, counting within each candidate set alone."""
-        self._normaliser = Normaliser()
         known = sorted(set(known_items))
-        folded = [self._normaliser.fold(f"{content} {measures}") for content, measures in known]
-        lexicon = load_lexicon(learned_words(folded))
+        lexicon = load_lexicon()
         self._generic = lexicon.generic
-        self._analyser = Analyser(lexicon)
+        self._analyser = Analyser(lexicon, learn_from=(f"{c} {m}" for c, m in known))
         self._documents: OrderedDict[tuple[str, str], Document] = OrderedDict()
         self._indexes: OrderedDict[tuple[tuple[str, str], ...], Index] = OrderedDict()
         self._known = frozenset(known)
@@ -118,7 +115,8 @@ class Matcher:
         return self._analyser.knows(word)
 
     def analyse(self, text: str) -> Analysis:
-        return self._analyser.analyse(self._normaliser.fold(text))
+        """Folded text, clauses of tokens and terms (for diagnostics and tests)."""
+        return self._analyser.analyse(text)
 
     def classify(self, text: str) -> Intent:
         """Completion, plan, negation, question or acknowledgement (see matching/intent.py)."""

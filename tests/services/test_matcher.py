@@ -119,6 +119,22 @@ def test_a_message_about_nothing_on_the_list_is_not_proposed(matcher: Matcher, c
     assert result.confident is None and result.parts == []
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("找了几个班子成员谈心", "C05"),  # 几个: a few, not how many
+        ("抽查了几个村的村级账目", "I0101"),
+        ("与班子成员谈心谈话，没什么问题", "C05"),  # 没 about the findings
+        ("督促各村是否按时公开村级财务", "I0101"),  # an embedded 是否
+    ],
+)
+def test_statements_that_look_like_questions_are_completions(
+    matcher: Matcher, text: str, code: str
+) -> None:
+    result = matcher.match(text, holder_candidates("P0101"))
+    assert result.confident is not None and result.confident.code == code
+
+
 def test_traditional_characters_match_as_simplified(matcher: Matcher) -> None:
     candidates = holder_candidates("P0101")
     traditional = matcher.match("召開黨組會議專題研究黨風廉政建設", candidates)

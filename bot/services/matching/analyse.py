@@ -1,14 +1,20 @@
-"""Turn folded text into tokens per clause and into the three kinds of terms the ranking scores."""
+"""Fold a text to one spelling, cut it into clauses of tokens, and count the terms it offers."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jieba
+import opencc
 
-from bot.services.matching.lexicon import Lexicon
+from bot.services.matching.lexicon import Lexicon, learned_words
+
+# OpenCC's "t2s": traditional characters and phrases to simplified, as the lists are written
+_OPENCC_CONFIG = "t2s"
 
 # a clause ends at these (after folding: half-width , ; ! ? : and the ideographic 。 and …)
 _CLAUSE_BREAK = re.compile(r"[,;!?:。…~\n\r\t]+")
@@ -52,9 +58,11 @@ def is_symbol(token: str) -> bool:
 
 
 class Analyser:
-    """Owns one `jieba.Tokenizer` (never jieba's global one) loaded with the domain words."""
+    """Owns one OpenCC converter and one `jieba.Tokenizer` (never jieba's global one), loaded
+    with the domain words and the quoted terms of `learn_from` (the item texts in use)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, *, learn_from: Iterable[str] = ()) -> None:
+        self._converter = opencc.OpenCC(_OPENCC_CONFIG)
         self._lexicon = lexicon
         self._light = lexicon.stopwords | lexicon.generic
         self._tokenizer = jieba.Tokenizer()
@@ -64,10 +72,15 @@ class Analyser:
         # neighbour (责任书|签 rather than 责任|书签)
         for phrase in lexicon.phrases:
             self._tokenizer.suggest_freq(phrase, tune=True)
-        for word in lexicon.domain_words:
+        learned = learned_words(self.fold(text) for text in learn_from)
+        for word in sorted(set(lexicon.domain_words).union(learned)):
             self._tokenizer.add_word(word, max(DOMAIN_FREQ, self._tokenizer.suggest_freq(word)))
         phrases = sorted(lexicon.synonyms, key=lambda phrase: (-len(phrase), phrase))
         self._phrase = re.compile("|".join(re.escape(phrase) for phrase in phrases) or "(?!)")
+
+    def fold(self, text: str) -> str:
+        """NFKC (full-width letters, digits and punctuation to half-width), t2s, lower case."""
+        return str(self._converter.convert(unicodedata.normalize("NFKC", text))).lower()
 
     def knows(self, word: str) -> bool:
         """Whether this tokenizer's dictionary holds the word (for tests and diagnostics)."""
@@ -77,8 +90,9 @@ class Analyser:
         """Dictionary-driven segmentation (no HMM guessing), deterministic."""
         return [token for token in self._tokenizer.cut(clause, HMM=False) if not token.isspace()]
 
-    def analyse(self, folded: str) -> Analysis:
-        """Clauses and terms of an already folded text."""
+    def analyse(self, text: str) -> Analysis:
+        """Clauses and terms of a text."""
+        folded = self.fold(text)
         clauses = tuple(
             tuple(self.tokens(part)) for part in _CLAUSE_BREAK.split(folded) if part.strip()
         )

@@ -37,9 +37,12 @@ ACK_WORDS = frozenset(
 # questions
 QUESTION_ANYWHERE = frozenset({"吗"})
 QUESTION_FINAL = frozenset({"吗", "么", "呢", "嘛", "否", "不", "没"})
+# "讲几次" asks, "找了几个班子成员谈心" tells: these ask only at the end of a clause
+QUESTION_LAST_WORDS = frozenset(
+    {"几次", "几个", "几天", "几号", "几点", "多少", "多久", "多长时间"}
+)
 QUESTION_WORDS = frozenset(
-    {"什么", "什么时候", "何时", "哪里", "哪儿", "哪些", "哪个", "哪天", "几次", "几个", "多少",
-     "为什么", "为何", "怎么", "怎么办", "怎样", "咋", "啥", "能否", "可否", "有没有", "是不是",
+    {"什么", "什么时候", "何时", "哪里", "哪儿", "哪些", "哪个", "哪天", "为什么", "为何", "怎么", "怎么办", "怎样", "咋", "啥", "能否", "可否", "有没有", "是不是",
      "要不要", "能不能", "可不可以", "需不需要", "算不算", "对不对", "行不行", "好不好", "哪",
      "请问", "请教", "咨询", "问一下", "想问"}
 )  # fmt: skip
@@ -130,6 +133,8 @@ def _asks(clause: Sequence[str]) -> bool:
     if last in QUESTION_FINAL and not (last == "没" and len(words) > 1 and words[-2] != "了"):
         return True  # …吗, …不, 开了没 (but 还没 is a negation)
     if last == "没有" and len(words) > 1 and words[-2] == "了":
+        return True
+    if last in QUESTION_LAST_WORDS:
         return True
     if words[0] in QUESTION_WEAK or A_NOT_A.search("".join(words)):
         return True

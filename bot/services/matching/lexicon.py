@@ -50,8 +50,8 @@ def learned_words(texts: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def load_lexicon(extra_words: Iterable[str] = ()) -> Lexicon:
-    """Read the data files; `extra_words` (already folded) join the domain words."""
+def load_lexicon() -> Lexicon:
+    """Read the data files under bot/services/data/."""
     synonyms: dict[str, list[str]] = {}
     for line in read_data("synonyms.txt"):
         members = [_fold(word) for word in line.split()]
@@ -65,7 +65,6 @@ def load_lexicon(extra_words: Iterable[str] = ()) -> Lexicon:
     )
     generic = frozenset(_fold(word) for line in read_data("generic.txt") for word in line.split())
     words = {_fold(line) for line in read_data("domain_words.txt")}
-    words.update(extra_words)
     phrases = {phrase for phrase in synonyms if _HAN_WORD.match(phrase) and "了" not in phrase}
     return Lexicon(
         domain_words=tuple(sorted(words)),
