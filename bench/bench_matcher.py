@@ -31,7 +31,7 @@ def percentile(values: Sequence[float], share: float) -> float:
 def large_list(size: int) -> list[Candidate]:
     """`size` distinct open items: each sample 责任内容 with other items' 工作措施 in turn."""
     items = known_items()
-    candidates = []
+    candidates: list[Candidate] = []
     shift = 1
     while len(candidates) < size:
         for number, (content, _) in enumerate(items):
