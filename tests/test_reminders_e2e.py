@@ -7,11 +7,14 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.localchat.fake_api import FakeBotAPI
+from bot.services.outbox import OutboxMessage, enqueue
+from storage.db import create_engine, session_factory
 from tests.conftest import PROJECT
 from tests.services.helpers import district, edit
 from tests.test_end_to_end import TOKEN, _bot, _env
@@ -37,6 +40,26 @@ async def _district(env: dict[str, str], tmp_path: Path) -> None:
         edit(folder, "people.csv", code, "Telegram用户ID", str(user))
     code, _, err = await _bot(env, "import", str(folder))
     assert code == 0, err
+
+
+async def _enqueue_now(db_url: str, chat: int, text: str) -> None:
+    """A message due now (real time), as a notice would be queued."""
+    engine = create_engine(db_url)
+    try:
+        async with session_factory(engine)() as session:
+            now = datetime.now(UTC)
+            message = OutboxMessage(
+                dedupe_key=f"test:{now.isoformat()}",
+                chat_id=chat,
+                person_id=None,
+                text=text,
+                not_before=now,
+                kind="system",
+            )
+            await enqueue(session, messages=[message], now=now)
+            await session.commit()
+    finally:
+        await engine.dispose()
 
 
 def _to(server: FakeBotAPI, chat: int, mark: int = 0) -> list[str]:
@@ -118,9 +141,11 @@ async def test_two_instances_one_sender_and_the_standby_takes_over(
             "the standby takes over",
             seconds=60,
         )
-        code, _, err = await _bot(env, "tick", "--now", "2026-12-17T09:30")
-        assert code == 0, err
-        await _until(lambda: len(_to(server, P0101, mark)) >= 2, "the new leader delivers")
+        await _enqueue_now(db_url, P0101, "接管测试：新的发送者送达")
+        await _until(
+            lambda: any("接管测试" in text for text in _to(server, P0101, mark)),
+            "the new leader's sender delivers",
+        )
         await asyncio.sleep(2)
     finally:
         for process in (first, second):
