@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Outbox, OutboxState, Person
+from storage.models import Outbox, OutboxState, Person, UTCDateTime
 
 _CHUNK = 500  # rows per INSERT: well under SQLite's 32,766 bound parameters
 STALE_CLAIM = timedelta(minutes=10)  # a claim this old is no longer in flight anywhere
@@ -153,7 +153,7 @@ async def mark_unreachable(session: AsyncSession, *, person_id: int, now: dateti
     await session.exec(
         update(Person)
         .where(col(Person.id) == person_id)
-        .values(unreachable_at=func.coalesce(col(Person.unreachable_at), now))
+        .values(unreachable_at=func.coalesce(col(Person.unreachable_at), literal(now, UTCDateTime)))
     )
     await session.commit()
 
