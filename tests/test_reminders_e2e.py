@@ -36,10 +36,10 @@ async def server() -> AsyncIterator[FakeBotAPI]:
 async def _district(env: dict[str, str], tmp_path: Path) -> None:
     """The sample district, with P0101, P0105 and P0001 bound through the import's Telegram id."""
     folder = district(tmp_path)
-    for code, user in (("P0101", P0101), ("P0105", P0105), ("P0001", P0001)):
-        edit(folder, "people.csv", code, "Telegram用户ID", str(user))
-    code, _, err = await _bot(env, "import", str(folder))
-    assert code == 0, err
+    for person, user in (("P0101", P0101), ("P0105", P0105), ("P0001", P0001)):
+        edit(folder, "people.csv", person, "Telegram用户ID", str(user))
+    status, _, err = await _bot(env, "import", str(folder))
+    assert status == 0, err
 
 
 async def _enqueue_now(db_url: str, chat: int, text: str) -> None:
