@@ -76,7 +76,11 @@ def new_code() -> str:
 
 
 async def viewer_for(session: AsyncSession, *, telegram_id: int) -> Viewer | None:
-    """The active person bound to this Telegram account, or None."""
+    """The active person bound to this Telegram account, or None.
+
+    Someone Telegram had reported unreachable (403: blocked the bot) just wrote to it, so they
+    are reachable again: the mark is cleared with the update's own commit.
+    """
     row = (
         await session.exec(
             select(Person, Unit)
@@ -87,6 +91,8 @@ async def viewer_for(session: AsyncSession, *, telegram_id: int) -> Viewer | Non
     if row is None:
         return None
     person, unit = row
+    if person.unreachable_at is not None:
+        person.unreachable_at = None
     return await load_viewer(session, person, unit)
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select, update
 
 from bot import texts
 from bot.localchat.chatlog import Json
-from storage.models import ProcessedUpdate
+from storage.models import Person, ProcessedUpdate
 from tests.handlers.conftest import District
 
 
@@ -54,7 +55,7 @@ async def test_no_pooled_connection_is_held_while_a_reply_is_sent(district: Dist
 
 
 async def test_twenty_users_under_flood_control_all_get_their_list(district: District) -> None:
-    district.fake.flood(20, retry_after=1)
+    district.fake.flood(5, retry_after=1)  # each 429 pauses everyone: five pauses
     people = ["P0101", "P0102", "P0103", "P0104", "P0105"] * 4
     replies = await asyncio.gather(*(district.say(code, "/my") for code in people))
     assert all("的责任清单" in reply for reply in replies)
@@ -110,3 +111,17 @@ async def test_a_long_list_of_red_lights_is_split_by_telegrams_utf16_count(
     assert len(sent) >= 2
     assert all(len((m.text or "").encode("utf-16-le")) // 2 <= 4096 for m in sent)
     assert "\n".join(m.text or "" for m in sent) == text
+
+
+async def test_someone_marked_unreachable_who_writes_again_is_reachable(district: District) -> None:
+    async with district.app.sessions() as session:
+        await session.exec(
+            update(Person)
+            .where(col(Person.code) == "P0101")
+            .values(unreachable_at=datetime(2026, 11, 20, tzinfo=UTC))
+        )
+        await session.commit()
+    assert "的责任清单" in await district.say("P0101", "/my")
+    async with district.app.sessions() as session:
+        person = (await session.exec(select(Person).where(col(Person.code) == "P0101"))).one()
+    assert person.unreachable_at is None
