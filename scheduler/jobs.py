@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.notify import Notifier
-from bot.services.holdings import roll_due_items
+from bot.services.due_items import roll_due_items
 from bot.services.ladder import LadderRules
 from bot.services.reminders import RunReport, run_reminders, tell_admins_estimated_years
 from bot.services.updates import prune_claims

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.due_items import redate_open
 from bot.services.errors import CalendarProblem, CalendarRejected
-from bot.services.holdings import redate_open
 from bot.services.periods import REPORT_DUE_AFTER, SELFCHECK_DUE_AFTER, DueRule
 from bot.services.workdays import Source, load_calendar
 from storage.models import AuditEntry, CalendarOverride

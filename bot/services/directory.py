@@ -14,13 +14,8 @@ from sqlalchemy import delete, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.holdings import (
-    HeldItem,
-    Holder,
-    ensure_due_items,
-    expected_holdings,
-    sync_holdings,
-)
+from bot.services.due_items import ensure_due_items
+from bot.services.holdings import HeldItem, Holder, expected_holdings, sync_holdings
 from bot.services.import_bindings import move_audits, plan_bindings, release_bindings
 from bot.services.import_check import check_tables
 from bot.services.import_plan import ImportPlan, ImportSummary, KindCounts

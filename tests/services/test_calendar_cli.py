@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.__main__ import main
 from bot.cli_calendar import calendar_import, calendar_show
 from bot.config import Settings
-from bot.services.holdings import roll_due_items
+from bot.services.due_items import roll_due_items
 from bot.services.workdays import load_calendar
 from storage.models import (
     AuditEntry,

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.closing import close_due_item
 from bot.services.directory import ImportSummary, import_directory
-from bot.services.holdings import roll_due_items
+from bot.services.due_items import roll_due_items
 from bot.services.import_read import read_directory
 from bot.texts.importing import render_summary
 from storage.models import AuditEntry, DueItem, Holding, Item, Person, Record

@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.closing import close_due_item, holder_outstanding
 from bot.services.directory import import_directory
+from bot.services.due_items import roll_due_items
 from bot.services.errors import CloseProblem, CloseRefused
-from bot.services.holdings import roll_due_items
 from bot.services.identity import Viewer, load_viewer
 from bot.services.import_read import read_directory
 from bot.services.ledger import Ledger, Status, my_list, unit_list

@@ -12,7 +12,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.localchat.demo import setup_demo
-from bot.services.holdings import roll_due_items
+from bot.services.due_items import roll_due_items
 from bot.services.ladder import LadderRules
 from bot.services.reminders import RunReport, run_reminders
 from bot.services.workdays import load_calendar
