@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.due_items import redate_open
 from bot.services.errors import CalendarProblem, CalendarRejected
-from bot.services.periods import REPORT_DUE_AFTER, SELFCHECK_DUE_AFTER, DueRule
+from bot.services.periods import DueRule
 from bot.services.workdays import Source, load_calendar
 from storage.models import AuditEntry, CalendarOverride
 
@@ -181,8 +181,6 @@ async def import_overrides(
     source: str,
     now: datetime,
     actor_person_id: int | None = None,
-    selfcheck_after: int = SELFCHECK_DUE_AFTER,
-    report_after: int = REPORT_DUE_AFTER,
 ) -> CalendarImport:
     """Upsert every override in one transaction (audited as calendar_import), move the due dates
     of open built-in items whose working days changed, and commit."""
@@ -215,7 +213,7 @@ async def import_overrides(
             changed += 1
     await session.flush()
     calendar = await load_calendar(session)
-    rule = DueRule(calendar, selfcheck_after, report_after)
+    rule = DueRule(calendar)
     redated = await redate_open(session, rule=rule)
     years = sorted({day.year for day in days})
     detail = {

@@ -13,8 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.outstanding import is_open
 from bot.services.periods import (
-    REPORT_DUE_AFTER,
-    SELFCHECK_DUE_AFTER,
     Calendar,
     DueRule,
     Period,
@@ -43,8 +41,6 @@ async def ensure_due_items(
     now: datetime,
     zone: ZoneInfo,
     calendar: Calendar | None = None,
-    selfcheck_after: int = SELFCHECK_DUE_AFTER,
-    report_after: int = REPORT_DUE_AFTER,
 ) -> DueItemChanges:
     """Bring the due items of every active holding up to today (no commit).
 
@@ -55,11 +51,7 @@ async def ensure_due_items(
     """
     await session.flush()
     today = local_date(now, zone)
-    rule = DueRule(
-        calendar if calendar is not None else await load_calendar(session),
-        selfcheck_after,
-        report_after,
-    )
+    rule = DueRule(calendar if calendar is not None else await load_calendar(session))
     created = await _create_missing(session, today=today, now=now, zone=zone, rule=rule)
     redated = await redate_open(session, rule=rule)
     logger.info("due items on %s: %d created, %d due dates moved", today, created, redated)
@@ -199,17 +191,8 @@ async def roll_due_items(
     now: datetime,
     zone: ZoneInfo,
     calendar: Calendar | None = None,
-    selfcheck_after: int = SELFCHECK_DUE_AFTER,
-    report_after: int = REPORT_DUE_AFTER,
 ) -> int:
     """The daily roll: bring the due items up to today (missed periods too), then commit."""
-    changes = await ensure_due_items(
-        session,
-        now=now,
-        zone=zone,
-        calendar=calendar,
-        selfcheck_after=selfcheck_after,
-        report_after=report_after,
-    )
+    changes = await ensure_due_items(session, now=now, zone=zone, calendar=calendar)
     await session.commit()
     return changes.created

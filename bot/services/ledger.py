@@ -16,10 +16,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.identity import Viewer
-from bot.services.outstanding import is_outstanding
+from bot.services.outstanding import due_item_rows, is_outstanding
 from bot.services.periods import ONCE_KEY, Period, effective_due, local_date, stored_period
 from bot.services.workdays import WorkCalendar, load_calendar
-from storage.models import DueItem, DutyType, Frequency, Holding, Item, Person, Record, Role
+from storage.models import DueItem, DutyType, Frequency, Holding, Item, Record, Role
 
 DUE_SOON_DAYS = 7
 
@@ -128,11 +128,7 @@ async def _ledger(
         calendar = await load_calendar(session)
     rows = (
         await session.exec(
-            select(DueItem, Holding, Item, Person.name)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
-            .where(
+            due_item_rows().where(
                 where,
                 col(Holding.active).is_(True),
                 col(Item.active).is_(True),

@@ -14,10 +14,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, exists, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from bot.services.periods import Period, effective_due, local_date, stored_period
 from bot.services.workdays import WorkCalendar, load_calendar
 from storage.models import DueItem, DutyType, Holding, Item, Person, Record
+
+
+def due_item_rows() -> Select[DueItem, Holding, Item, str]:
+    """Due items with their holding, item and holder's name (None for a 单位班子): what every
+    list and the reminders read; narrow it with .where(...)."""
+    return (
+        select(DueItem, Holding, Item, Person.name)
+        .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+        .join(Item, col(Item.id) == col(Holding.item_id))
+        .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
+    )
 
 
 def recorded() -> ColumnElement[bool]:
@@ -78,11 +90,7 @@ async def outstanding(
         calendar = await load_calendar(session)
     rows = (
         await session.exec(
-            select(DueItem, Holding, Item, Person.name)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
-            .where(is_outstanding(today), true() if where is None else where)
+            due_item_rows().where(is_outstanding(today), true() if where is None else where)
         )
     ).all()
     found = []
