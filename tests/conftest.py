@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.localchat.fake_api import FakeBotAPI
 from storage.db import create_engine, migrate, session_factory
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -23,6 +24,7 @@ REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 PROJECT = Path(__file__).resolve().parent.parent
 DISTRICT = PROJECT / "examples" / "district"
 BACKENDS = ["sqlite", "postgres"]
+TOKEN = "987654321:" + "E" * 35  # the token `python -m bot` subprocesses use against `server`
 
 
 def _asyncpg_dsn(database: str | None = None) -> str:
@@ -124,3 +126,12 @@ async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     """One session for service-level tests."""
     async with sessions() as s:
         yield s
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotAPI]:
+    """A fake Bot API over real HTTP for `python -m bot …` subprocesses (token TOKEN)."""
+    fake = FakeBotAPI(username="lvze_e2e_bot", token=TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()

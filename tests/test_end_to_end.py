@@ -7,24 +7,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.localchat.fake_api import FakeBotAPI
-from tests.conftest import DISTRICT, PROJECT
+from tests.conftest import DISTRICT, PROJECT, TOKEN
 
-TOKEN = "987654321:" + "E" * 35
 USERS = {"P0101": 9_100_001, "P0105": 9_100_002, "P0001": 9_100_003}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI(username="lvze_e2e_bot", token=TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def _env(db_url: str, api: str, **extra: str) -> dict[str, str]:

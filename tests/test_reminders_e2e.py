@@ -6,31 +6,20 @@ import asyncio
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from bot.localchat.fake_api import FakeBotAPI
 from bot.services.outbox import OutboxMessage, enqueue
 from storage.db import create_engine, session_factory
 from tests.conftest import PROJECT
 from tests.services.helpers import district, edit
-from tests.test_end_to_end import TOKEN, _bot, _env
+from tests.test_end_to_end import _bot, _env
 from tests.test_restarts import _until
 
 P0101 = 9_400_101
 P0105 = 9_400_105
 P0001 = 9_400_001
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI(username="lvze_e2e_bot", token=TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def _district(env: dict[str, str], tmp_path: Path) -> None:

@@ -7,9 +7,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlmodel import select
 
 from bot.localchat.fake_api import FakeBotAPI
@@ -17,18 +15,10 @@ from storage.db import create_engine, session_factory
 from storage.models import AuditEntry, Person
 from tests.conftest import DISTRICT, PROJECT
 from tests.handlers.test_admin import workbook
-from tests.test_end_to_end import TOKEN, _bot, _env, _message
+from tests.test_end_to_end import _bot, _env, _message
 
 STRANGERS = [9_300_000 + n for n in range(10)]
 ADMIN = 9_300_100
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI(username="lvze_e2e_bot", token=TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def _start(env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -111,55 +101,44 @@ async def test_sigkill_with_twenty_updates_in_flight_loses_none_and_doubles_no_e
     assert server.pending_updates() == 0, "every update was confirmed in the end"
 
 
-async def test_sigterm_lets_a_running_import_finish(server: FakeBotAPI, db_url: str) -> None:
-    env = _env(db_url, server.base_url)
+async def _sigterm_during_an_import(
+    server: FakeBotAPI, env: dict[str, str], *, stall: float
+) -> tuple[int, str, int]:
+    """Bind the admin, send a workbook whose download stalls `stall` s, SIGTERM meanwhile.
+
+    Returns the exit code, the log and the fake's mark from before the workbook was sent."""
     invites = await _prepared(env)
     bot = await _start(env)
     try:
         server.push_update(_message(ADMIN, f"/start {invites['P0001']}"))
         await _until(lambda: bool(_texts_to(server, ADMIN)), "the admin bound")
-        server.delays["download"] = 2.0
+        server.delays["download"] = stall
         mark = server.mark()
-        server.push_update(
-            _document(
-                server, ADMIN, workbook({"单位": [["U12", "区司法局", "政府行政部门类", ""]]})
-            )
-        )
+        sheet = workbook({"单位": [["U12", "区司法局", "政府行政部门类", ""]]})
+        server.push_update(_document(server, ADMIN, sheet))
         await _until(lambda: server.stalled.get("download", 0) == 1, "the import running")
         bot.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(bot.communicate(), timeout=60)
     finally:
         if bot.returncode is None:
             bot.kill()
-    assert bot.returncode == 0, err.decode()
+    return bot.returncode or 0, err.decode(), mark
+
+
+async def test_sigterm_lets_a_running_import_finish(server: FakeBotAPI, db_url: str) -> None:
+    env = _env(db_url, server.base_url)
+    code, err, mark = await _sigterm_during_an_import(server, env, stall=2.0)
+    assert code == 0, err
     assert any("导入完成" in text for text in _texts_to(server, ADMIN, mark))
-    assert "unfinished" not in err.decode()
+    assert "unfinished" not in err
 
 
 async def test_sigterm_past_the_grace_rolls_back_tells_the_user_and_redoes_it_after_restart(
     server: FakeBotAPI, db_url: str
 ) -> None:
     env = _env(db_url, server.base_url, SHUTDOWN_GRACE="0.5")
-    invites = await _prepared(env)
-    bot = await _start(env)
-    try:
-        server.push_update(_message(ADMIN, f"/start {invites['P0001']}"))
-        await _until(lambda: bool(_texts_to(server, ADMIN)), "the admin bound")
-        server.delays["download"] = 600
-        mark = server.mark()
-        server.push_update(
-            _document(
-                server, ADMIN, workbook({"单位": [["U12", "区司法局", "政府行政部门类", ""]]})
-            )
-        )
-        await _until(lambda: server.stalled.get("download", 0) == 1, "the import running")
-        bot.send_signal(signal.SIGTERM)
-        _, err_bytes = await asyncio.wait_for(bot.communicate(), timeout=60)
-    finally:
-        if bot.returncode is None:
-            bot.kill()
-    err = err_bytes.decode()
-    assert bot.returncode == 0, err
+    code, err, mark = await _sigterm_during_an_import(server, env, stall=600)
+    assert code == 0, err
     assert " ERROR " in err
     assert "unfinished" in err
     told = _texts_to(server, ADMIN, mark)

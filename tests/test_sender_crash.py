@@ -7,10 +7,9 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlmodel import col, select
 
 from bot.localchat.chatlog import Json
@@ -20,17 +19,9 @@ from storage.db import create_engine, migrate, session_factory
 from storage.models import Outbox, OutboxState
 from tests.conftest import PROJECT
 from tests.factories import NOW
-from tests.test_end_to_end import TOKEN, _env
+from tests.test_end_to_end import _env
 
 WAVE = 300
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI(username="lvze_wave_bot", token=TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def _until(condition: Callable[[], bool], what: str, seconds: float = 90) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
+from bot.app import ladder_rules
+from bot.config import Settings, SettingsError, load_settings
 from tests.conftest import PROJECT
 
 
@@ -51,3 +53,34 @@ async def test_migrate_works_with_the_systemd_style_tz(tmp_path: Path) -> None:
     )
     _, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, err.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REMINDER_TIME", "25:00"),
+        ("QUIET_HOURS", "夜里"),
+        ("QUIET_HOURS", "21:00-8点"),
+        ("REMINDER_DAYS_BEFORE", "10,五,1"),
+        ("SEND_RATE", "0"),
+        ("SHUTDOWN_GRACE", "-1"),
+    ],
+)
+def test_a_malformed_reminder_or_sending_setting_is_named_in_one_chinese_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=f"配置有误 — {name}: ") as raised:
+        load_settings()
+    assert "\n" not in str(raised.value)
+
+
+def test_the_ladder_follows_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REMINDER_DAYS_BEFORE", "7，3")
+    monkeypatch.setenv("QUIET_HOURS", "22:30-07:00")
+    monkeypatch.setenv("ESCALATE_SECRETARY_AFTER", "2")
+    rules = ladder_rules(load_settings())
+    assert [step.name for step in rules.steps] == ["T7", "T3", "T0", "O1", "S2", "A10"]
+    assert (rules.quiet_from, rules.quiet_until) == (time(22, 30), time(7, 0))
