@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.notify import Notifier
+from bot.services.calendar_notice import tell_admins_estimated_years
 from bot.services.due_items import roll_due_items
 from bot.services.ladder import LadderRules
-from bot.services.reminders import RunReport, run_reminders, tell_admins_estimated_years
+from bot.services.reminders import RunReport, run_reminders
 from bot.services.updates import prune_claims
 from bot.services.workdays import load_calendar
 from bot.texts import reminders as reminder_texts
@@ -58,14 +59,15 @@ async def remind(ctx: JobContext, now: datetime) -> RunReport:
             rules=ctx.rules,
             render=reminder_texts.render,
         )
-        await tell_admins_estimated_years(
-            session,
-            now=now,
-            zone=ctx.zone,
-            calendar=calendar,
-            rules=ctx.rules,
-            words=calendar_texts.estimated_year,
-        )
+        if report.in_window:
+            await tell_admins_estimated_years(
+                session,
+                now=now,
+                zone=ctx.zone,
+                calendar=calendar,
+                rules=ctx.rules,
+                words=calendar_texts.estimated_year,
+            )
     return report
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -35,7 +34,6 @@ from bot.services.outbox import OutboxMessage, enqueue
 from bot.services.outstanding import is_outstanding
 from bot.services.periods import effective_due, local_date
 from bot.services.recipients import Directory, Recipient, load_directory
-from bot.services.workdays import WorkCalendar, estimated_years
 from storage.models import DueItem, Holding, Item, ReminderStep
 
 
@@ -281,38 +279,3 @@ async def _sent_steps(session: AsyncSession, ids: list[int]) -> dict[int, set[st
         for due_item_id, step in rows.all():
             sent[due_item_id].add(step)
     return sent
-
-
-async def tell_admins_estimated_years(
-    session: AsyncSession,
-    *,
-    now: datetime,
-    zone: ZoneInfo,
-    calendar: WorkCalendar,
-    rules: LadderRules,
-    words: Callable[[int], str],
-) -> int:
-    """Admins are told once per year that the year's working days are only estimated
-    (no official schedule known, no overrides imported); the dedupe key makes it once."""
-    years = estimated_years(calendar, today=local_date(now, zone))
-    if not years:
-        return 0
-    directory = await load_directory(session, today=local_date(now, zone))
-    window = next_window(rules, now=now, zone=zone, calendar=calendar)
-    messages = [
-        OutboxMessage(
-            dedupe_key=f"calendar-estimated:{year}:{admin.person_id}",
-            chat_id=_chat(admin),
-            person_id=admin.person_id,
-            text=words(year),
-            not_before=window,
-            kind="system",
-            priority=4,
-        )
-        for year in years
-        for admin in directory.admins()
-        if _reachable(admin)
-    ]
-    added = await enqueue(session, messages=messages, now=now)
-    await session.commit()
-    return added

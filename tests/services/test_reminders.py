@@ -12,11 +12,13 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.localchat.demo import setup_demo
+from bot.services.calendar_notice import tell_admins_estimated_years
 from bot.services.due_items import roll_due_items
 from bot.services.ladder import LadderRules
 from bot.services.reminders import RunReport, run_reminders
 from bot.services.workdays import load_calendar
 from bot.texts import reminders as words
+from bot.texts.reminders_calendar import estimated_year
 from storage.models import Item, Outbox, Person, ReminderStep
 from tests.conftest import DISTRICT
 
@@ -172,3 +174,27 @@ async def test_an_unbound_holder_is_named_to_the_secretary_once_and_not_retried(
             )
         ).one()
     assert count == 1  # reported once, not every day
+
+
+async def test_admins_are_told_once_that_next_years_working_days_are_estimated(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _district(sessions)
+    for hour in (9, 10):
+        async with sessions() as session:
+            calendar = await load_calendar(session)
+            await tell_admins_estimated_years(
+                session,
+                now=at(date(2026, 11, 25), hour),
+                zone=ZONE,
+                calendar=calendar,
+                rules=RULES,
+                words=estimated_year,
+            )
+    notices = [r for r in await _outbox(sessions) if r.dedupe_key.startswith("calendar-estimated")]
+    assert {r.chat_id for r in notices} == {
+        await _tg(sessions, "P0001"),
+        await _tg(sessions, "P0002"),
+    }
+    assert len(notices) == 2  # once per admin, however many runs
+    assert all("2027" in r.text and "calendar import" in r.text for r in notices)
