@@ -25,6 +25,8 @@ from bot.pacer import Pacer
 from bot.polling import Poller
 from bot.sender import OutboxSender
 from bot.services.ladder import LadderRules
+from bot.services.matcher import Matcher
+from bot.services.records import known_items
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
 from scheduler.lock import SchedulerLock, sqlite_file
@@ -46,6 +48,7 @@ class App:
     dispatcher: Dispatcher
     jobs: JobContext
     sender: OutboxSender
+    matcher: Matcher
 
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -85,24 +88,32 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
     bot = build_bot(settings)
     pacer = Pacer(rate=settings.send_rate, per_chat=chat_limits)  # shared: replies and the outbox
     notifier = Notifier(bot, pacer=pacer, max_wait=settings.send_max_wait)
+    matcher = Matcher()  # rebuilt by prepare() with the words of the items in the database
     dispatcher = Dispatcher(
         storage=MemoryStorage(),
         sessions=sessions,
         clock=clock,
         notifier=notifier,
         zone=settings.zone,
+        matcher=matcher,
     )
     handlers.setup(dispatcher)
     jobs = JobContext(
         sessions=sessions, notifier=notifier, zone=settings.zone, rules=ladder_rules(settings)
     )
     sender = OutboxSender(sessions, notifier, clock)
-    return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender)
+    return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)
 
 
 async def prepare(app: App) -> None:
-    """Bring the database to the newest schema (the cron table's start-up jobs run in the leader)."""
+    """Bring the database to the newest schema and build the matcher from the items' words
+    (the cron table's start-up jobs run in the leader)."""
     await migrate(app.engine)
+    async with app.sessions() as session:
+        known = await known_items(session)
+    if known:
+        app.matcher = Matcher(known_items=known)
+        app.dispatcher["matcher"] = app.matcher
 
 
 async def close(app: App) -> None:

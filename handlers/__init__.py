@@ -10,6 +10,7 @@ Handlers receive their dependencies by parameter name. The whole vocabulary:
 | clock     | bot.clock.Clock               | Dispatcher workflow data    |
 | notifier  | bot.notify.Notifier           | Dispatcher workflow data    |
 | zone      | zoneinfo.ZoneInfo             | Dispatcher workflow data    |
+| matcher   | bot.services.matcher.Matcher  | Dispatcher workflow data    |
 | sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
 """
 

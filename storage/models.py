@@ -231,6 +231,95 @@ class Record(SQLModel, table=True):
     late_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     source_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
     source_message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    # an undo (撤销) is a row that voids an earlier one; no foreign key (SQLite drops it on downgrade)
+    voids_id: int | None = Field(default=None, nullable=True, index=True)
+    file_id: str | None = Field(default=None, max_length=200, nullable=True)  # Telegram evidence
+    file_kind: str | None = Field(default=None, max_length=16, nullable=True)  # photo / document
+    # what made the row ("proposal:12", "undo:7", "selfcheck:3" …): unique, so it happens once
+    origin: str | None = Field(default=None, max_length=200, nullable=True, unique=True, index=True)
+
+
+class ProposalState(StrEnum):
+    """open → confirmed or cancelled (a stale button finds it decided)."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class Proposal(SQLModel, table=True):
+    """A sentence (or photo) waiting for its author's 确认 / 改选 / 取消: button state in the database."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    text: str = Field(sa_type=sa.Text)
+    happened_on: date
+    # due item ids offered, best first, comma-separated; chosen_id is the one proposed
+    candidates: str = Field(default="", max_length=500)
+    chosen_id: int | None = Field(default=None, nullable=True)
+    batch: int = 0  # the parts of one two-in-one message share their first part's id (0: alone)
+    file_id: str | None = Field(default=None, max_length=200, nullable=True)
+    file_kind: str | None = Field(default=None, max_length=16, nullable=True)
+    corrects_id: int | None = Field(default=None, nullable=True)  # a correction of this record
+    state: ProposalState = Field(default=ProposalState.OPEN, sa_type=_enum(ProposalState))
+    record_id: int | None = Field(default=None, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class DraftState(StrEnum):
+    """A self-check or report: being filled in, handed in, or given up."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CANCELLED = "cancelled"
+
+
+class SelfCheck(SQLModel, table=True):
+    """季度自查 of one person for one quarter; a second one is a new version, the latest counts."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "period_key", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    period_key: str = Field(max_length=16)
+    version: int = 1
+    state: DraftState = Field(default=DraftState.DRAFT, sa_type=_enum(DraftState))
+    position: int = 0  # the next item to ask about
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class SelfCheckAnswer(SQLModel, table=True):
+    """One item's answer in a self-check: 已完成 / 推进中 / 未开展 and a short note."""
+
+    __table_args__ = (sa.UniqueConstraint("selfcheck_id", "due_item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    selfcheck_id: int = _ref("selfcheck.id")
+    due_item_id: int = Field(foreign_key="dueitem.id")
+    status: str = Field(max_length=16)  # done / progress / none
+    note: str = Field(default="", sa_type=sa.Text)
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Report(SQLModel, table=True):
+    """半年报告 of one person for one half-year: the compiled body and the closing paragraph."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "period_key", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    period_key: str = Field(max_length=16)
+    version: int = 1
+    state: DraftState = Field(default=DraftState.DRAFT, sa_type=_enum(DraftState))
+    closing: str = Field(default="", sa_type=sa.Text)
+    body: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class Invite(SQLModel, table=True):
@@ -324,13 +413,18 @@ class Leave(SQLModel, table=True):
 
 
 class Notice(SQLModel, table=True):
-    """通知: an admin's notice to a set of people."""
+    """通知: an admin's notice to a set of people; drafted, then sent once (state moves once)."""
 
     id: int | None = Field(default=None, primary_key=True)
     author_id: int = _ref("person.id")
     text: str = Field(sa_type=sa.Text)
     audience: str = Field(default="all", max_length=200)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(default="notice", max_length=16)  # notice / formal (约谈提醒)
+    state: DraftState = Field(default=DraftState.SUBMITTED, sa_type=_enum(DraftState))
+    file_id: str | None = Field(default=None, max_length=200, nullable=True)
+    file_kind: str | None = Field(default=None, max_length=16, nullable=True)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class NoticeReceipt(SQLModel, table=True):
@@ -343,6 +437,19 @@ class NoticeReceipt(SQLModel, table=True):
     person_id: int = _ref("person.id")
     outbox_id: int | None = _ref("outbox.id", nullable=True)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Assessment(SQLModel, table=True):
+    """年终考核 result of one unit for one year, imported by an admin (the "+1" of the ranking)."""
+
+    __table_args__ = (sa.UniqueConstraint("unit_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = _ref("unit.id")
+    year: int
+    result: str = Field(default="", max_length=32)  # 好 / 较好 / 一般 / 差
+    score: float | None = Field(default=None, nullable=True)
+    imported_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.identity import Viewer
-from bot.services.outstanding import due_item_rows, is_outstanding
+from bot.services.outstanding import due_item_rows, is_outstanding, live_record
 from bot.services.periods import ONCE_KEY, Period, effective_due, local_date, stored_period
 from bot.services.workdays import WorkCalendar, load_calendar
 from storage.models import DueItem, DutyType, Frequency, Holding, Item, Record, Role
@@ -181,7 +181,7 @@ async def _done_dates(
     rows = (
         await session.exec(
             select(col(Record.due_item_id), func.min(col(Record.happened_on)))
-            .where(col(Record.due_item_id).in_(due_item_ids))
+            .where(col(Record.due_item_id).in_(due_item_ids), live_record())
             .group_by(col(Record.due_item_id))
         )
     ).all()

@@ -1,7 +1,7 @@
 """What is outstanding as of a day: the one definition every list, reminder and report uses.
 
 A due item is outstanding while its holding and item are active, its period has begun, it has
-no 履责记实 and no admin closed it — whatever its period, past periods included. It is overdue
+no 履责记实 that counts (undone and corrected-away rows don't) and no admin closed it — whatever its period, past periods included. It is overdue
 once its due date has passed; it stays so until recorded or closed.
 """
 
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, exists, true
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -32,9 +34,22 @@ def due_item_rows() -> Select[DueItem, Holding, Item, str]:
     )
 
 
+def live_record(record: Any = Record) -> ColumnElement[bool]:
+    """A 履责记实 row that counts: not an undo (撤销) row, not undone, and not replaced by a
+    correction that itself counts (an undone correction leaves nothing counting)."""
+    undo, fix, fix_undo = aliased(Record), aliased(Record), aliased(Record)
+    fix_live = ~exists().where(col(fix_undo.voids_id) == col(fix.id))
+    return and_(
+        record.voids_id.is_(None),
+        ~exists().where(undo.voids_id == record.id),
+        ~exists().where(fix.corrects_id == record.id, fix_live),
+    )
+
+
 def recorded() -> ColumnElement[bool]:
-    """The due item has at least one 履责记实."""
-    return exists().where(col(Record.due_item_id) == col(DueItem.id))
+    """The due item has at least one 履责记实 that counts."""
+    row = aliased(Record)
+    return exists().where(col(row.due_item_id) == col(DueItem.id), live_record(row))
 
 
 def is_open() -> ColumnElement[bool]:
