@@ -374,6 +374,9 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    # a document or photo sent with `text` as its caption (notices with an attachment)
+    file_id: str | None = Field(default=None, max_length=200, nullable=True)
+    file_kind: str | None = Field(default=None, max_length=16, nullable=True)
 
 
 class ReminderStep(SQLModel, table=True):

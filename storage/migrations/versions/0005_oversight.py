@@ -1,4 +1,4 @@
-"""Oversight: notices drafted then sent once (with evidence files), annual assessment results.
+"""Oversight: notices drafted then sent once, outbox attachments, annual assessment results.
 
 Revision ID: 0005_oversight
 Revises: 0004_records
@@ -45,6 +45,8 @@ def upgrade() -> None:
     op.add_column("notice", sa.Column("file_id", sa.String(200), nullable=True))
     op.add_column("notice", sa.Column("file_kind", sa.String(16), nullable=True))
     op.add_column("notice", sa.Column("sent_at", _TZ, nullable=True))
+    op.add_column("outbox", sa.Column("file_id", sa.String(200), nullable=True))
+    op.add_column("outbox", sa.Column("file_kind", sa.String(16), nullable=True))
     op.create_table(
         "assessment",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -65,3 +67,5 @@ def downgrade() -> None:
     op.drop_table("assessment")
     for column in _NOTICE:
         op.drop_column("notice", column)
+    op.drop_column("outbox", "file_kind")
+    op.drop_column("outbox", "file_id")
