@@ -51,25 +51,32 @@ class LocalChat:
         self._updates: dict[int, Update] = {}
 
     async def send_text(
-        self, user_id: int, text: str, *, reply_to: int | None = None, first_name: str | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        first_name: str | None = None,
+        group: int | None = None,
     ) -> list[Sent]:
-        """The user types `text` (a /command gets its bot_command entity), optionally as a reply."""
+        """The user types `text` (a /command gets its bot_command entity), optionally as a reply,
+        in their private chat or in `group` (a negative chat id)."""
         content: Json = {"text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             length = len(command.encode("utf-16-le")) // 2
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        if reply_to is not None:
-            original = self.fake.message(user_id, reply_to)
-            if original is None:
-                raise ChatError(f"这个对话里没有消息 #{reply_to}")
-            content["reply_to_message"] = {
-                k: v for k, v in original.items() if k != "reply_to_message"
-            }
-        return await self._feed("message", self._message(user_id, first_name, content))
+        self._reply(content, group or user_id, reply_to)
+        return await self._feed("message", self._message(user_id, first_name, content, group))
 
     async def send_document(
-        self, user_id: int, path_or_bytes: Path | bytes, name: str | None = None
+        self,
+        user_id: int,
+        path_or_bytes: Path | bytes,
+        name: str | None = None,
+        *,
+        caption: str | None = None,
+        reply_to: int | None = None,
     ) -> list[Sent]:
         """The user sends a file (e.g. an .xlsx workbook); the bot can download it via getFile."""
         if isinstance(path_or_bytes, Path):
@@ -80,7 +87,11 @@ class LocalChat:
         file_id = self.fake.add_file(data, name)
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         document = {**self.fake.file_meta(file_id), "file_name": name, "mime_type": mime}
-        return await self._feed("message", self._message(user_id, None, {"document": document}))
+        content: Json = {"document": document}
+        if caption:
+            content["caption"] = caption
+        self._reply(content, user_id, reply_to)
+        return await self._feed("message", self._message(user_id, None, content))
 
     async def send_sticker(self, user_id: int) -> list[Sent]:
         """A 👍 sticker."""
@@ -88,10 +99,16 @@ class LocalChat:
         sticker.update(width=512, height=512, is_animated=False, is_video=False)
         return await self._feed("message", self._message(user_id, None, {"sticker": sticker}))
 
-    async def send_photo(self, user_id: int) -> list[Sent]:
-        """A photo (one size)."""
+    async def send_photo(
+        self, user_id: int, *, caption: str | None = None, reply_to: int | None = None
+    ) -> list[Sent]:
+        """A photo (one size), with an optional caption, optionally as a reply."""
         photo = [{**self._upload("photo", "photo.jpg"), "width": 640, "height": 480}]
-        return await self._feed("message", self._message(user_id, None, {"photo": photo}))
+        content: Json = {"photo": photo}
+        if caption:
+            content["caption"] = caption
+        self._reply(content, user_id, reply_to)
+        return await self._feed("message", self._message(user_id, None, content))
 
     async def send_voice(self, user_id: int) -> list[Sent]:
         """A three-second voice note."""
@@ -105,9 +122,12 @@ class LocalChat:
             raise ChatError(f"这个对话里没有消息 #{message_id}")
         return buttons_of(message.get("reply_markup"))
 
-    async def press(self, user_id: int, message_id: int, button: int | str) -> list[Sent]:
-        """Press a button (its position from 1, or its label) on a bot message: a callback query."""
-        buttons = self.buttons(user_id, message_id)
+    async def press(
+        self, user_id: int, message_id: int, button: int | str, *, group: int | None = None
+    ) -> list[Sent]:
+        """Press a button (its position from 1, or its label) on a bot message: a callback query
+        (in the user's private chat, or in `group`)."""
+        buttons = self.buttons(group or user_id, message_id)
         if not buttons:
             raise ChatError(f"消息 #{message_id} 没有按钮")
         labels = "、".join(f"{i} {b.get('text', '')}" for i, b in enumerate(buttons, 1))
@@ -128,8 +148,8 @@ class LocalChat:
         query = {
             "id": query_id,
             "from": self._user(user_id, None),
-            "message": self.fake.message(user_id, message_id),
-            "chat_instance": str(user_id),
+            "message": self.fake.message(group or user_id, message_id),
+            "chat_instance": str(group or user_id),
             "data": chosen["callback_data"],
         }
         return await self._feed("callback_query", query)
@@ -164,12 +184,25 @@ class LocalChat:
         name = first_name or self.names.get(user_id) or f"用户{user_id}"
         return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "zh-hans"}
 
-    def _message(self, user_id: int, first_name: str | None, content: Json) -> Json:
+    def _reply(self, content: Json, chat_id: int, reply_to: int | None) -> None:
+        if reply_to is None:
+            return
+        original = self.fake.message(chat_id, reply_to)
+        if original is None:
+            raise ChatError(f"这个对话里没有消息 #{reply_to}")
+        content["reply_to_message"] = {k: v for k, v in original.items() if k != "reply_to_message"}
+
+    def _message(
+        self, user_id: int, first_name: str | None, content: Json, group: int | None = None
+    ) -> Json:
         user = self._user(user_id, first_name)
+        chat: Json = {"id": user_id, "type": "private", "first_name": user["first_name"]}
+        if group is not None:
+            chat = {"id": group, "type": "group", "title": f"工作群{-group}"}
         message = {
-            "message_id": self.fake.new_message_id(user_id),
+            "message_id": self.fake.new_message_id(group or user_id),
             "from": user,
-            "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+            "chat": chat,
             "date": int(self.clock.now().timestamp()),
             **content,
         }

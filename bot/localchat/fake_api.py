@@ -252,6 +252,23 @@ class FakeBotAPI(ChatLog):
                          parse_mode=params.get("parse_mode")))  # fmt: skip
         return message
 
+    async def api_sendPhoto(self, params: Json, token: str) -> Json:
+        chat_id = self._target(params)
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo in self.files:
+            photo = self.files[photo][:2]
+        if not isinstance(photo, tuple):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        name, data = str(photo[0] or "photo.jpg"), bytes(photo[1])
+        raw, shown = checked_text(params, "caption", CAPTION_LIMIT)
+        file_id = self.add_file(data, name)
+        sizes = [{**self.file_meta(file_id), "width": 640, "height": 480}]
+        message = self.post(chat_id, token, params, photo=sizes, caption=shown)
+        self.record(Sent("sendPhoto", chat_id, message["message_id"], raw or None,
+                         params.get("reply_markup"), name, data,
+                         parse_mode=params.get("parse_mode")))  # fmt: skip
+        return message
+
     async def api_answerCallbackQuery(self, params: Json, token: str) -> bool:
         user_id = self._callbacks.pop(str(params.get("callback_query_id")), None)
         if user_id is None:
