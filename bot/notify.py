@@ -19,7 +19,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.types import (
+    BufferedInputFile,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
 from pydantic import ValidationError
 
 from bot.delivery import Delivery, classify, html_refused
@@ -115,7 +121,7 @@ class Notifier:
         chat_id: int,
         text: str,
         *,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_markup: InlineKeyboardMarkup | ForceReply | None = None,
         reply_to: int | None = None,
         priority: int = HIGH,
     ) -> list[Message]:
