@@ -237,8 +237,9 @@ class ChatLog:
             "date": int(self.now().timestamp()),
             **{key: value for key, value in content.items() if value},
         }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:  # Telegram echoes only these
+            message["reply_markup"] = markup
         if original is not None:
             message["reply_to_message"] = {
                 k: v for k, v in original.items() if k != "reply_to_message"
