@@ -163,12 +163,23 @@ class Notifier:
             sent.append(message)
         return sent
 
-    async def edit(self, chat_id: int, message_id: int, text: str) -> None:
-        """Replace a short status text (progress); failures are logged, never raised."""
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a short status text (progress, a multi-select's buttons); failures are logged,
+        never raised."""
         try:
             await asyncio.wait_for(self.pacer.acquire(chat_id, priority=HIGH), self.max_wait)
             await self.bot.edit_message_text(
-                chat_id=chat_id, message_id=message_id, text=split_text(text)[0]
+                chat_id=chat_id,
+                message_id=message_id,
+                text=split_text(text)[0],
+                reply_markup=reply_markup,
             )
         except Exception:
             logger.warning("could not edit message %s in chat %s", message_id, chat_id)
@@ -185,6 +196,19 @@ class Notifier:
             chat_id=chat_id,
             document=BufferedInputFile(data, filename=filename),
             caption=caption,
+        )
+
+    async def send_file(
+        self, chat_id: int, *, file_id: str, kind: str, caption: str | None = None
+    ) -> Message | None:
+        """Send back a photo or document Telegram already holds (a record's evidence)."""
+        await _release()
+        if kind == "photo":
+            return await self._call(
+                chat_id, HIGH, self.bot.send_photo, chat_id=chat_id, photo=file_id, caption=caption
+            )
+        return await self._call(
+            chat_id, HIGH, self.bot.send_document, chat_id=chat_id, document=file_id, caption=caption
         )
 
     async def deliver(self, row: Outbox) -> Delivery:

@@ -24,9 +24,13 @@ from handlers import (
     errors,
     fallback,
     flows,
+    groups,
     items_admin,
     leave,
     official,
+    proposals,
+    recording,
+    records,
     secretary,
 )
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
@@ -45,5 +49,9 @@ def setup(dispatcher: Dispatcher) -> None:
         secretary.build_router(),
         official.build_router(),
         flows.build_router(),
+        groups.build_router(),
+        records.build_router(),  # before recording: replies to a 更正/逾期说明 prompt
+        proposals.build_router(),
+        recording.build_router(),  # replies to the bot, plain sentences, photos and files
         fallback.build_router(),
     )

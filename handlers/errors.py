@@ -13,6 +13,7 @@ from bot.services import errors as e
 from bot.texts import importing as import_texts
 from bot.texts import leave as leave_texts
 from bot.texts import ledger as ledger_texts
+from bot.texts import records as record_texts
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ def reply_for(error: Exception) -> str:
         return ledger_texts.close_refused(error.problem, error.value, error.holder, error.detail)
     if isinstance(error, e.LeaveRefused):
         return leave_texts.refused(error)
+    if isinstance(error, e.RecordRefused):
+        return record_texts.refused(error)
     simple: dict[type[Exception], str] = {
         e.InviteUnknown: texts.INVITE_UNKNOWN,
         e.InviteExpired: texts.INVITE_EXPIRED,

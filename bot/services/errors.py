@@ -165,3 +165,31 @@ class LeaveRefused(DomainError):
         self.unit = unit
         self.starts_on = starts_on
         self.ends_on = ends_on
+
+
+class RecordProblem(StrEnum):
+    """Why a record, an undo or a correction was refused (texts words each)."""
+
+    NO_ITEMS = "no_items"  # the sender holds no items to record
+    EMPTY = "empty"  # nothing but spaces, emoji or punctuation
+    TOO_LONG = "too_long"  # detail: the length
+    NAMES_NO_ITEM = "names_no_item"  # a reply to a bot message that names no item
+    NOT_YOURS = "not_yours"  # the items named are not the sender's
+    STALE = "stale"  # the proposal or record was decided already, or is gone
+    FOREIGN = "foreign"  # someone else's proposal or record
+    UNDO_EXPIRED = "undo_expired"  # detail: minutes
+    ALREADY_UNDONE = "already_undone"
+    ALREADY_CORRECTED = "already_corrected"
+    NO_CHOICE = "no_choice"  # 确认 before an item was chosen
+    SYSTEM_ITEM = "system_item"  # detail: the command (/selfcheck, /report) that records it
+    NO_GROUP_UNIT = "no_group_unit"  # /bindgroup by an admin without a unit code
+    UNKNOWN_UNIT = "unknown_unit"  # detail: the code
+
+
+class RecordRefused(DomainError):
+    """A record, undo, correction or group link the domain refuses."""
+
+    def __init__(self, problem: RecordProblem, detail: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.detail = detail

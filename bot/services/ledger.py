@@ -55,6 +55,7 @@ class DueLine:
     done_on: date | None
     current: bool = True  # False: an outstanding item of an earlier period
     closed_reason: str | None = None
+    due_item_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ async def _ledger(
                 done_on=done_on,
                 current=period.key == ONCE_KEY or period.end >= today,
                 closed_reason=due.closed_reason,
+                due_item_id=due.id or 0,
             )
         )
     lines.sort(

@@ -36,7 +36,7 @@ def due_item_rows() -> Select[DueItem, Holding, Item, str]:
 
 def live_record(record: Any = Record) -> ColumnElement[bool]:
     """A 履责记实 row that counts: not an undo (撤销) row, not undone, and not replaced by a
-    correction that itself counts (an undone correction leaves nothing counting)."""
+    correction that itself counts (undoing a correction gives the original back)."""
     undo, fix, fix_undo = aliased(Record), aliased(Record), aliased(Record)
     fix_live = ~exists().where(col(fix_undo.voids_id) == col(fix.id))
     return and_(

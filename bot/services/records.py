@@ -9,6 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.choices import Choice, choice_by_id
+from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.identity import Viewer
 from storage.models import AuditEntry, Item, Record
 
 UNDO_WINDOW = timedelta(minutes=10)
@@ -92,3 +95,84 @@ async def add_record(
 async def by_origin(session: AsyncSession, *, origin: str) -> Record | None:
     """The row an origin made, if any."""
     return (await session.exec(select(Record).where(Record.origin == origin))).first()
+
+
+async def _own_live(session: AsyncSession, *, record_id: int, viewer: Viewer) -> Record:
+    """A record the viewer made that still counts (refusals say why not)."""
+    record = await session.get(Record, record_id)
+    if record is None or record.voids_id is not None:
+        raise RecordRefused(RecordProblem.STALE)
+    if record.author_id != viewer.person_id:
+        raise RecordRefused(RecordProblem.FOREIGN)
+    if await by_origin(session, origin=f"undo:{record_id}") is not None:
+        raise RecordRefused(RecordProblem.ALREADY_UNDONE)
+    return record
+
+
+async def undo(session: AsyncSession, *, record_id: int, viewer: Viewer, now: datetime) -> Added:
+    """撤销 within UNDO_WINDOW: a row that voids the record (nothing is deleted). Pressed twice,
+    or by two workers at once, it is one row."""
+    existing = await by_origin(session, origin=f"undo:{record_id}")
+    if existing is not None:
+        if existing.author_id != viewer.person_id:
+            raise RecordRefused(RecordProblem.FOREIGN)
+        return Added(existing, fresh=False)
+    record = await _own_live(session, record_id=record_id, viewer=viewer)
+    if now - record.recorded_at > UNDO_WINDOW:
+        raise RecordRefused(RecordProblem.UNDO_EXPIRED, str(int(UNDO_WINDOW.total_seconds() // 60)))
+    return await add_record(
+        session,
+        origin=f"undo:{record_id}",
+        due_item_id=record.due_item_id,
+        author_id=viewer.person_id,
+        unit_id=record.unit_id,
+        text="撤销",
+        happened_on=record.happened_on,
+        now=now,
+        voids_id=record_id,
+    )
+
+
+async def correct(
+    session: AsyncSession,
+    *,
+    record_id: int,
+    viewer: Viewer,
+    now: datetime,
+    text: str | None = None,
+    due_item_id: int | None = None,
+    late_reason: str | None = None,
+) -> tuple[Added, Choice | None]:
+    """更正: a new record pointing at the old (new text, another item, or a 逾期说明 added);
+    the old stays, shown as corrected. A record is corrected once: correct the newest."""
+    record = await _own_live(session, record_id=record_id, viewer=viewer)
+    fixed = await by_origin(session, origin=f"fix:{record_id}")
+    if fixed is not None:
+        raise RecordRefused(RecordProblem.ALREADY_CORRECTED, str(fixed.id))
+    target = due_item_id if due_item_id is not None else record.due_item_id
+    choice = None
+    if target is not None:
+        choice = await choice_by_id(session, viewer=viewer, due_item_id=target)
+        if choice is None:
+            raise RecordRefused(RecordProblem.NOT_YOURS)
+        if due_item_id is not None and choice.system:
+            raise RecordRefused(RecordProblem.SYSTEM_ITEM, "/" + choice.system)
+    added = await add_record(
+        session,
+        origin=f"fix:{record_id}",
+        due_item_id=target,
+        author_id=viewer.person_id,
+        unit_id=choice.unit_id if choice else record.unit_id,
+        text=text if text is not None else record.text,
+        happened_on=record.happened_on,
+        now=now,
+        corrects_id=record_id,
+        late_reason=late_reason if late_reason is not None else record.late_reason,
+        file_id=record.file_id,
+        file_kind=record.file_kind,
+        source_chat_id=record.source_chat_id,
+        source_message_id=record.source_message_id,
+    )
+    if not added.fresh:
+        raise RecordRefused(RecordProblem.ALREADY_CORRECTED, str(added.record.id))
+    return added, choice

@@ -1,0 +1,225 @@
+"""Chinese wording of 履责记实: proposals, confirmations, undo, refusals, /records, item cards."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.services.choices import Choice
+from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.matching.intent import Intent
+from bot.services.record_list import RecordPage, RecordView
+from bot.services.recording import MAX_TEXT, Recorded
+from bot.texts.ledger import period_label
+
+EXAMPLE = "今天上午召开党委会专题研究了党风廉政建设"
+HOW = (
+    f"完成一项工作后，用一句话写明做了什么（如“{EXAMPLE}”）发给我；"
+    "或直接<b>回复</b>提醒消息、清单中的事项卡片。"
+)
+LATE_PROMPT = "可<b>回复本消息</b>补一句逾期说明（可选）。"
+# the markers a reply is recognised by (the record number is in the same message)
+LATE_MARK = "补一句逾期说明"
+FIX_MARK = "写上更正后的内容"
+NUMBER = re.compile(r"记实编号 #(\d+)")
+NOT_COMPLETION = {
+    Intent.PLAN: "这条消息像是<b>工作计划</b>",
+    Intent.NEGATION: "这条消息说的是<b>尚未开展</b>的工作",
+    Intent.QUESTION: "这条消息像是一个<b>问题</b>",
+    Intent.ACK: "这条消息像是<b>回复确认</b>（收到、好的）",
+}
+REFUSED = {
+    RecordProblem.NO_ITEMS: "您名下没有需要记实的事项（清单由管理员导入）。"
+    "如有疑问，请联系本单位联络员或管理员。发送 /help 查看可用命令。",
+    RecordProblem.EMPTY: "没有看到文字内容。请用一句话写明做了什么，例如：“" + EXAMPLE + "”。",
+    RecordProblem.TOO_LONG: "内容过长（共 {detail} 字）：一条记实请控制在 "
+    + str(MAX_TEXT)
+    + " 字以内。可以分成几条发送，或精简后重发；原文仍在您的聊天记录里。",
+    RecordProblem.NAMES_NO_ITEM: "您回复的消息没有对应具体事项，所以没有记入。"
+    "请回复提醒消息或 /my 清单中的事项卡片，或直接发一句话说明做了什么。",
+    RecordProblem.NOT_YOURS: "这里的事项不在您的清单中，没有记入。发送 /my 查看您的事项。",
+    RecordProblem.STALE: "这个按钮已失效（已处理过或已过期）。请重新发送内容，或发送 /records 查看记实。",
+    RecordProblem.FOREIGN: "这是别人的记实或待确认内容，您不能操作。",
+    RecordProblem.UNDO_EXPIRED: "已超过 {detail} 分钟，不能撤销了。如需修改，请发送 /records 找到这条记实，点“更正”。",
+    RecordProblem.ALREADY_UNDONE: "这条记实已撤销过了。",
+    RecordProblem.ALREADY_CORRECTED: "这条记实已更正过（新记录 #{detail}）。如需再改，请更正最新的那一条。",
+    RecordProblem.NO_CHOICE: "请先选择事项，再点确认。",
+    RecordProblem.SYSTEM_ITEM: "季度自查、半年报告不用一句话记实：请发送 {detail} 按步骤填写。",
+    RecordProblem.NO_GROUP_UNIT: "请写明单位编码：<code>/bindgroup 单位编码</code>（如 /bindgroup U01）。",
+    RecordProblem.UNKNOWN_UNIT: "未找到单位编码“{detail}”：请核对后重试。",
+}
+
+
+def refused(error: RecordRefused) -> str:
+    return REFUSED[error.problem].format(detail=escape(error.detail))
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def item_line(choice: Choice) -> str:
+    return f"【{escape(choice.code)}】{escape(choice.content)}"
+
+
+def _period(choice: Choice) -> str:
+    return period_label(choice.period)
+
+
+def not_completion(intent: Intent) -> str:
+    """What a plan, negation, question or acknowledgement gets: no 【code】 anywhere."""
+    lead = NOT_COMPLETION.get(intent, "这条消息不像是已完成的工作")
+    return f"{lead}，没有记入履责记实。\n{HOW}"
+
+
+def proposal(choice: Choice, text: str, happened_on: date) -> str:
+    late = choice.late_days(happened_on)
+    lines = [
+        f"拟记入：{item_line(choice)}",
+        f"期次：{_period(choice)} · 日期：{_md(happened_on)}",
+        f"内容：{escape(text) or '（照片/文件）'}",
+    ]
+    if late:
+        lines.append(f"⚠️ 该事项已逾期 {late} 天；确认后可补一句逾期说明。")
+    lines.append("请点“确认”记入；不对请点“改选”。")
+    return "\n".join(lines)
+
+
+def unsure(offered: list[Choice], text: str) -> str:
+    lines = [f"“{escape(_short(text))}”可能属于以下事项，请选择："]
+    lines += [f"{n}. {item_line(c)}" for n, c in enumerate(offered, 1)]
+    lines.append("都不是请点“其他”，从全部事项中选择。")
+    return "\n".join(lines)
+
+
+def choose_from_all(text: str, *, photo: bool = False) -> str:
+    if photo:
+        return "收到材料。请选择它属于哪一项（也可以给图片/文件加一句说明重新发送）："
+    return f"没有找到与“{escape(_short(text))}”相符的事项，请从您的清单中选择："
+
+
+def split(parts: list[tuple[Choice, str]], happened_on: date) -> str:
+    lines = [f"这条消息包含 {len(parts)} 件事，拟分别记入："]
+    for n, (choice, text) in enumerate(parts, 1):
+        lines.append(f"{n}. {item_line(choice)}：“{escape(_short(text))}”")
+    lines.append(f"日期：{_md(happened_on)}。请点“确认全部”，或改选其中一条。")
+    return "\n".join(lines)
+
+
+def recorded(done: list[Recorded]) -> str:
+    if all(not r.fresh for r in done):
+        numbers = "、".join(f"#{r.record.id}" for r in done)
+        return f"这条已经记过了（记实编号 {numbers}），无需重复确认。"
+    lines = []
+    for r in done:
+        lines.append(
+            f"✅ 已记入履责记实：{item_line(r.choice)}\n"
+            f"期次：{_period(r.choice)} · 日期：{_md(r.record.happened_on)} · "
+            f"记实编号 #{r.record.id}" + (" 📎" if r.record.file_id else "")
+        )
+    late = [r for r in done if r.late_days and r.fresh]
+    if late:
+        lines.append(
+            f"⚠️ 该事项已逾期 {late[0].late_days} 天（记实编号 #{late[0].record.id}），{LATE_PROMPT}"
+        )
+    lines.append("10 分钟内可撤销。发送 /records 查看全部记实。")
+    return "\n".join(lines)
+
+
+def undone(record_id: int, fresh: bool) -> str:
+    if not fresh:
+        return f"记实 #{record_id} 已撤销过了。"
+    return f"已撤销记实 #{record_id}：这项工作重新计为未完成。撤销本身也留有记录。"
+
+
+def corrected(old_id: int, new_id: int, what: str) -> str:
+    return f"已更正{what}：新记录 #{new_id} 替代 #{old_id}（原记录保留，标为“已更正”）。"
+
+
+def fix_prompt(record_id: int) -> str:
+    return f"更正记实编号 #{record_id}：请<b>回复本消息</b>，{FIX_MARK}。"
+
+
+def late_saved(record_id: int) -> str:
+    return f"已补充逾期说明（新记录 #{record_id}，原记录保留）。"
+
+
+def records_page(page: RecordPage, zone: ZoneInfo) -> str:
+    if not page.total:
+        return "您还没有履责记实。\n" + HOW
+    head = f"我的履责记实（第 {page.page + 1}/{page.pages} 页，共 {page.total} 条，新的在前）"
+    return "\n\n".join([head, *(_view(v, zone) for v in page.views)])
+
+
+def _view(view: RecordView, zone: ZoneInfo, *, full: bool = False) -> str:
+    item = f"【{escape(view.code)}】" if view.code else "（未对应事项）"
+    period = f" · {period_label(view.period)}" if view.period else ""
+    marks = " 📎" if view.file_id else ""
+    state = ""
+    if view.voided:
+        state = "（已撤销）"
+    elif view.corrected_by:
+        state = f"（已更正 → #{view.corrected_by}）"
+    text = escape(view.text if full else _short(view.text, 60))
+    lines = [f"<b>#{view.id}</b> {item}{period} · {_md(view.happened_on)}{marks}{state}", text]
+    if view.corrects_id:
+        lines.append(f"更正自 #{view.corrects_id}")
+    if view.late_reason:
+        lines.append(f"逾期说明：{escape(view.late_reason)}")
+    if full:
+        if view.content:
+            lines.insert(1, escape(view.content))
+        lines.append(f"记录时间：{_local(view.recorded_at, zone)}")
+    return "\n".join(lines)
+
+
+def record_card(view: RecordView, zone: ZoneInfo) -> str:
+    return "记实编号 #" + str(view.id) + "\n" + _view(view, zone, full=True)
+
+
+def item_card(choice: Choice, today: date) -> str:
+    status = "✅ 本期已记实" if choice.done else "⏳ 未完成"
+    if not choice.done and choice.due < today:
+        status = f"⚠️ 已逾期 {(today - choice.due).days} 天"
+    lines = [
+        item_line(choice),
+        f"期次：{_period(choice)} · 截止 {choice.due.isoformat()} · {status}",
+    ]
+    if choice.measures:
+        lines.insert(1, f"措施：{escape(choice.measures)}")
+    lines.append("完成后请<b>回复本消息</b>，用一句话写明做了什么，即记入履责记实。")
+    return "\n".join(lines)
+
+
+def choose_item_for_fix(record_id: int) -> str:
+    return f"记实编号 #{record_id}：请选择正确的事项："
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _local(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+CANCELLED = "已取消，没有记入履责记实。"
+NO_EVIDENCE = "这条记实没有附件。"
+GROUP_ONLY_PRIVATE = "涉及个人事项的内容已私信发给您，请在与我的私聊中查看。"
+GROUP_PRIVATE_FAILED = "请先点开与我的私聊并发送 /start，我才能把您的事项私信发给您。"
+GROUP_USE_PRIVATE = "请在与我的私聊中使用这个命令（在群里只需回复我的消息即可记实）。"
+
+
+def proposal_closed() -> str:
+    return "已确认，见下一条消息。"
+
+
+def group_bound(unit_name: str, moved_from: str | None) -> str:
+    moved = f"（原先关联的是{escape(moved_from)}，已改为本单位）" if moved_from else ""
+    return (
+        f"本群已关联到<b>{escape(unit_name)}</b>{moved}。"
+        "群里的成员回复我的提醒消息即可记实；个人清单请私聊我查看。"
+        "（我在群里只处理回复我的消息和发给我的命令。）"
+    )

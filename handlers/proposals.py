@@ -1,0 +1,192 @@
+"""The buttons of a proposal (确认 / 改选 / 其他 / 取消, a chosen item) and of a record (撤销)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services import recording, records
+from bot.services.choices import Choice, choice_by_id, choices_for
+from bot.services.identity import Viewer
+from bot.services.matcher import Outcome
+from bot.services.recording import Proposed, Recorded
+from bot.texts import records as words
+from handlers.filters import IsBound
+from storage.models import Proposal
+
+MAX_BUTTONS = 24
+
+
+class ProposalCb(CallbackData, prefix="rc"):
+    """A proposal's button: ok (确认), alt (改选: every item), no (取消), pick (this item)."""
+
+    id: int
+    act: str
+    due: int = 0
+
+
+class UndoCb(CallbackData, prefix="ru"):
+    """撤销 a record (within ten minutes)."""
+
+    id: int
+
+
+def _proposal_keyboard(proposals: list[Proposal]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    first = proposals[0].id or 0
+    kb.button(
+        text="确认全部" if len(proposals) > 1 else "确认",
+        callback_data=ProposalCb(id=first, act="ok"),
+    )
+    if len(proposals) > 1:
+        for n, part in enumerate(proposals, 1):
+            kb.button(text=f"改选第{n}条", callback_data=ProposalCb(id=part.id or 0, act="alt"))
+    else:
+        kb.button(text="改选", callback_data=ProposalCb(id=first, act="alt"))
+    kb.button(text="取消", callback_data=ProposalCb(id=first, act="no"))
+    kb.adjust(3 if len(proposals) == 1 else 1)
+    return kb.as_markup()
+
+
+def _pick_keyboard(
+    proposal: Proposal, choices: list[Choice], *, other: bool
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for n, choice in enumerate(choices[:MAX_BUTTONS], 1):
+        label = (
+            f"{n}.【{choice.code}】{choice.content}"
+            if other
+            else f"【{choice.code}】{choice.content}"
+        )
+        kb.button(
+            text=label[:40],
+            callback_data=ProposalCb(id=proposal.id or 0, act="pick", due=choice.due_item_id),
+        )
+    if other:
+        kb.button(text="其他", callback_data=ProposalCb(id=proposal.id or 0, act="alt"))
+    kb.button(text="取消", callback_data=ProposalCb(id=proposal.id or 0, act="no"))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def render_proposed(result: Proposed, zone: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The reply to a matched sentence, with its buttons."""
+    if result.outcome is Outcome.NOT_COMPLETION:
+        return words.not_completion(result.intent), None
+    proposals = result.proposals
+    first = proposals[0]
+    if result.outcome is Outcome.UNSURE:
+        return words.unsure(result.offered, first.text), _pick_keyboard(
+            first, result.offered, other=True
+        )
+    if result.outcome is Outcome.NO_MATCH or first.chosen_id is None:
+        everything = sorted(result.choices.values(), key=lambda c: (c.done, c.code))
+        text = words.choose_from_all(first.text, photo=not first.text)
+        return text, _pick_keyboard(first, everything, other=False)
+    return _render_batch(proposals, result.choices)
+
+
+def _render_batch(
+    proposals: list[Proposal], choices: dict[int, Choice]
+) -> tuple[str, InlineKeyboardMarkup]:
+    picked = [(choices[p.chosen_id or 0], p.text) for p in proposals]
+    if len(proposals) == 1:
+        choice, text = picked[0]
+        return words.proposal(choice, text, proposals[0].happened_on), _proposal_keyboard(proposals)
+    return words.split(picked, proposals[0].happened_on), _proposal_keyboard(proposals)
+
+
+def render_recorded(done: list[Recorded]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The confirmation of stored records, with 撤销 for each fresh one."""
+    kb = InlineKeyboardBuilder()
+    fresh = [r for r in done if r.fresh]
+    for r in fresh:
+        label = "撤销" if len(fresh) == 1 else f"撤销 #{r.record.id}"
+        kb.button(text=label, callback_data=UndoCb(id=r.record.id or 0))
+    return words.recorded(done), kb.as_markup() if fresh else None
+
+
+async def on_proposal(
+    query: CallbackQuery,
+    callback_data: ProposalCb,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """确认 records once; 改选 lists every item; a picked item becomes the proposal; 取消."""
+    now, pid = clock.now(), callback_data.id
+    message = query.message if isinstance(query.message, Message) else None
+    chat = message.chat.id if message else query.from_user.id
+    if callback_data.act == "ok":
+        done = await recording.confirm(session, proposal_id=pid, viewer=person, now=now, zone=zone)
+        await query.answer("已记入" if any(r.fresh for r in done) else "已记录过")
+        text, markup = render_recorded(done)
+        if message:
+            await notifier.edit(chat, message.message_id, words.proposal_closed())
+        await notifier.send(chat, text, reply_markup=markup)
+        return
+    if callback_data.act == "no":
+        cancelled = await recording.cancel(session, proposal_id=pid, viewer=person, now=now)
+        await query.answer("已取消，没有记入" if cancelled else "已处理过")
+        if message and cancelled:
+            await notifier.edit(chat, message.message_id, words.CANCELLED)
+        return
+    proposal = await recording.load_proposal(session, proposal_id=pid, viewer=person)
+    if callback_data.act == "alt":
+        everything = await choices_for(session, viewer=person, now=now, zone=zone)
+        await query.answer()
+        if message:
+            await notifier.edit(
+                chat,
+                message.message_id,
+                words.choose_from_all(proposal.text, photo=not proposal.text),
+                reply_markup=_pick_keyboard(proposal, everything, other=False),
+            )
+        return
+    picked, _choice = await recording.choose(
+        session, proposal_id=pid, due_item_id=callback_data.due, viewer=person, now=now, zone=zone
+    )
+    parts = await recording.batch_of(session, proposal=picked)
+    choices: dict[int, Choice] = {}
+    for part in parts:
+        found = await choice_by_id(session, viewer=person, due_item_id=part.chosen_id or 0)
+        if found is not None:
+            choices[found.due_item_id] = found
+    await query.answer()
+    if message and all((p.chosen_id or 0) in choices for p in parts):
+        text, markup = _render_batch(parts, choices)
+        await notifier.edit(chat, message.message_id, text, reply_markup=markup)
+
+
+async def on_undo(
+    query: CallbackQuery,
+    callback_data: UndoCb,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    notifier: Notifier,
+) -> None:
+    """撤销: a row voiding the record, within ten minutes, once."""
+    added = await records.undo(session, record_id=callback_data.id, viewer=person, now=clock.now())
+    await query.answer("已撤销" if added.fresh else "已撤销过")
+    chat = query.message.chat.id if query.message else query.from_user.id
+    if added.fresh:
+        await notifier.send(chat, words.undone(callback_data.id, added.fresh))
+
+
+def build_router() -> Router:
+    """The proposals' and records' buttons, for any bound person (the services check ownership)."""
+    router = Router(name="proposals")
+    router.callback_query.filter(IsBound())
+    router.callback_query.register(on_proposal, ProposalCb.filter())
+    router.callback_query.register(on_undo, UndoCb.filter())
+    return router

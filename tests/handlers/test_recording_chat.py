@@ -1,0 +1,169 @@
+"""履责记实 in the chat: a sentence proposes, 确认 records once, a reply records at once, 撤销."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot.localchat.driver import Sent
+from storage.models import Proposal, ProposalState, Record
+from tests.handlers.conftest import District
+
+SENTENCE = "今天上午召开党委会专题研究了党风廉政建设"
+
+
+def _last_with_buttons(sent: list[Sent]) -> Sent:
+    return [s for s in sent if s.method == "sendMessage" and s.buttons][-1]
+
+
+async def _press_stale(district: District, user: int, sent: Sent, label: str) -> list[Sent]:
+    """Press a button as it was when `sent` arrived (a double press, an old message)."""
+    district.fake.message(user, sent.message_id or 0)["reply_markup"] = sent.reply_markup
+    return await district.chat.press(user, sent.message_id or 0, label)
+
+
+async def _records(district: District) -> list[Record]:
+    async with district.app.sessions() as session:
+        return list((await session.exec(select(Record).order_by(col(Record.id)))).all())
+
+
+async def test_a_sentence_proposes_c01_and_confirm_records_it_once(district: District) -> None:
+    tg = district.tg("P0101")
+    sent = await district.chat.send_text(tg, SENTENCE)
+    proposal = _last_with_buttons(sent)
+    codes = re.findall(r"【(\w+)】", proposal.plain)
+    assert codes[0] == "C01", proposal.plain
+    assert [b["text"] for b in proposal.buttons] == ["确认", "改选", "取消"]
+
+    confirmed = await district.chat.press(tg, proposal.message_id, "确认")
+    assert any("已记入履责记实" in s.plain for s in confirmed)
+    again = await _press_stale(district, tg, proposal, "确认")  # a double press
+    assert any("已记录过" in (s.text or "") or "已经记过" in s.plain for s in again)
+    records = await _records(district)
+    assert len(records) == 1
+    assert records[0].text == SENTENCE and records[0].origin and records[0].origin.startswith("proposal:")
+
+    my = await district.say("P0101", "/my")
+    assert re.search(r"✅.*C01|C01.*✅", my) or "✅" in my.split("C01")[0][-40:] or "已完成" in my
+    listing = await district.say("P0101", "/records")
+    assert "C01" in listing and SENTENCE[:10] in listing
+
+
+async def test_two_presses_at_the_same_moment_record_once(district: District) -> None:
+    tg = district.tg("P0101")
+    proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
+    await asyncio.gather(
+        district.chat.press(tg, proposal.message_id, "确认"),
+        district.chat.press(tg, proposal.message_id, "确认"),
+    )
+    assert len(await _records(district)) == 1
+
+
+async def test_a_plan_a_question_and_an_ack_record_nothing_and_name_no_code(
+    district: District,
+) -> None:
+    for text in ("下周准备召开党委会研究党风廉政建设", "党委会开了吗？", "收到", "还没开展谈心谈话"):
+        reply = await district.say("P0101", text)
+        assert "没有记入" in reply, (text, reply)
+        assert "【" not in reply, (text, reply)
+    assert await _records(district) == []
+
+
+async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
+    district: District,
+) -> None:
+    tg = district.tg("P0101")
+    my = [s for s in await district.chat.send_text(tg, "/my") if s.buttons][-1]
+    c03 = next(b for b in my.buttons if "C03" in b["text"])
+    card = [s for s in await district.chat.press(tg, my.message_id, c03["text"]) if s.method == "sendMessage"][-1]
+    assert card.plain.startswith("【C03】")
+    done = await district.chat.send_text(tg, "与班子成员签订了责任书", reply_to=card.message_id)
+    confirmation = _last_with_buttons(done)
+    assert "已记入履责记实" in confirmation.plain and "【C03】" in confirmation.plain
+    assert len(await _records(district)) == 1
+    undone = await district.chat.press(tg, confirmation.message_id, "撤销")
+    assert any("已撤销" in s.plain for s in undone)
+    await _press_stale(district, tg, confirmation, "撤销")  # twice: one undo row
+    rows = await _records(district)
+    assert len(rows) == 2 and rows[1].voids_id == rows[0].id
+    listing = await district.say("P0101", "/records")
+    assert "已撤销" in listing
+
+
+async def test_undo_after_ten_minutes_is_refused(district: District) -> None:
+    tg = district.tg("P0101")
+    proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
+    confirmation = _last_with_buttons(await district.chat.press(tg, proposal.message_id, "确认"))
+    district.clock.set(district.clock.now() + timedelta(minutes=11))
+    refused = await district.chat.press(tg, confirmation.message_id, "撤销")
+    assert any("不能撤销" in (s.text or "") for s in refused)
+    assert len(await _records(district)) == 1
+
+
+async def test_someone_elses_proposal_button_is_refused(district: District) -> None:
+    tg = district.tg("P0101")
+    proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
+    other = district.tg("P0102")
+    # a forged press: P0102 sends P0101's callback data
+    district.fake.remember({**district.fake.message(tg, proposal.message_id), "chat": {"id": other, "type": "private"}})
+    district.fake.messages[(other, proposal.message_id)] = {
+        **district.fake.message(tg, proposal.message_id),
+        "chat": {"id": other, "type": "private"},
+    }
+    refused = await district.chat.press(other, proposal.message_id, "确认")
+    assert any("别人" in (s.text or "") for s in refused)
+    assert await _records(district) == []
+    async with district.app.sessions() as session:
+        states = (await session.exec(select(Proposal.state))).all()
+    assert states == [ProposalState.OPEN]
+
+
+async def test_bad_input_gets_a_clear_reply_and_sql_is_stored_verbatim(district: District) -> None:
+    assert "没有看到文字" in await district.say("P0101", "   ")
+    assert "没有看到文字" in await district.say("P0101", "👍👍")
+    assert "内容过长" in await district.say("P0101", "开" * 5000)
+    html = await district.say("P0101", "<b>召开党委会</b> 专题研究党风廉政建设 & 部署")
+    assert "<b>" in html  # shown as typed (escaped), not as markup
+    tg = district.tg("P0101")
+    sql = "召开党委会专题研究党风廉政建设'); DROP TABLE record; --"
+    proposal = _last_with_buttons(await district.chat.send_text(tg, sql))
+    await district.chat.press(tg, proposal.message_id, "确认")
+    assert [r.text for r in await _records(district)] == [sql]
+    assert "没有需要记实的事项" in await district.say("P0001", SENTENCE)  # an admin holds none
+
+
+async def test_a_reply_to_a_bot_message_naming_no_item_is_refused(district: District) -> None:
+    tg = district.tg("P0101")
+    help_message = [s for s in await district.chat.send_text(tg, "/help") if s.method == "sendMessage"][-1]
+    reply = await district.chat.send_text(tg, "已完成", reply_to=help_message.message_id)
+    assert any("没有对应具体事项" in s.plain for s in reply)
+    assert await _records(district) == []
+
+
+async def test_a_photo_with_a_caption_keeps_its_evidence(district: District) -> None:
+    tg = district.tg("P0101")
+    sent = await district.chat.send_photo(tg, caption=SENTENCE)
+    proposal = _last_with_buttons(sent)
+    await district.chat.press(tg, proposal.message_id, "确认")
+    (record,) = await _records(district)
+    assert record.file_id and record.file_kind == "photo"
+    listing = _last_with_buttons(await district.chat.send_text(tg, "/records"))
+    assert "📎" in listing.plain
+    card = _last_with_buttons(await district.chat.press(tg, listing.message_id, 1))
+    back = await district.chat.press(tg, card.message_id, "查看附件")
+    assert any(s.method == "sendPhoto" for s in back)
+
+
+async def test_a_photo_without_a_caption_asks_which_item(district: District) -> None:
+    tg = district.tg("P0101")
+    ask = _last_with_buttons(await district.chat.send_photo(tg))
+    assert "属于哪一项" in ask.plain
+    c04 = next(b for b in ask.buttons if "C04" in b["text"])
+    edited = await district.chat.press(tg, ask.message_id, c04["text"])
+    assert any(s.method == "editMessageText" and "【C04】" in s.plain for s in edited)
+    await district.chat.press(tg, ask.message_id, "确认")
+    (record,) = await _records(district)
+    assert record.file_kind == "photo"
