@@ -208,14 +208,21 @@ class Notifier:
                 chat_id, HIGH, self.bot.send_photo, chat_id=chat_id, photo=file_id, caption=caption
             )
         return await self._call(
-            chat_id, HIGH, self.bot.send_document, chat_id=chat_id, document=file_id, caption=caption
+            chat_id,
+            HIGH,
+            self.bot.send_document,
+            chat_id=chat_id,
+            document=file_id,
+            caption=caption,
         )
 
     async def deliver(self, row: Outbox) -> Delivery:
         """Send one outbox row at bulk priority and classify Telegram's answer (never raises for it).
 
         A text over 4,096 characters goes out in parts; if a later part fails, a retry sends the
-        whole row again (a part doubled rather than a part lost).
+        whole row again (a part doubled rather than a part lost). A row with a file_id goes out as
+        that document or photo with the text as its caption (the enqueuing service keeps captions
+        within 1,024 characters).
         """
         try:
             markup = (
@@ -225,10 +232,25 @@ class Notifier:
             )
         except ValidationError as exc:
             return Delivery("failed", reason=f"reply_markup is not a keyboard: {exc}")
+        if row.file_id is not None:
+            photo = row.file_kind == "photo"
+            kwargs: dict[str, Any] = {
+                "chat_id": row.chat_id,
+                "photo" if photo else "document": row.file_id,
+                "caption": row.text or None,
+                "reply_markup": markup,
+            }
+            method = self.bot.send_photo if photo else self.bot.send_document
+            answer = await self._deliver_part(
+                row.chat_id, kwargs, attempt=row.attempts + 1, method=method
+            )
+            if isinstance(answer, Delivery):
+                return answer
+            return Delivery("sent", message_id=answer.message_id)
         parts = split_text(row.text)
         message_id: int | None = None
         for index, part in enumerate(parts):
-            kwargs: dict[str, Any] = {"chat_id": row.chat_id, "text": part}
+            kwargs = {"chat_id": row.chat_id, "text": part}
             if index == len(parts) - 1:
                 kwargs["reply_markup"] = markup
             answer = await self._deliver_part(row.chat_id, kwargs, attempt=row.attempts + 1)
@@ -245,7 +267,7 @@ class Notifier:
         return Delivery("sent", message_id=message_id)
 
     async def _deliver_part(
-        self, chat_id: int, kwargs: dict[str, Any], *, attempt: int
+        self, chat_id: int, kwargs: dict[str, Any], *, attempt: int, method: Any = None
     ) -> Message | Delivery:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.max_wait
@@ -254,7 +276,7 @@ class Notifier:
                 wait = max(self.pacer.paused_for(), 1.0)
                 return Delivery("flood", retry_after=wait, reason="no turn within the budget")
             try:
-                message: Message = await self.bot.send_message(**kwargs)
+                message: Message = await (method or self.bot.send_message)(**kwargs)
                 return message
             except TelegramRetryAfter as exc:
                 self.pacer.pause(exc.retry_after)

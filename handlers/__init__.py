@@ -19,14 +19,18 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from handlers import (
+    acknowledge,
     admin,
     common,
     errors,
     fallback,
     flows,
     groups,
+    interviews,
     items_admin,
     leave,
+    notice_list,
+    notices,
     official,
     proposals,
     recording,
@@ -43,7 +47,11 @@ def setup(dispatcher: Dispatcher) -> None:
     dispatcher.include_routers(
         errors.build_router(),
         common.build_router(),
+        acknowledge.build_router(),
+        notices.build_router(),  # before admin: a document replying to a draft prompt is a notice's
         admin.build_router(),
+        notice_list.build_router(),
+        interviews.build_router(),
         items_admin.build_router(),
         leave.build_router(),
         secretary.build_router(),

@@ -23,6 +23,9 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("close", "关闭一项未完成事项（须写明原因）", frozenset({Role.ADMIN})),
     ("unbind", "解除人员的账号绑定", frozenset({Role.ADMIN})),
     ("leave", "登记请假及代办人", frozenset({Role.ADMIN, Role.SECRETARY})),
+    ("broadcast", "发布通知（可附文件），收集已阅", frozenset({Role.ADMIN})),
+    ("notices", "通知发送与已阅情况", frozenset({Role.ADMIN})),
+    ("interview", "约谈提醒：逾期超过10天的人员", frozenset({Role.ADMIN})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]

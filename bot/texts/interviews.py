@@ -1,0 +1,75 @@
+"""Chinese wording of 约谈提醒 (/interview): who is past the admin escalation, the formal notice."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from bot.services.interviews import Case, Outcome
+
+ITEMS_SHOWN = 15  # in one formal notice (keeps it well inside one message)
+PEOPLE_SHOWN = 30
+BUTTONS = 20
+ONE_LABEL = "发送约谈提醒 · {name}"
+ALL_LABEL = "全部发送（{n} 人）"
+NOT_LISTED = "此人目前没有逾期超过规定期限的事项，无需约谈提醒。请重新发送 /interview。"
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def listing(cases: list[Case], escalate_admin: int) -> str:
+    if not cases:
+        return f"目前没有逾期超过 {escalate_admin} 个工作日的事项，无需约谈提醒。"
+    lines = [
+        f"<b>约谈提醒</b>：逾期超过 {escalate_admin} 个工作日仍未完成的人员（{len(cases)} 人）",
+    ]
+    for case in cases[:PEOPLE_SHOWN]:
+        lines.append(
+            f"{escape(case.name)}（{escape(case.unit_name)}）{len(case.items)} 项，"
+            f"最长逾期 {case.worst} 天"
+        )
+    if len(cases) > PEOPLE_SHOWN:
+        lines.append(f"……另有 {len(cases) - PEOPLE_SHOWN} 人")
+    lines.append("点按钮向其发送正式约谈提醒（每人每天至多一次，记入审计日志）。")
+    return "\n".join(lines)
+
+
+def formal(case: Case, today: date, escalate_admin: int) -> str:
+    """The formal notice one person receives (with the 已阅 button)."""
+    lines = [
+        "<b>⚠️ 约谈提醒</b>",
+        f"{escape(case.name)}同志：",
+        f"截至{_md(today)}，您有以下 {len(case.items)} 项党风廉政建设责任事项逾期超过 "
+        f"{escalate_admin} 个工作日仍未完成（未见履责记实）：",
+    ]
+    for number, item in enumerate(case.items[:ITEMS_SHOWN], 1):
+        content = item.content if len(item.content) <= 60 else item.content[:60] + "……"
+        team = "（单位班子）" if item.unit_team else ""
+        lines.append(
+            f"{number}. 【{escape(item.item_code)}】{escape(content)}{team}"
+            f"，应于{_md(item.due)}完成，已逾期 {item.days_overdue} 天"
+        )
+    if len(case.items) > ITEMS_SHOWN:
+        lines.append(f"……等共 {len(case.items)} 项，发送 /my 查看全部")
+    lines += [
+        "",
+        "请于三个工作日内向区纪委监委书面说明情况，并抓紧落实、及时补录履责记实。",
+        "—— 区纪委监委。阅读后请点击“已阅”。",
+    ]
+    return "\n".join(lines)
+
+
+def outcome(result: Outcome) -> str:
+    parts = []
+    if result.sent:
+        names = "、".join(escape(c.name) for c in result.sent)
+        parts.append(f"已向 {len(result.sent)} 人发送约谈提醒：{names}。已记入审计日志。")
+    if result.earlier:
+        names = "、".join(escape(c.name) for c in result.earlier)
+        parts.append(f"{names} 今天已发送过约谈提醒，不再重复。")
+    if result.unbound:
+        names = "、".join(escape(c.name) for c in result.unbound)
+        parts.append(f"{names} 未绑定 Telegram，无法发送，请电话联系。")
+    return "\n".join(parts) or "没有发送任何约谈提醒。"
