@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.localchat.chatlog import Sent
 from bot.localchat.demo import HELP, DemoPerson, banner, demo_db_url, load_people, setup_demo
 from bot.localchat.driver import ChatError, LocalChat, parse_when, start_local_chat
+from bot.localchat.history import PHOTOS, history_line, load_history
 from bot.services.errors import ImportRejected
 from bot.texts import plain
 from bot.texts.importing import render_problems
@@ -287,6 +288,7 @@ async def run_chat(
     try:
         try:
             setup = await setup_demo(app.sessions, data=data, now=clock.now(), zone=settings.zone)
+            history = await load_history(app.sessions, now=clock.now(), zone=settings.zone)
         except ImportRejected as exc:
             print(f"示例数据 {data} 未导入：", file=stdout)
             print(plain(render_problems(exc.problems)), file=stdout)
@@ -299,6 +301,9 @@ async def run_chat(
             setup, data=data, db=db, now=repl.local(clock.now()), zone=settings.zone
         ):
             repl.say(text)
+        repl.say(history_line(history))
+        for file_id, (name, photo) in PHOTOS.items():  # the history's evidence, served again
+            chat.fake.files[file_id] = (name, photo, f"photos/{file_id}.jpg")
         interactive = stdin.isatty()
         while True:
             line = await _read(stdin, repl.prompt() if interactive else None)
