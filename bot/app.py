@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers
 from bot.clock import Clock, SystemClock
-from bot.config import Settings, parse_clock_time
+from bot.config import Settings, parse_clock_time, parse_scores
 from bot.leader import Leader
 from bot.notify import Notifier
 from bot.pacer import Pacer
@@ -26,6 +26,7 @@ from bot.polling import Poller
 from bot.sender import OutboxSender
 from bot.services.ladder import LadderRules
 from bot.services.matcher import Matcher
+from bot.services.ranking import RankingRules
 from bot.services.records import known_items
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
@@ -76,6 +77,16 @@ def ladder_rules(settings: Settings) -> LadderRules:
     )
 
 
+def ranking_rules(settings: Settings) -> RankingRules:
+    """The 3+1 ranking's weights and assessment scores the settings describe (README: 排名（3+1）)."""
+    return RankingRules(
+        completion=settings.ranking_weight_completion,
+        timeliness=settings.ranking_weight_timeliness,
+        assessment=settings.ranking_weight_assessment,
+        scores=parse_scores(settings.assessment_scores),
+    )
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bool = True) -> App:
     """Wire every part; nothing is started and nothing touches the network yet.
 
@@ -96,6 +107,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         notifier=notifier,
         zone=settings.zone,
         matcher=matcher,
+        ranking=ranking_rules(settings),
     )
     handlers.setup(dispatcher)
     jobs = JobContext(

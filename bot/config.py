@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -45,6 +45,19 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-08:00", validation_alias="QUIET_HOURS")
     selfcheck_prompt_before: int = Field(
         default=5, ge=0, le=30, validation_alias="SELFCHECK_PROMPT_BEFORE"
+    )
+    # the 3+1 ranking (README: 排名（3+1）): quarter = 100 × (wc × completion + wt × timeliness)
+    ranking_weight_completion: float = Field(
+        default=0.7, ge=0, le=1, validation_alias="RANKING_WEIGHT_COMPLETION"
+    )
+    ranking_weight_timeliness: float = Field(
+        default=0.3, ge=0, le=1, validation_alias="RANKING_WEIGHT_TIMELINESS"
+    )
+    ranking_weight_assessment: float = Field(
+        default=0.4, ge=0, le=1, validation_alias="RANKING_WEIGHT_ASSESSMENT"
+    )
+    assessment_scores: str = Field(
+        default="好=100,较好=85,一般=70,差=50", validation_alias="ASSESSMENT_SCORES"
     )
 
     @field_validator("bot_token", "bot_username", mode="before")
@@ -99,6 +112,20 @@ class Settings(BaseSettings):
         parse_clock_time(end)
         return value
 
+    @field_validator("assessment_scores")
+    @classmethod
+    def _assessment_scores(cls, value: str) -> str:
+        parse_scores(value)
+        return value
+
+    @field_validator("ranking_weight_timeliness")
+    @classmethod
+    def _weights_add_up(cls, value: float, info: ValidationInfo) -> float:
+        completion = info.data.get("ranking_weight_completion")
+        if completion is not None and abs(completion + value - 1) > 1e-9:
+            raise ValueError("RANKING_WEIGHT_COMPLETION 与 RANKING_WEIGHT_TIMELINESS 之和应为 1")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -146,6 +173,21 @@ def parse_clock_time(value: str) -> time:
         return time(hour, minute)
     except ValueError:
         raise ValueError(f"“{value}”不是有效的时刻，应为 HH:MM，例如 09:00") from None
+
+
+def parse_scores(value: str) -> tuple[tuple[str, float], ...]:
+    """ASSESSMENT_SCORES: 好=100,较好=85,… as (word, score) pairs in the order written."""
+    pairs = []
+    for part in value.replace("，", ",").split(","):
+        word, sep, number = part.partition("=")
+        try:
+            score = float(number)
+        except ValueError:
+            score = -1.0
+        if not sep or not word.strip() or not 0 <= score <= 100:
+            raise ValueError("应为 结果=分数，逗号分隔，例如 好=100,较好=85,一般=70,差=50")
+        pairs.append((word.strip(), score))
+    return tuple(pairs)
 
 
 class SettingsError(Exception):

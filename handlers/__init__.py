@@ -11,6 +11,7 @@ Handlers receive their dependencies by parameter name. The whole vocabulary:
 | notifier  | bot.notify.Notifier           | Dispatcher workflow data    |
 | zone      | zoneinfo.ZoneInfo             | Dispatcher workflow data    |
 | matcher   | bot.services.matcher.Matcher  | Dispatcher workflow data    |
+| ranking   | bot.services.ranking.RankingRules | Dispatcher workflow data |
 | sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
 """
 
@@ -33,6 +34,7 @@ from handlers import (
     notices,
     official,
     proposals,
+    ranking,
     recording,
     records,
     secretary,
@@ -52,6 +54,7 @@ def setup(dispatcher: Dispatcher) -> None:
         admin.build_router(),
         notice_list.build_router(),
         interviews.build_router(),
+        ranking.build_router(),
         items_admin.build_router(),
         leave.build_router(),
         secretary.build_router(),

@@ -12,12 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.clock import Clock
 from bot.notify import Notifier, Progress
+from bot.services.assessment import has_assessment_sheet
 from bot.services.binding import unbind_person
 from bot.services.directory import import_workbook
+from bot.services.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
 from bot.services.identity import Viewer, invite_unbound, issue_invites
+from bot.services.matcher import Matcher
+from bot.services.ranking import RankingRules
 from bot.texts import binding as binding_texts
+from bot.texts import duplicates as duplicate_texts
 from bot.texts import importing as import_texts
 from handlers.filters import private_router
+from handlers.ranking import import_assessment
 from storage.models import Role
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -93,6 +99,8 @@ async def workbook(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    matcher: Matcher,
+    ranking: RankingRules,
 ) -> None:
     """An .xlsx workbook: every row validated, then all of it imported or nothing (report as reply)."""
     document = message.document
@@ -107,6 +115,10 @@ async def workbook(
     status = await notifier.send(message.chat.id, texts.import_started(name))
     data = await bot.download(document)
     assert data is not None
+    raw = data.read()
+    if has_assessment_sheet(raw):  # 年终考核 results, not a directory (handlers/ranking.py)
+        await import_assessment(message, raw, person, session, clock, notifier, ranking)
+        return
     progress = (
         Progress(notifier, message.chat.id, status[0].message_id, import_texts.render_progress)
         if status
@@ -114,13 +126,16 @@ async def workbook(
     )
     summary = await import_workbook(
         session,
-        data=data.read(),
+        data=raw,
         now=clock.now(),
         zone=zone,
         actor_person_id=person.person_id,
         progress=progress,
     )
-    await notifier.send(message.chat.id, import_texts.render_summary(summary))
+    copied = await duplicate_pairs(session, analyse=matcher.analyse)
+    report = import_texts.render_summary(summary)
+    report += duplicate_texts.in_import_report(copied, threshold=DEFAULT_THRESHOLD)
+    await notifier.send(message.chat.id, report)
 
 
 def build_router() -> Router:

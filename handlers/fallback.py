@@ -4,31 +4,29 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.notify import Notifier
+from bot.services.binding import former_person
 from bot.services.identity import Viewer
+from bot.texts import binding as binding_texts
 from handlers.filters import IsStranger
 
 
-async def stranger(message: Message, notifier: Notifier) -> None:
-    """An unbound user: how to get bound, and nothing else."""
-    await notifier.send(message.chat.id, texts.UNBOUND)
+async def stranger(message: Message, session: AsyncSession, notifier: Notifier) -> None:
+    """An unbound user: how to get bound; someone a later import deactivated: whom to ask."""
+    former = None
+    if message.from_user is not None:
+        former = await former_person(session, telegram_id=message.from_user.id)
+    await notifier.send(
+        message.chat.id, texts.UNBOUND if former is None else binding_texts.deactivated(former)
+    )
 
 
 async def unknown_command(message: Message, notifier: Notifier) -> None:
     """A command the sender's roles don't have, or a typo."""
     await notifier.send(message.chat.id, texts.UNKNOWN_COMMAND)
-
-
-async def free_text(message: Message, person: Viewer, notifier: Notifier) -> None:
-    """Plain text from a bound person (records arrive with the next issue)."""
-    await notifier.send(message.chat.id, texts.FREE_TEXT)
-
-
-async def document(message: Message, notifier: Notifier) -> None:
-    """A file from someone who may not import."""
-    await notifier.send(message.chat.id, texts.NOT_ADMIN_FILE)
 
 
 async def not_text(message: Message, notifier: Notifier) -> None:
@@ -47,8 +45,6 @@ def build_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(stranger, IsStranger())
     router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(free_text, F.text)
-    router.message.register(document, F.document)
     router.message.register(not_text)
     router.callback_query.register(stale_button)
     return router

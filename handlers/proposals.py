@@ -88,7 +88,7 @@ def render_proposed(result: Proposed, zone: ZoneInfo) -> tuple[str, InlineKeyboa
         )
     if result.outcome is Outcome.NO_MATCH or first.chosen_id is None:
         everything = sorted(result.choices.values(), key=lambda c: (c.done, c.code))
-        text = words.choose_from_all(first.text, photo=not first.text)
+        text = words.choose_from_all(first.text, file_kind=first.file_kind)
         return text, _pick_keyboard(first, everything, other=False)
     return _render_batch(proposals, result.choices)
 
@@ -148,7 +148,7 @@ async def on_proposal(
             await notifier.edit(
                 chat,
                 message.message_id,
-                words.choose_from_all(proposal.text, photo=not proposal.text),
+                words.choose_from_all(proposal.text, file_kind=proposal.file_kind),
                 reply_markup=_pick_keyboard(proposal, everything, other=False),
             )
         return

@@ -21,7 +21,7 @@ from bot.services.errors import (
     UnknownPerson,
 )
 from bot.services.identity import Viewer, hash_code, load_viewer
-from storage.models import AuditEntry, FailedBind, Invite, Person, Unit
+from storage.models import AuditEntry, FailedBind, Invite, Person, PersonRole, Role, Unit
 
 ATTEMPT_WINDOW = timedelta(hours=1)
 MAX_FAILED_ATTEMPTS = 5
@@ -254,3 +254,45 @@ async def _bind(
     await session.commit()
     viewer = await load_viewer(session, person, found.unit)
     return Redemption(viewer, replaced_telegram_id=previous if rebind else None)
+
+
+@dataclass(frozen=True)
+class Former:
+    """A deactivated person still bound to this account, and whom they can ask."""
+
+    name: str
+    unit_name: str
+    secretary: str | None  # their unit's active 联络员, if any
+    admin: str | None  # an active 管理员
+
+
+async def former_person(session: AsyncSession, *, telegram_id: int) -> Former | None:
+    """The person a later import deactivated, if this account was bound to one."""
+    row = (
+        await session.exec(
+            select(Person, Unit)
+            .join(Unit, col(Unit.id) == col(Person.unit_id))
+            .where(col(Person.telegram_id) == telegram_id, col(Person.active).is_(False))
+        )
+    ).first()
+    if row is None:
+        return None
+    person, unit = row
+
+    async def first_with(role: Role, unit_id: int | None) -> str | None:
+        query = (
+            select(Person.name)
+            .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
+            .where(col(PersonRole.role) == role, col(Person.active).is_(True))
+            .order_by(col(Person.code))
+        )
+        if unit_id is not None:
+            query = query.where(col(Person.unit_id) == unit_id)
+        return (await session.exec(query)).first()
+
+    return Former(
+        person.name,
+        unit.name,
+        await first_with(Role.SECRETARY, unit.id),
+        await first_with(Role.ADMIN, None),
+    )

@@ -26,6 +26,7 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("broadcast", "发布通知（可附文件），收集已阅", frozenset({Role.ADMIN})),
     ("notices", "通知发送与已阅情况", frozenset({Role.ADMIN})),
     ("interview", "约谈提醒：逾期超过10天的人员", frozenset({Role.ADMIN})),
+    ("records", "我的履责记实：查看、更正、撤销", frozenset({*Role} - {Role.ADMIN})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
@@ -39,9 +40,8 @@ INVITE_UNKNOWN = "邀请码无效：请核对后重新发送，或向管理员�
 INVITE_EXPIRED = "邀请码已过期（有效期 7 天）：请向管理员索取新的邀请码。"
 INVITE_USED = "邀请码已被使用：每个邀请码只能使用一次。如非本人操作，请立即联系管理员。"
 INVITE_INACTIVE = "该邀请码对应的人员已停用：请联系管理员核实名单。"
-NOT_TEXT = "暂时只能识别文字消息，请用文字描述，或发送 /help 查看可用命令。"
+NOT_TEXT = "暂时只能识别文字、照片和文件，请用文字描述做了什么，或发送 /help 查看可用命令。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看您可用的命令。"
-FREE_TEXT = "已收到。履责记实功能即将开通；现在可发送 /my 查看本期清单，/help 查看全部命令。"
 STALE_BUTTON = "按钮已失效，请重新发送命令。"
 STRANGER_ALERT = "您的账号尚未绑定：请向联络员或管理员索取邀请码，然后发送 /start 邀请码。"
 ALERT_LIMIT = 200  # what answerCallbackQuery shows
@@ -50,7 +50,6 @@ ABANDONED = (
     "重启后（约一分钟内）会自动重新处理，无需重发；如未收到结果，请再发送一次。"
 )
 ERROR = "抱歉，处理时出现问题，已记录。请稍后重试；如反复出现，请联系管理员。"
-NOT_ADMIN_FILE = "只有管理员可以发送名单工作簿。如需提交履责材料，请先用文字说明。"
 IMPORT_NOT_XLSX = "请发送 .xlsx 工作簿（含“单位”“人员”“责任清单”三个工作表）。CSV 请由管理员在服务器上用 <code>python -m bot import</code> 导入。"
 IMPORT_TOO_BIG = (
     "文件超过 20 MB，机器人无法下载。请拆分或在服务器上用 <code>python -m bot import</code> 导入。"

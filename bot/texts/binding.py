@@ -8,7 +8,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.services.binding import Unbinding
+from bot.services.binding import Former, Unbinding
 from bot.services.identity import IssuedInvite
 
 INVITE_USAGE = (
@@ -144,4 +144,18 @@ def unbind_done(result: Unbinding, *, cli: bool = False) -> str:
         f"已解除 {who}与 Telegram 账号 {result.telegram_id} 的绑定（已记入审计）"
         + ("" if cli else "，并已通知该账号")
         + f"。如需重新绑定，请生成新的邀请码：<code>{escape(again)}</code>。"
+    )
+
+
+def deactivated(former: Former) -> str:
+    """What a person a later import deactivated is told when they write."""
+    ask = "、".join(
+        f"{label} {escape(name)}"
+        for label, name in (("本单位联络员", former.secretary), ("管理员", former.admin))
+        if name
+    )
+    return (
+        f"您的账号绑定的人员“{escape(former.name)}”（{escape(former.unit_name)}）"
+        "已在最近一次名单导入中停用，机器人不再为您记实或提醒。"
+        f"如有误，请联系{ask or '区纪委监委管理员'}核实名单。"
     )

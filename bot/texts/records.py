@@ -94,9 +94,14 @@ def unsure(offered: list[Choice], text: str) -> str:
     return "\n".join(lines)
 
 
-def choose_from_all(text: str, *, photo: bool = False) -> str:
-    if photo:
-        return "收到材料。请选择它属于哪一项（也可以给图片/文件加一句说明重新发送）："
+def choose_from_all(text: str, *, file_kind: str | None = None) -> str:
+    if file_kind == "photo" and not text:
+        return "收到照片。请选择它属于哪一项（也可以给照片加一句说明重新发送）："
+    if file_kind and not text:
+        return (
+            "收到文件。请选择它作为哪一项的履责材料"
+            "（名单工作簿只有管理员可以导入；也可以给文件加一句说明重新发送）："
+        )
     return f"没有找到与“{escape(_short(text))}”相符的事项，请从您的清单中选择："
 
 

@@ -1,0 +1,178 @@
+"""年终考核 import: a workbook sheet "年终考核" (单位编码, 年度, 考核结果, 分数) → one Assessment per unit and year.
+
+Every row is checked first; any problem and nothing is written. A unit's result for a year
+imported again replaces the earlier one (delete and insert by the unique unit + year, in
+the same transaction).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import openpyxl
+from sqlalchemy import and_, delete, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.errors import DomainError
+from storage.models import Assessment, AuditEntry, Unit
+
+SHEET = "年终考核"
+REQUIRED = ("单位编码", "年度", "考核结果")
+OPTIONAL = ("分数",)
+YEARS = range(2000, 2101)
+
+
+@dataclass(frozen=True)
+class AssessmentProblem:
+    """One bad cell: the Excel row (header = 1), the column, what was there, and why (`code`)."""
+
+    code: str  # no_sheet / missing_column / empty / unknown_unit / bad_year / bad_result / bad_score / duplicate
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    detail: str = ""
+
+
+class AssessmentRejected(DomainError):
+    """The sheet has problems; nothing was imported."""
+
+    def __init__(self, problems: list[AssessmentProblem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class AssessmentImported:
+    """What the import did: rows written, of which replaced an earlier result; the years."""
+
+    imported: int
+    replaced: int
+    years: tuple[int, ...]
+
+
+def has_assessment_sheet(data: bytes) -> bool:
+    """Whether the workbook carries a "年终考核" sheet (an unreadable file: no)."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return False
+    try:
+        return SHEET in book.sheetnames
+    finally:
+        book.close()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        if SHEET not in book.sheetnames:
+            raise AssessmentRejected([AssessmentProblem("no_sheet")])
+        cells = [[_text(v) for v in row] for row in book[SHEET].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    header = cells[0] if cells else []
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise AssessmentRejected(
+            [AssessmentProblem("missing_column", row=1, column=name) for name in missing]
+        )
+    where = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
+    found = []
+    for number, row in enumerate(cells[1:], start=2):
+        if not any(row):
+            continue
+        found.append((number, {name: row[i] if i < len(row) else "" for name, i in where.items()}))
+    if not found:
+        raise AssessmentRejected([AssessmentProblem("empty")])
+    return found
+
+
+def _check(
+    rows: list[tuple[int, dict[str, str]]], units: dict[str, int], results: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], list[AssessmentProblem]]:
+    problems: list[AssessmentProblem] = []
+    valid: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in rows:
+        code, year, result = row["单位编码"].upper(), row["年度"], row["考核结果"]
+        score_text = row.get("分数", "")
+        bad = len(problems)
+        if code not in units:
+            problems.append(AssessmentProblem("unknown_unit", number, "单位编码", row["单位编码"]))
+        if not year.isdigit() or int(year) not in YEARS:
+            problems.append(AssessmentProblem("bad_year", number, "年度", year))
+        if result not in results:
+            problems.append(
+                AssessmentProblem("bad_result", number, "考核结果", result, "、".join(results))
+            )
+        score: float | None = None
+        if score_text:
+            try:
+                score = float(score_text)
+            except ValueError:
+                score = -1.0
+            if not 0 <= score <= 100:
+                problems.append(AssessmentProblem("bad_score", number, "分数", score_text))
+        if len(problems) > bad:
+            continue
+        first = seen.setdefault((code, year), number)
+        if first != number:
+            problems.append(AssessmentProblem("duplicate", number, "单位编码", code, str(first)))
+            continue
+        valid.append({"unit_id": units[code], "year": int(year), "result": result, "score": score})
+    return valid, problems
+
+
+async def import_assessments(
+    session: AsyncSession,
+    *,
+    data: bytes,
+    results: Iterable[str],
+    now: datetime,
+    actor_person_id: int | None = None,
+) -> AssessmentImported:
+    """Check every row, then write them all (replacing a unit-year imported before) and commit."""
+    rows = _rows(data)
+    units = {
+        code.upper(): unit_id
+        for code, unit_id in (await session.exec(select(col(Unit.code), col(Unit.id)))).all()
+        if unit_id is not None
+    }
+    valid, problems = _check(rows, units, tuple(results))
+    if problems:
+        raise AssessmentRejected(problems)
+    keys = [
+        and_(col(Assessment.unit_id) == r["unit_id"], col(Assessment.year) == r["year"])
+        for r in valid
+    ]
+    replaced = 0
+    for start in range(0, len(keys), 200):
+        result = await session.exec(delete(Assessment).where(or_(*keys[start : start + 200])))
+        replaced += result.rowcount
+    session.add_all(Assessment(**row, imported_at=now) for row in valid)
+    years = tuple(sorted({row["year"] for row in valid}))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor_person_id=actor_person_id,
+            action="assessment_import",
+            detail=json.dumps(
+                {"rows": len(valid), "replaced": replaced, "years": years}, ensure_ascii=False
+            ),
+        )
+    )
+    await session.commit()
+    return AssessmentImported(imported=len(valid), replaced=replaced, years=years)

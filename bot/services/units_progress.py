@@ -1,0 +1,151 @@
+"""Each unit's completion and timeliness in one quarter, grouped by category (/units, the 3+1 ranking).
+
+A due item counts in the quarter its due date (the nominal one the item's rule names) falls
+in, so every due item counts in exactly one quarter: a quarterly item in its own quarter, a
+yearly item due 03-31 in Q1, a one-off item in the quarter of its 完成时限. Closed items do not
+count, nor items whose holding or item is no longer active, nor periods not yet begun.
+Done means a 履责记实 that counts (bot.services.outstanding.live_record); on time means its
+first such record was written (recorded_at, local date) no later than the effective due date
+(顺延 applied: bot.services.periods.effective_due).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.outstanding import live_record, outstanding
+from bot.services.periods import Period, effective_due, local_date, period_containing
+from bot.services.workdays import WorkCalendar, load_calendar
+from storage.models import Category, DueItem, Frequency, Holding, Item, Record, Unit
+
+CATEGORY_ORDER = list(Category)
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """One unit in one quarter: due items counted, done, done on time, and overdue today."""
+
+    unit_id: int
+    code: str
+    name: str
+    category: Category
+    total: int
+    done: int
+    timely: int
+    overdue: int  # outstanding and past due today, any period (bot.services.outstanding)
+
+    @property
+    def completion(self) -> float | None:
+        """Share done (None when nothing counted)."""
+        return self.done / self.total if self.total else None
+
+    @property
+    def timeliness(self) -> float | None:
+        """Share done on or before the effective due date, of all counted (None: nothing)."""
+        return self.timely / self.total if self.total else None
+
+
+def quarter(year: int, number: int) -> Period:
+    """The calendar quarter (1–4) of a year."""
+    if not 1 <= number <= 4:
+        raise ValueError(f"no quarter {number}")
+    return period_containing(Frequency.QUARTERLY, date(year, 3 * number - 2, 1))
+
+
+def quarter_of(day: date) -> Period:
+    """The quarter a day is in."""
+    return period_containing(Frequency.QUARTERLY, day)
+
+
+async def quarter_progress(
+    session: AsyncSession,
+    *,
+    span: Period,
+    now: datetime,
+    zone: ZoneInfo,
+    calendar: WorkCalendar | None = None,
+) -> list[UnitProgress]:
+    """Every active unit with a category, in category order, best completion first."""
+    today = local_date(now, zone)
+    if calendar is None:
+        calendar = await load_calendar(session)
+    first_record = (
+        select(col(Record.due_item_id), func.min(col(Record.recorded_at)).label("first"))
+        .where(col(Record.due_item_id).is_not(None), live_record())
+        .group_by(col(Record.due_item_id))
+        .subquery()
+    )
+    rows = (
+        await session.exec(
+            select(col(Holding.unit_id), col(DueItem.due_date), first_record.c.first)
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+            .join(Item, col(Item.id) == col(Holding.item_id))
+            .join(first_record, first_record.c.due_item_id == col(DueItem.id), isouter=True)
+            .where(
+                col(DueItem.due_date) >= span.start,
+                col(DueItem.due_date) <= span.end,
+                col(DueItem.period_start) <= today,
+                col(DueItem.closed_at).is_(None),
+                col(Holding.active).is_(True),
+                col(Item.active).is_(True),
+            )
+        )
+    ).all()
+    total: Counter[int] = Counter()
+    done: Counter[int] = Counter()
+    timely: Counter[int] = Counter()
+    for unit_id, nominal, first in rows:
+        total[unit_id] += 1
+        if first is None:
+            continue
+        done[unit_id] += 1
+        if local_date(first, zone) <= effective_due(nominal, calendar=calendar).effective:
+            timely[unit_id] += 1
+    late = Counter(
+        o.unit_id
+        for o in await outstanding(session, now=now, zone=zone, calendar=calendar)
+        if o.overdue
+    )
+    units = (
+        await session.exec(
+            select(Unit).where(col(Unit.active).is_(True), col(Unit.category).is_not(None))
+        )
+    ).all()
+    found = []
+    for unit in units:
+        assert unit.id is not None and unit.category is not None
+        found.append(
+            UnitProgress(
+                unit_id=unit.id,
+                code=unit.code,
+                name=unit.name,
+                category=unit.category,
+                total=total[unit.id],
+                done=done[unit.id],
+                timely=timely[unit.id],
+                overdue=late[unit.id],
+            )
+        )
+    found.sort(
+        key=lambda u: (
+            CATEGORY_ORDER.index(u.category),
+            -(u.completion if u.completion is not None else -1.0),
+            u.code,
+        )
+    )
+    return found
+
+
+def by_category(units: list[UnitProgress]) -> list[tuple[Category, list[UnitProgress]]]:
+    """The units grouped by category, in category order (categories without units left out)."""
+    groups: dict[Category, list[UnitProgress]] = {}
+    for unit in units:
+        groups.setdefault(unit.category, []).append(unit)
+    return [(category, groups[category]) for category in CATEGORY_ORDER if category in groups]

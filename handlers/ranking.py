@@ -1,0 +1,174 @@
+"""Admins' oversight views: /units (each unit this quarter), /ranking (3+1), /duplicates, 年终考核 import."""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services import charts
+from bot.services.assessment import AssessmentRejected, import_assessments
+from bot.services.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
+from bot.services.identity import Viewer
+from bot.services.matcher import Matcher
+from bot.services.periods import local_date
+from bot.services.ranking import Ranked, RankingRules, quarter_ranking, year_ranking
+from bot.services.ranking_xlsx import quarter_workbook, year_workbook
+from bot.services.units_progress import by_category, quarter, quarter_of, quarter_progress
+from bot.texts import duplicates as duplicate_texts
+from bot.texts import ranking as words
+from handlers.filters import private_router
+from storage.models import Role
+
+PARTS = ("Q1", "Q2", "Q3", "Y")
+YEARS = range(2000, 2101)
+
+
+class RankPick(CallbackData, prefix="rk"):
+    """Which ranking to show: a year's Q1–Q3, or its year-end (part "Y")."""
+
+    year: int
+    part: str
+
+
+def _picker(year: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for part in PARTS[:3]:
+        builder.button(text=f"{year} {part}", callback_data=RankPick(year=year, part=part))
+    builder.button(text=f"{year}年度", callback_data=RankPick(year=year, part="Y"))
+    builder.button(text=f"{year - 1}年度", callback_data=RankPick(year=year - 1, part="Y"))
+    builder.adjust(3, 2)
+    return builder.as_markup()
+
+
+async def units(
+    message: Message, session: AsyncSession, clock: Clock, zone: ZoneInfo, notifier: Notifier
+) -> None:
+    """/units: every unit's completion this quarter, by category, then a chart."""
+    now = clock.now()
+    span = quarter_of(local_date(now, zone))
+    progress = await quarter_progress(session, span=span, now=now, zone=zone)
+    await notifier.send(message.chat.id, words.units(span, True, progress))
+    if not progress:
+        return
+    panels = [
+        (category.value, [charts.Share(u.name, u.done, u.total) for u in members])
+        for category, members in by_category(progress)
+    ]
+    title = words.units_chart_title(span)
+    png = await asyncio.to_thread(charts.completion_chart, title=title, panels=panels)
+    await notifier.send_document(message.chat.id, data=png, filename=f"完成率-{span.key}.png")
+
+
+async def ranking_menu(message: Message, clock: Clock, zone: ZoneInfo, notifier: Notifier) -> None:
+    """/ranking: the buttons for this year's Q1–Q3 and year-end, and last year's year-end."""
+    year = local_date(clock.now(), zone).year
+    await notifier.send(message.chat.id, words.PICK, reply_markup=_picker(year))
+
+
+async def show_ranking(
+    query: CallbackQuery,
+    callback_data: RankPick,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+    ranking: RankingRules,
+) -> None:
+    """One ranking as text per category, a chart and an .xlsx."""
+    year, part = callback_data.year, callback_data.part
+    if part not in PARTS or year not in YEARS:
+        await query.answer(words.STALE, show_alert=True)
+        return
+    now = clock.now()
+    today = local_date(now, zone)
+    if part == "Y":
+        label = f"{year}年度"
+        begun = year <= today.year
+    else:
+        label = words.quarter_label(year, int(part[1]))
+        begun = quarter(year, int(part[1])).start <= today
+    if not begun:
+        await query.answer(words.NOT_BEGUN.format(label=label), show_alert=True)
+        return
+    await query.answer()
+    chat = query.from_user.id
+    if part == "Y":
+        lines = await year_ranking(session, year=year, rules=ranking, now=now, zone=zone)
+        text = words.year_ranking(year, lines, ranking)
+        book = year_workbook(label, lines)
+    else:
+        number = int(part[1])
+        lines = await quarter_ranking(
+            session, year=year, number=number, rules=ranking, now=now, zone=zone
+        )
+        text = words.quarter_ranking(year, number, lines, ranking)
+        book = quarter_workbook(label, lines)
+    await notifier.send(chat, text)
+    await _send_chart(notifier, chat, label, lines)
+    name = f"排名-{year}{'年度' if part == 'Y' else '-' + part}.xlsx"
+    await notifier.send_document(chat, data=book, filename=name, caption=words.file_caption(label))
+
+
+async def _send_chart(notifier: Notifier, chat: int, label: str, lines: list[Ranked]) -> None:
+    scored = [line for line in lines if line.score is not None]
+    if not scored:
+        return
+    png = await asyncio.to_thread(
+        charts.bar_chart,
+        title=words.ranking_chart_title(label),
+        labels=[words.chart_label(line) for line in scored],
+        values=[round(line.score or 0.0, 1) for line in scored],
+        unit="分",
+    )
+    await notifier.send_document(chat, data=png, filename=f"排名-{label}.png")
+
+
+async def duplicates(
+    message: Message, session: AsyncSession, notifier: Notifier, matcher: Matcher
+) -> None:
+    """/duplicates: individual items of different people of one unit that read nearly the same."""
+    pairs = await duplicate_pairs(session, analyse=matcher.analyse)
+    await notifier.send(message.chat.id, duplicate_texts.render(pairs, threshold=DEFAULT_THRESHOLD))
+
+
+async def import_assessment(
+    message: Message,
+    data: bytes,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    notifier: Notifier,
+    ranking: RankingRules,
+) -> None:
+    """A workbook with a "年终考核" sheet (sent to the admin router's document handler)."""
+    try:
+        done = await import_assessments(
+            session,
+            data=data,
+            results=[word for word, _ in ranking.scores],
+            now=clock.now(),
+            actor_person_id=person.person_id,
+        )
+    except AssessmentRejected as refused:
+        await notifier.send(message.chat.id, words.assessment_rejected(refused.problems))
+        return
+    await notifier.send(message.chat.id, words.assessment_imported(done))
+
+
+def build_router() -> Router:
+    """The oversight views, guarded once for 管理员."""
+    router = private_router("ranking", Role.ADMIN)
+    router.message.register(units, Command("units"))
+    router.message.register(ranking_menu, Command("ranking"))
+    router.message.register(duplicates, Command("duplicates"))
+    router.callback_query.register(show_ranking, RankPick.filter())
+    return router
