@@ -24,6 +24,7 @@ from handlers import (
     admin,
     common,
     errors,
+    exports,
     fallback,
     flows,
     groups,
@@ -33,6 +34,7 @@ from handlers import (
     notice_list,
     notices,
     official,
+    progress,
     proposals,
     ranking,
     recording,
@@ -58,6 +60,8 @@ def setup(dispatcher: Dispatcher) -> None:
         items_admin.build_router(),
         leave.build_router(),
         secretary.build_router(),
+        exports.build_router(),  # /progress /export /publicize: 联络员 and admins
+        progress.build_router(),  # officials' own /progress; /export, /publicize refused
         official.build_router(),
         flows.build_router(),
         groups.build_router(),

@@ -112,7 +112,7 @@ def bar_chart(*, title: str, labels: list[str], values: list[float], unit: str =
     rows = list(range(len(labels)))
     ax.barh(rows, values, color=VALUE_COLOUR)
     ax.set_yticks(rows, labels, fontproperties=font)
-    ax.invert_yaxis()
+    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first label on top, no empty margin
     top = max([*values, 0.0])
     ax.set_xlim(0, 100 if unit == "%" and top <= 100 else (top * 1.15 or 1))
     for row, value in zip(rows, values, strict=True):
@@ -132,7 +132,7 @@ def _panel(ax: Axes, heading: str, shares: list[Share]) -> None:
     ax.barh(rows, [100.0] * len(rows), color=LEFT_COLOUR)
     ax.barh(rows, rates, color=DONE_COLOUR)
     ax.set_yticks(rows, labels, fontproperties=font)
-    ax.invert_yaxis()
+    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first label on top, no empty margin
     ax.set_xlim(0, 100)
     for row, share in zip(rows, shares, strict=True):
         text = f"{share.done}/{share.total}  {share.rate:.0f}%"

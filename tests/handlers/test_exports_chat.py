@@ -1,0 +1,233 @@
+"""In the chat: /progress (chart and numbers), /export (the 四单 workbook), /publicize (公示)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from openpyxl import load_workbook
+from sqlmodel import col, select
+
+from bot import texts
+from bot.localchat.chatlog import Sent
+from bot.services.records import add_record
+from bot.texts import exports as words
+from handlers import exports as export_handlers
+from storage.models import DueItem, Holding, Item, Outbox, Person, Unit
+from tests.handlers.conftest import NOW, District
+
+ADMIN, SECRETARY, FIRST, MEMBER, OTHER_SECRETARY = "P0001", "P0105", "P0101", "P0102", "P0204"
+GROUP = -100123
+
+
+async def record(d: District, who: str, item: str, period: str, text: str) -> int:
+    """A live record for `who`'s due item of `item` in `period` (bot.services.records.add_record)."""
+    async with d.app.sessions() as session:
+        person = (await session.exec(select(Person).where(Person.code == who))).one()
+        due = (
+            await session.exec(
+                select(DueItem)
+                .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+                .join(Item, col(Item.id) == col(Holding.item_id))
+                .where(
+                    Holding.person_id == person.id,
+                    Item.code == item,
+                    DueItem.period_key == period,
+                )
+            )
+        ).one()
+        assert person.id is not None
+        added = await add_record(
+            session,
+            origin=f"test:{who}:{item}:{period}:{text}",
+            due_item_id=due.id,
+            author_id=person.id,
+            unit_id=person.unit_id,
+            text=text,
+            happened_on=date(2026, 11, 20),
+            now=NOW,
+            file_id="photo-1",
+            file_kind="photo",
+        )
+        await session.commit()
+        assert added.record.id is not None
+        return added.record.id
+
+
+async def send(d: District, who: str, text: str) -> list[Sent]:
+    return await d.chat.send_text(d.tg(who), text)
+
+
+async def press(d: District, who: str, message: Sent, label: str) -> list[Sent]:
+    assert message.message_id is not None
+    return await d.chat.press(d.tg(who), message.message_id, label)
+
+
+async def pressed(d: District, who: str, data: str) -> list[Sent]:
+    """Press a button carrying `data` (forged, or kept from an old message)."""
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="旧按钮", callback_data=data)]]
+    )
+    [message] = await d.app.notifier.send(d.tg(who), "旧消息", reply_markup=keyboard)
+    return await d.chat.press(d.tg(who), message.message_id, 1)
+
+
+async def forged(d: District, who: str, data: str) -> Sent:
+    return (await pressed(d, who, data))[0]
+
+
+def _photos(sent: list[Sent]) -> list[Sent]:
+    return [s for s in sent if s.method == "sendPhoto"]
+
+
+async def test_progress_sends_the_quarter_chart_with_its_numbers(district: District) -> None:
+    await record(district, FIRST, "C01", "2026-Q4", "召开党委会专题研究党风廉政建设")
+    sent = await send(district, SECRETARY, "/progress")
+    [photo] = _photos(sent)
+    assert (photo.document or b"").startswith(b"\x89PNG")
+    caption = photo.plain
+    assert caption.startswith("📊 城关镇 2026年第四季度完成情况（截至 2026-11-23）")
+    assert "合计：已完成 1/" in caption
+    assert "按人员：单位班子 0/" in caption
+    assert "陈立新 1/" in caption
+    assert "按事项：" in caption and "C01 1/" in caption
+    # an admin names the unit, or picks it from the list
+    [admin_photo] = _photos(await send(district, ADMIN, "/progress U01"))
+    assert admin_photo.plain == caption
+    [picker] = await send(district, ADMIN, "/progress")
+    assert picker.plain.startswith("请选择单位（第 1/2 页）")
+    [again] = _photos(await press(district, ADMIN, picker, "城关镇（U01）"))
+    assert again.plain == caption
+
+
+async def test_an_official_sees_own_items_and_may_not_export(district: District) -> None:
+    [photo] = _photos(await send(district, MEMBER, "/progress"))
+    assert photo.plain.startswith("📊 李红霞（本人事项） 2026年第四季度完成情况")
+    assert "单位班子" not in photo.plain
+    assert await district.say(MEMBER, "/export") == texts.plain(words.OFFICIAL_EXPORT)
+    assert await district.say(MEMBER, "/publicize") == texts.plain(words.OFFICIAL_PUBLICIZE)
+    # the 第一责任人 answers for the unit team's items too
+    [first] = _photos(await send(district, FIRST, "/progress"))
+    assert "单位班子" in first.plain
+
+
+async def test_a_secretary_cannot_reach_another_unit(district: District) -> None:
+    refusal = texts.plain(words.not_your_unit("河西街道"))
+    assert await district.say(OTHER_SECRETARY, "/export U01") == refusal
+    assert await district.say(OTHER_SECRETARY, "/progress U01") == refusal
+    assert await district.say(OTHER_SECRETARY, "/publicize U01") == refusal
+    for data in ("ex:e:U01:0:2026:0", "ex:p:U01:0:0:-1", "ex:e::1:0:-1", "pb:U01:list"):
+        answer = await forged(district, OTHER_SECRETARY, data)
+        assert answer.method == "answerCallbackQuery" and answer.show_alert, data
+        assert answer.text in (texts.alert(refusal), texts.plain(refusal)), data
+    assert await district.say(ADMIN, "/export U99") == texts.plain(words.unknown_unit("U99"))
+    nothing = await district.say(ADMIN, "/progress U00")  # the commission holds no items
+    assert nothing.startswith(
+        "📊 区纪委监委 2026年第四季度完成情况：截至 2026-11-23，暂无应完成事项"
+    )
+
+
+async def test_forged_and_old_buttons(district: District) -> None:
+    for data in ("ex:x:U01:0:0:-1", "ex:e:U01:0:2026:9", "ex:e:U01:0:1900:0", "pb:U01:all"):
+        answer = await forged(district, ADMIN, data)
+        assert answer.show_alert and answer.text == texts.STALE_BUTTON, data
+    # a page button of an old list past today's last page shows the last page
+    [answer, page] = await pressed(district, ADMIN, "ex:e::7:0:-1")
+    assert answer.method == "answerCallbackQuery"
+    assert page.plain.startswith("请选择单位（第 2/2 页）")
+    assert [b["text"] for b in page.buttons][-1] == words.PREVIOUS_PAGE
+
+
+async def test_officials_have_no_export_buttons_or_menu_entries(district: District) -> None:
+    for data in ("ex:e:U01:0:2026:0", "pb:U01:list"):
+        answer = await forged(district, MEMBER, data)
+        assert answer.show_alert and answer.text == texts.STALE_BUTTON
+    assert "/export" not in await district.say(MEMBER, "/help")
+    assert "/export" in await district.say(SECRETARY, "/help")
+    assert "/publicize" in await district.say(ADMIN, "/help")
+
+
+async def test_export_workbook_has_the_four_lists_and_the_ledger(district: District) -> None:
+    first = await record(district, FIRST, "C01", "2026-Q4", "=召开党委会专题研究")
+    [years] = await send(district, SECRETARY, "/export")
+    assert years.plain == words.CHOOSE_YEAR
+    assert [b["text"] for b in years.buttons] == ["2026年", "2025年", "2024年"]
+    [_toast, quarters] = await press(district, SECRETARY, years, "2026年")
+    assert next(b["text"] for b in quarters.buttons) == words.WHOLE_YEAR
+    sent = await press(district, SECRETARY, quarters, words.WHOLE_YEAR)
+    [document] = [s for s in sent if s.method == "sendDocument"]
+    assert document.document_name == "城关镇_2026年台账.xlsx"
+    assert "1 条记实" in document.plain
+    book = load_workbook(io.BytesIO(document.document or b""))
+    assert book.sheetnames == [
+        "年度工作任务清单",
+        "季度工作进展清单",
+        "半年检查情况清单",
+        "年终考核结果清单",
+        "履责记实台账",
+    ]
+    ledger = book["履责记实台账"]
+    assert [c.value for c in ledger[1]][:3] == ["记实编号", "人员", "事项编码"]
+    row = [c.value for c in ledger[2]]
+    assert row[:5] == [first, "陈立新", "C01", "2026-Q4", "2026-11-20"]
+    assert row[5] == "=召开党委会专题研究" and ledger.cell(2, 6).data_type == "s"
+    assert row[6] == "有（照片）"
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.page_setup.orientation == "landscape"
+    assert book["年终考核结果清单"].max_row == 1  # headers only: nothing imported
+    progress = [[c.value for c in r] for r in book["季度工作进展清单"].iter_rows(min_row=2)]
+    c01 = [r for r in progress if r[1] == "陈立新" and r[2] == "C01" and r[4] == "2026-Q4"]
+    assert c01 and c01[0][6] == "已完成" and c01[0][7] == "2026-11-20"
+
+
+async def test_export_of_an_empty_year_is_a_valid_workbook(district: District) -> None:
+    [years] = await send(district, ADMIN, "/export U01")
+    [_, quarters] = await press(district, ADMIN, years, "2024年")
+    sent = await press(district, ADMIN, quarters, "第一季度")
+    [document] = [s for s in sent if s.method == "sendDocument"]
+    assert document.document_name == "城关镇_2024年第1季度台账.xlsx"
+    book = load_workbook(io.BytesIO(document.document or b""))
+    assert len(book.sheetnames) == 5
+    for sheet in book.worksheets[1:]:
+        assert sheet.max_row == 1 and sheet["A1"].value
+
+
+async def test_a_document_too_large_is_refused_in_words(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_handlers, "MAX_UPLOAD", 1024)
+    [years] = await send(district, SECRETARY, "/export")
+    [_, quarters] = await press(district, SECRETARY, years, "2026年")
+    sent = await press(district, SECRETARY, quarters, words.WHOLE_YEAR)
+    assert not [s for s in sent if s.method == "sendDocument"]
+    assert "台账文件过大" in "\n".join(s.plain for s in sent)
+
+
+async def test_publicize_posts_once_into_the_linked_group(district: District) -> None:
+    [menu] = await send(district, SECRETARY, "/publicize")
+    no_group = await press(district, SECRETARY, menu, words.KIND_LIST)
+    assert texts.plain(words.no_group("城关镇")) in [s.plain for s in no_group]
+    async with district.app.sessions() as session:
+        unit = (await session.exec(select(Unit).where(Unit.code == "U01"))).one()
+        unit.group_chat_id = GROUP
+        session.add(unit)
+        await session.commit()
+    done = await press(district, SECRETARY, menu, words.KIND_LIST)
+    assert any(s.plain.startswith("✅ 已安排在 城关镇 单位群公示责任清单") for s in done)
+    again = await press(district, SECRETARY, menu, words.KIND_LIST)
+    assert texts.plain(words.already_publicized("城关镇", "责任清单")) in [s.plain for s in again]
+    await press(district, ADMIN, (await send(district, ADMIN, "/publicize U01"))[0], "本季度进度")
+    async with district.app.sessions() as session:
+        rows = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+    posts = [r for r in rows if r.kind == "publicize"]
+    assert {r.chat_id for r in posts} == {GROUP}
+    lists = [r for r in posts if ":list:" in r.dedupe_key]
+    assert lists[0].text.startswith("📢 <b>城关镇 2026年度党风廉政建设责任清单公示</b>")
+    assert lists[-1].text.endswith("（联络员 刘佳 发布）")
+    assert all(len(r.text) <= 4096 for r in posts)
+    [progress] = [r for r in posts if ":progress:" in r.dedupe_key]
+    assert "（管理员 周建国 发布）" in progress.text
