@@ -44,7 +44,11 @@ async def test_a_sentence_proposes_c01_and_confirm_records_it_once(district: Dis
     assert any("已记录过" in (s.text or "") or "已经记过" in s.plain for s in again)
     records = await _records(district)
     assert len(records) == 1
-    assert records[0].text == SENTENCE and records[0].origin and records[0].origin.startswith("proposal:")
+    assert (
+        records[0].text == SENTENCE
+        and records[0].origin
+        and records[0].origin.startswith("proposal:")
+    )
 
     my = await district.say("P0101", "/my")
     assert re.search(r"✅.*C01|C01.*✅", my) or "✅" in my.split("C01")[0][-40:] or "已完成" in my
@@ -65,7 +69,12 @@ async def test_two_presses_at_the_same_moment_record_once(district: District) ->
 async def test_a_plan_a_question_and_an_ack_record_nothing_and_name_no_code(
     district: District,
 ) -> None:
-    for text in ("下周准备召开党委会研究党风廉政建设", "党委会开了吗？", "收到", "还没开展谈心谈话"):
+    for text in (
+        "下周准备召开党委会研究党风廉政建设",
+        "党委会开了吗？",
+        "收到",
+        "还没开展谈心谈话",
+    ):
         reply = await district.say("P0101", text)
         assert "没有记入" in reply, (text, reply)
         assert "【" not in reply, (text, reply)
@@ -78,7 +87,11 @@ async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
     tg = district.tg("P0101")
     my = [s for s in await district.chat.send_text(tg, "/my") if s.buttons][-1]
     c03 = next(b for b in my.buttons if "C03" in b["text"])
-    card = [s for s in await district.chat.press(tg, my.message_id, c03["text"]) if s.method == "sendMessage"][-1]
+    card = [
+        s
+        for s in await district.chat.press(tg, my.message_id, c03["text"])
+        if s.method == "sendMessage"
+    ][-1]
     assert card.plain.startswith("【C03】")
     done = await district.chat.send_text(tg, "与班子成员签订了责任书", reply_to=card.message_id)
     confirmation = _last_with_buttons(done)
@@ -108,7 +121,9 @@ async def test_someone_elses_proposal_button_is_refused(district: District) -> N
     proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
     other = district.tg("P0102")
     # a forged press: P0102 sends P0101's callback data
-    district.fake.remember({**district.fake.message(tg, proposal.message_id), "chat": {"id": other, "type": "private"}})
+    district.fake.remember(
+        {**district.fake.message(tg, proposal.message_id), "chat": {"id": other, "type": "private"}}
+    )
     district.fake.messages[(other, proposal.message_id)] = {
         **district.fake.message(tg, proposal.message_id),
         "chat": {"id": other, "type": "private"},
@@ -137,7 +152,9 @@ async def test_bad_input_gets_a_clear_reply_and_sql_is_stored_verbatim(district:
 
 async def test_a_reply_to_a_bot_message_naming_no_item_is_refused(district: District) -> None:
     tg = district.tg("P0101")
-    help_message = [s for s in await district.chat.send_text(tg, "/help") if s.method == "sendMessage"][-1]
+    help_message = [
+        s for s in await district.chat.send_text(tg, "/help") if s.method == "sendMessage"
+    ][-1]
     reply = await district.chat.send_text(tg, "已完成", reply_to=help_message.message_id)
     assert any("没有对应具体事项" in s.plain for s in reply)
     assert await _records(district) == []

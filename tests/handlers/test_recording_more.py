@@ -1,0 +1,208 @@
+"""履责记实 beyond the first sentence: two in one, unsure picks, corrections, 逾期说明, groups."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.localchat.driver import Sent
+from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.identity import viewer_for
+from bot.services.records import correct
+from storage.models import AuditEntry, Person, Record, Unit
+from tests.handlers.conftest import District
+
+GROUP = -100123
+
+
+def _with_buttons(sent: list[Sent]) -> Sent:
+    return [s for s in sent if s.method == "sendMessage" and s.buttons][-1]
+
+
+async def _records(district: District) -> list[Record]:
+    async with district.app.sessions() as session:
+        return list((await session.exec(select(Record).order_by(col(Record.id)))).all())
+
+
+async def test_two_completed_things_in_one_message_become_two_records(district: District) -> None:
+    tg = district.tg("P0101")
+    text = "召开党委会专题研究党风廉政建设，还组织干部观看了警示教育片"
+    proposal = _with_buttons(await district.chat.send_text(tg, text))
+    assert (
+        "2 件事" in proposal.plain and "【C01】" in proposal.plain and "【C07】" in proposal.plain
+    )
+    await district.chat.press(tg, proposal.message_id or 0, "确认全部")
+    records = await _records(district)
+    assert len(records) == 2
+    assert {r.text for r in records} == {
+        "召开党委会专题研究党风廉政建设",
+        "还组织干部观看了警示教育片",
+    }
+
+
+async def test_an_unsure_sentence_offers_candidates_then_other(district: District) -> None:
+    tg = district.tg("P0101")
+    ask = _with_buttons(await district.chat.send_text(tg, "开了个会研究廉政工作"))
+    labels = [b["text"] for b in ask.buttons]
+    assert labels[-2:] == ["其他", "取消"]
+    listed = [line for line in ask.plain.splitlines() if line[:2] in {"1.", "2.", "3."}]
+    assert [line[3:8] for line in listed] == [label[2:7] for label in labels[:-2]]
+    assert "【C01】" in listed[0]  # best first, the text in the buttons' order
+    everything = await district.chat.press(tg, ask.message_id or 0, "其他")
+    edited = [s for s in everything if s.method == "editMessageText"][-1]
+    assert len(edited.buttons) > 3
+    picked = await district.chat.press(tg, ask.message_id or 0, 1)
+    proposal = [s for s in picked if s.method == "editMessageText"][-1]
+    assert proposal.plain.startswith("拟记入：【")
+    await district.chat.press(tg, ask.message_id or 0, "确认")
+    assert len(await _records(district)) == 1
+    assert "【" not in (await district.say("P0101", "学习了廉政方面的内容")).split("：")[0]
+
+
+async def test_a_correction_is_a_new_row_and_the_old_one_shows_as_corrected(
+    district: District,
+) -> None:
+    tg = district.tg("P0101")
+    proposal = _with_buttons(
+        await district.chat.send_text(tg, "今天上午召开党委会专题研究了党风廉政建设")
+    )
+    await district.chat.press(tg, proposal.message_id or 0, "确认")
+    listing = _with_buttons(await district.chat.send_text(tg, "/records"))
+    card = _with_buttons(await district.chat.press(tg, listing.message_id or 0, 1))
+    prompt = [
+        s
+        for s in await district.chat.press(tg, card.message_id or 0, "更正文字")
+        if s.method == "sendMessage"
+    ][-1]
+    done = await district.chat.send_text(
+        tg, "11月23日上午召开党委会专题研究党风廉政建设", reply_to=prompt.message_id
+    )
+    assert any("已更正" in s.plain for s in done)
+    first, second = await _records(district)
+    assert second.corrects_id == first.id and first.text != second.text
+    listing = await district.say("P0101", "/records")
+    assert f"已更正 → #{second.id}" in listing
+    # the item is still done: the correction counts, the corrected row does not count twice
+    async with district.app.sessions() as session:
+        viewer = await viewer_for(session, telegram_id=tg)
+        assert viewer is not None
+        with pytest.raises(RecordRefused) as refused:  # the old row is corrected once
+            await correct(
+                session,
+                record_id=first.id or 0,
+                viewer=viewer,
+                now=district.clock.now(),
+                text="再改",
+            )
+        assert refused.value.problem is RecordProblem.ALREADY_CORRECTED
+
+
+async def test_a_late_record_asks_for_a_reason_kept_in_a_correcting_row(district: District) -> None:
+    tg = district.tg("P0101")
+    my = _with_buttons(await district.chat.send_text(tg, "/my"))
+    c02 = next(b for b in my.buttons if "C02" in b["text"])
+    card = [
+        s
+        for s in await district.chat.press(tg, my.message_id or 0, c02["text"])
+        if s.method == "sendMessage"
+    ][-1]
+    assert "已逾期" in card.plain
+    done = _with_buttons(
+        await district.chat.send_text(
+            tg, "印发了年度党风廉政建设工作计划", reply_to=card.message_id
+        )
+    )
+    assert "逾期说明" in done.plain
+    saved = await district.chat.send_text(
+        tg, "年初班子调整，计划延至11月印发", reply_to=done.message_id
+    )
+    assert any("已补充逾期说明" in s.plain for s in saved)
+    first, second = await _records(district)
+    assert second.corrects_id == first.id and second.late_reason == "年初班子调整，计划延至11月印发"
+    assert second.text == first.text
+
+
+async def test_a_reply_to_a_message_naming_several_items_is_matched_among_them(
+    district: District,
+) -> None:
+    tg = district.tg("P0101")
+    [message] = await district.app.notifier.send(
+        tg, "提醒：【C04】带头讲廉政党课\n【C07】组织观看警示教育片\n回复本消息即可记实。"
+    )
+    sent = await district.chat.send_text(
+        tg, "组织全体干部观看了警示教育片", reply_to=message.message_id
+    )
+    proposal = _with_buttons(sent)
+    assert proposal.plain.startswith("拟记入：【C07】")
+
+
+async def test_in_a_group_a_secretary_binds_it_and_a_reply_records(district: District) -> None:
+    secretary, official = district.tg("P0105"), district.tg("P0101")
+    bound = await district.chat.send_text(secretary, "/bindgroup", group=GROUP)
+    assert any("城关镇" in s.plain for s in bound)
+    async with district.app.sessions() as session:
+        unit = (await session.exec(select(Unit).where(Unit.code == "U01"))).one()
+        assert unit.group_chat_id == GROUP
+        assert (
+            await session.exec(select(AuditEntry).where(AuditEntry.action == "group.bind"))
+        ).first()
+    [reminder] = await district.app.notifier.send(GROUP, "提醒：【C01】本季度党委会专题研究")
+    done = await district.chat.send_text(
+        official, "今天召开了党委会专题研究", reply_to=reminder.message_id, group=GROUP
+    )
+    assert any("已记入" in s.plain and s.chat_id == GROUP for s in done)
+    my = await district.chat.send_text(official, "/my", group=GROUP)
+    assert {s.chat_id for s in my if s.method == "sendMessage"} == {official, GROUP}
+    assert all("【C01】" not in s.plain for s in my if s.chat_id == GROUP)
+    refused = await district.chat.send_text(official, "/bindgroup", group=GROUP)
+    assert all("已关联" not in s.plain for s in refused)
+
+
+async def test_a_deactivated_person_is_told_whom_to_ask(district: District) -> None:
+    async with district.app.sessions() as session:
+        await session.exec(update(Person).where(col(Person.code) == "P0102").values(active=False))  # type: ignore[call-overload]
+        await session.commit()
+    reply = await district.say("P0102", "今天召开了党委会")
+    assert "已在最近一次名单导入中停用" in reply and "刘佳" in reply
+    assert await _records(district) == []
+    stranger = await district.chat.send_text(999_999, "你好")
+    assert "尚未绑定" in stranger[0].plain
+
+
+async def test_two_workers_confirming_at_once_record_once(district: District) -> None:
+    """Two Dispatchers on one database (two workers), the same 确认 pressed on both."""
+    from bot.app import build_app
+
+    tg = district.tg("P0101")
+    proposal = _with_buttons(
+        await district.chat.send_text(tg, "今天上午召开党委会专题研究了党风廉政建设")
+    )
+    second = build_app(district.app.settings, clock=district.clock, chat_limits=False)
+    try:
+        from aiogram.types import Update
+
+        def update(n: int) -> Update:
+            district.fake.register_callback(f"q{n}", tg)
+            raw = {
+                "update_id": 10_000 + n,
+                "callback_query": {
+                    "id": f"q{n}",
+                    "from": {"id": tg, "is_bot": False, "first_name": "陈"},
+                    "message": district.fake.message(tg, proposal.message_id or 0),
+                    "chat_instance": str(tg),
+                    "data": proposal.buttons[0]["callback_data"],
+                },
+            }
+            return Update.model_validate(raw, context={"bot": district.app.bot})
+
+        await asyncio.gather(
+            district.app.dispatcher.feed_update(district.app.bot, update(1)),
+            second.dispatcher.feed_update(second.bot, update(2)),
+        )
+    finally:
+        await second.bot.session.close()
+        await second.engine.dispose()
+    assert len(await _records(district)) == 1
