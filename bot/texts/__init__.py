@@ -27,7 +27,7 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("notices", "通知发送与已阅情况", frozenset({Role.ADMIN})),
     ("interview", "约谈提醒：逾期超过10天的人员", frozenset({Role.ADMIN})),
     ("records", "我的履责记实：查看、更正、撤销", frozenset({*Role} - {Role.ADMIN})),
-    ("progress", "本单位本季度完成情况图（班子成员：本人事项）", frozenset({*Role})),
+    ("progress", "本单位本季度完成情况图", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("export", "导出台账（四单+履责记实）", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("publicize", "在单位群公示清单或进度", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("help", "查看可用命令", frozenset()),
