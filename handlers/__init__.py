@@ -39,7 +39,9 @@ from handlers import (
     ranking,
     recording,
     records,
+    report,
     secretary,
+    selfcheck,
 )
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
 
@@ -64,6 +66,8 @@ def setup(dispatcher: Dispatcher) -> None:
         progress.build_router(),  # officials' own /progress; /export, /publicize refused
         official.build_router(),
         flows.build_router(),
+        selfcheck.build_router(),
+        report.build_router(),
         groups.build_router(),
         records.build_router(),  # before recording: replies to a 更正/逾期说明 prompt
         proposals.build_router(),

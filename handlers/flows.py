@@ -1,4 +1,4 @@
-"""The buttons on reminders: 开始季度自查 / 开始写半年报告 open the holder's list for that review."""
+"""The buttons on reminders: 开始季度自查 / 开始写半年报告 start /selfcheck or /report for an official."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from bot.notify import Notifier
 from bot.services.identity import Viewer
 from bot.services.ledger import my_list
 from bot.texts import reminders as words
+from handlers import report, selfcheck
 from handlers.filters import private_router
-from storage.models import Role
+from storage.models import OFFICIAL_ROLES, Role
+
+FLOWS = {"selfcheck": selfcheck.start, "report": report.start}
 
 
 class Flow(CallbackData, prefix="flow"):
@@ -33,14 +36,15 @@ async def start_flow(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """Show the holder their list with the review's instructions (self-check or half-year report)."""
-    ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
+    """An official starts (or resumes) the self-check or report; anyone else sees their list."""
+    chat = query.from_user.id
+    flow = FLOWS.get(callback_data.name)
     await query.answer()
-    await notifier.send(person_chat(query), words.review_intro(callback_data.name, person, ledger))
-
-
-def person_chat(query: CallbackQuery) -> int:
-    return query.from_user.id
+    if flow is not None and person.roles & OFFICIAL_ROLES:
+        await flow(chat, person, session, clock, zone, notifier)
+        return
+    ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
+    await notifier.send(chat, words.review_intro(callback_data.name, person, ledger))
 
 
 def build_router() -> Router:

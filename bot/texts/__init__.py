@@ -30,6 +30,12 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("progress", "本单位本季度完成情况图", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("export", "导出台账（四单+履责记实）", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("publicize", "在单位群公示清单或进度", frozenset({Role.SECRETARY, Role.ADMIN})),
+    (
+        "selfcheck",
+        "季度自查：逐项填报本季度完成情况",
+        frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE}),
+    ),
+    ("report", "半年报告：生成、补充并提交", frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]

@@ -1,0 +1,165 @@
+"""Chinese wording of 半年报告 (/report): the compiled body, the draft, the closing prompt, the result."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from bot.services.holder_items import Answer, Done
+from bot.services.identity import Viewer
+from bot.services.periods import Period
+from bot.services.report import Compiled, ItemPart, Paper
+from bot.services.selfcheck import Stale
+from bot.texts.ledger import period_label
+from bot.texts.selfcheck import STATUS_WORDS
+from storage.models import DutyType
+
+BUTTON_CLOSING, BUTTON_SUBMIT, BUTTON_CANCEL = "写结束语", "提交", "取消"
+# The closing prompt's first line: the reply router finds the report in it.
+CLOSING_MARK = re.compile(r"半年报告结束语 · 报告单 #(\d+)")
+CLOSING_TITLE = "结束语"
+NUMBERS = "一二三四五六七八九十"
+CHOOSE_HALF = "📄 <b>半年报告</b>：请选择报告期（上半年的报告现在到期）。"
+CLOSING_EMPTY = "结束语不能为空：请回复结束语提示，写一段总结或下一步打算。"
+CLOSING_TOO_LONG = "结束语请在 {limit} 字以内（现在 {length} 字）：请精简后重新回复结束语提示。"
+NO_DRAFT_CLOSING = "这份报告已结束（已提交或已取消），结束语没有保存。发送 /report 重新开始。"
+STALE = {
+    Stale.GONE: "这个按钮已失效（不是您的报告，或报告不存在）。请发送 /report。",
+    Stale.SUBMITTED: "这份报告已经提交，不能再修改。如需更正，请发送 /report 再写一版。",
+    Stale.CANCELLED: "这份报告已取消。请发送 /report 重新开始。",
+    Stale.MOVED: "这个按钮已失效，请在最新的报告消息上操作。",
+    Stale.UNFINISHED: "这个按钮已失效，请在最新的报告消息上操作。",
+}
+_INDENT = "　　"
+
+
+def title(period: Period) -> str:
+    """2026年下半年履行全面从严治党责任情况报告."""
+    half = "上" if period.key.endswith("H1") else "下"
+    return f"{period.start.year}年{half}半年履行全面从严治党责任情况报告"
+
+
+def span(period: Period) -> str:
+    """报告期: 2026年7月1日至2026年12月31日."""
+    start, end = period.start, period.end
+    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+
+
+def header(viewer: Viewer, period: Period) -> list[tuple[str, str]]:
+    """The docx's header lines (plain text)."""
+    return [
+        ("单位", viewer.unit_name),
+        ("姓名", viewer.name),
+        ("职务", viewer.position or "—"),
+        ("报告期", span(period)),
+    ]
+
+
+def _done(done: Done) -> str:
+    return f"{_INDENT}{done.happened_on:%Y-%m-%d} {done.text}"
+
+
+def _checks(checks: list[tuple[Period, Answer]]) -> str:
+    said = []
+    for quarter, answer in checks:
+        words = f"{period_label(quarter)} {STATUS_WORDS.get(answer.status, '未填')}"
+        said.append(f"{words}（{answer.note}）" if answer.note else words)
+    return f"{_INDENT}季度自查：" + "；".join(said)
+
+
+def _item_head(part: ItemPart) -> str:
+    owner = "（单位班子）" if part.unit_team else ""
+    return f"【{part.item_code}】{part.content}{owner}"
+
+
+def body(compiled: Compiled) -> str:
+    """The report's body as plain text (stored, sent, and laid out in the .docx)."""
+    sections: list[tuple[str, list[str]]] = []
+    for duty in (DutyType.MAIN, DutyType.SUPERVISION):
+        lines: list[str] = []
+        for part in compiled.items:
+            if part.duty_type is not duty or not part.records:
+                continue
+            lines.append(_item_head(part))
+            lines.extend(_done(done) for done in part.records)
+            if part.missing:
+                gaps = "、".join(period_label(p) for p in part.missing)
+                lines.append(f"{_INDENT}未记实的周期：{gaps}")
+            if part.checks:
+                lines.append(_checks(part.checks))
+        sections.append((f"履行{duty.value}情况", lines or [f"{_INDENT}本期没有已记实的事项。"]))
+    if compiled.other:
+        sections.append(("其他履责记实", [_done(done) for done in compiled.other]))
+    quarters = []
+    for quarter, check in compiled.quarters:
+        if check is None:
+            quarters.append(f"{_INDENT}{period_label(quarter)}：未提交")
+            continue
+        counts = {s: sum(1 for a in check.answers.values() if a.status == s) for s in STATUS_WORDS}
+        said = "、".join(f"{STATUS_WORDS[s]} {n} 项" for s, n in counts.items())
+        quarters.append(f"{_INDENT}{period_label(quarter)}：第 {check.version} 版，{said}")
+    sections.append(("季度自查情况", quarters))
+    missing = [part for part in compiled.items if not part.records]
+    lines = []
+    for part in missing:
+        lines.append(_item_head(part))
+        if part.checks:
+            lines.append(_checks(part.checks))
+    sections.append(("本期未记实事项", lines or [f"{_INDENT}无：本期各项均已记实。"]))
+    out = []
+    for number, (heading, lines) in enumerate(sections):
+        out.append(f"{NUMBERS[number]}、{heading}")
+        out.extend(lines)
+    return "\n".join(out)
+
+
+def draft(paper: Paper, compiled_body: str, *, resumed: bool = False) -> str:
+    """The draft as the holder reviews it, with the closing paragraph (if written)."""
+    head = "继续未提交的半年报告草稿" if resumed else "半年报告草稿"
+    closing = escape(paper.closing) if paper.closing else "（尚未填写，可点“写结束语”补充）"
+    return (
+        f"📄 <b>{head}</b> · {title(paper.period)}（第 {paper.version} 版）\n"
+        f"报告期：{span(paper.period)}\n\n{escape(compiled_body)}\n\n"
+        f"<b>{CLOSING_TITLE}</b>\n{closing}\n\n"
+        "核对无误请点“提交”：提交后生成 Word 文档并记入履责记实。"
+    )
+
+
+def closing_prompt(paper: Paper) -> str:
+    return (
+        f"✏️ 半年报告结束语 · 报告单 #{paper.id}\n"
+        "请直接<b>回复本消息</b>写结束语（如主要问题、下一步打算），1000 字以内；"
+        "再次回复会替换之前的结束语。"
+    )
+
+
+def closing_too_long(limit: int, length: int) -> str:
+    return CLOSING_TOO_LONG.format(limit=limit, length=length)
+
+
+def file_name(viewer: Viewer, paper: Paper) -> str:
+    return f"{title(paper.period)}-{viewer.name}-第{paper.version}版.docx"
+
+
+def caption(paper: Paper) -> str:
+    return f"📄 {escape(title(paper.period))}（第 {paper.version} 版）"
+
+
+def submitted(viewer: Viewer, paper: Paper) -> str:
+    """The submitted report as text (after the .docx); a doubled press gets a short reminder."""
+    if not paper.fresh:
+        return f"这份报告已于此前提交（{escape(title(paper.period))} · 第 {paper.version} 版）。"
+    closing = f"\n\n<b>{CLOSING_TITLE}</b>\n{escape(paper.closing)}" if paper.closing else ""
+    return (
+        f"✅ 已提交《{escape(title(paper.period))}》（第 {paper.version} 版），"
+        "已记入履责记实：【BG】半年报告。\n"
+        f"单位：{escape(viewer.unit_name)}　姓名：{escape(viewer.name)}　"
+        f"职务：{escape(viewer.position or '—')}\n报告期：{span(paper.period)}\n\n"
+        f"{escape(paper.body)}{closing}"
+    )
+
+
+def cancelled(paper: Paper) -> str:
+    return (
+        f"已取消{period_label(paper.period)}的报告草稿（第 {paper.version} 版），没有提交任何内容。"
+    )

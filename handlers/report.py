@@ -1,0 +1,229 @@
+"""Officials: /report compiles the half-year report; 写结束语 by reply, 提交 sends a .docx and the text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command, Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services import report as service
+from bot.services.holder_items import periods_to_offer
+from bot.services.identity import Viewer
+from bot.services.periods import local_date
+from bot.services.report import Paper, ReportStale
+from bot.services.report_docx import build_docx
+from bot.services.selfcheck import Stale
+from bot.texts import report as words
+from handlers.filters import private_router
+from storage.models import OFFICIAL_ROLES, Frequency
+
+
+class RP(CallbackData, prefix="rp"):
+    """A report button: h (pick the half-year), close (写结束语), ok (提交), stop (取消)."""
+
+    action: str
+    id: int = 0
+    value: str = ""
+
+
+def _button(label: str, data: RP) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=data.pack())
+
+
+async def show(
+    notifier: Notifier,
+    chat: int,
+    paper: Paper,
+    person: Viewer,
+    session: AsyncSession,
+    *,
+    resumed: bool = False,
+) -> None:
+    """The draft compiled afresh, with 写结束语 / 提交 / 取消."""
+    compiled = await service.compile_half(session, viewer=person, period=paper.period)
+    row = [
+        _button(words.BUTTON_CLOSING, RP(action="close", id=paper.id)),
+        _button(words.BUTTON_SUBMIT, RP(action="ok", id=paper.id)),
+        _button(words.BUTTON_CANCEL, RP(action="stop", id=paper.id)),
+    ]
+    text = words.draft(paper, words.body(compiled), resumed=resumed)
+    await notifier.send(chat, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[row]))
+
+
+async def start(
+    chat: int,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/report or a reminder's 开始写半年报告: resume the open draft, pick a half-year, or begin."""
+    draft = await service.open_report(session, person_id=person.person_id)
+    if draft is not None and draft.id is not None:
+        paper = await service.load_paper(session, viewer=person, report_id=draft.id)
+        await show(notifier, chat, paper, person, session, resumed=True)
+        return
+    now = clock.now()
+    offered = periods_to_offer(Frequency.HALF_YEARLY, local_date(now, zone))
+    if len(offered) == 1:
+        paper = await service.begin(session, viewer=person, period_key=offered[0].key, now=now)
+        await show(notifier, chat, paper, person, session)
+        return
+    rows = [
+        [_button(texts.period_label(period), RP(action="h", value=period.key))]
+        for period in offered
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=rows)
+    await notifier.send(chat, words.CHOOSE_HALF, reply_markup=markup)
+
+
+async def report(
+    message: Message,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/report — 半年报告."""
+    await start(message.chat.id, person, session, clock, zone, notifier)
+
+
+async def press(
+    query: CallbackQuery,
+    callback_data: RP,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """Every report button; a stale, doubled or forged one gets an alert and changes nothing."""
+    chat, now, data = query.from_user.id, clock.now(), callback_data
+    at: dict[str, Any] = {"viewer": person, "report_id": data.id}
+    try:
+        if data.action == "h":
+            keys = {p.key for p in periods_to_offer(Frequency.HALF_YEARLY, local_date(now, zone))}
+            if data.value not in keys:
+                raise ReportStale(Stale.GONE)
+            paper = await service.begin(session, viewer=person, period_key=data.value, now=now)
+        elif data.action == "close":
+            paper = await service.load_paper(session, **at)
+            service.still_open(paper)
+            await query.answer()
+            prompt = ForceReply(force_reply=True, input_field_placeholder="结束语")
+            await notifier.send(chat, words.closing_prompt(paper), reply_markup=prompt)
+            return
+        elif data.action == "stop":
+            paper = await service.cancel(session, **at)
+            await query.answer()
+            await notifier.send(chat, words.cancelled(paper))
+            return
+        elif data.action == "ok":
+            await _submit(query, person, session, notifier, data.id, local_date(now, zone), now)
+            return
+        else:
+            raise ReportStale(Stale.GONE)
+    except ReportStale as stale:
+        await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
+        return
+    await query.answer()
+    await show(notifier, chat, paper, person, session)
+
+
+async def _submit(
+    query: CallbackQuery,
+    person: Viewer,
+    session: AsyncSession,
+    notifier: Notifier,
+    report_id: int,
+    today: date,
+    now: datetime,
+) -> None:
+    """提交: store the compiled body once, then send the .docx and the text."""
+    paper = await service.load_paper(session, viewer=person, report_id=report_id)
+    compiled = await service.compile_half(session, viewer=person, period=paper.period)
+    paper = await service.submit(
+        session,
+        viewer=person,
+        report_id=report_id,
+        body=words.body(compiled),
+        today=today,
+        now=now,
+    )
+    await query.answer()
+    chat = query.from_user.id
+    if paper.fresh:
+        data = build_docx(
+            title=words.title(paper.period),
+            header=words.header(person, paper.period),
+            body=paper.body,
+            closing_title=words.CLOSING_TITLE,
+            closing=paper.closing,
+        )
+        name = words.file_name(person, paper)
+        await notifier.send_document(chat, data=data, filename=name, caption=words.caption(paper))
+    await notifier.send(chat, words.submitted(person, paper))
+
+
+class ClosingReply(Filter):
+    """A text reply to the bot's 结束语 prompt; passes the prompt's fields as `mark`."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        original = message.reply_to_message
+        if original is None or original.from_user is None or not original.from_user.is_bot:
+            return False
+        found = words.CLOSING_MARK.search(original.text or "")
+        return {"mark": found} if found else False
+
+
+async def closing_reply(
+    message: Message,
+    mark: re.Match[str],
+    person: Viewer,
+    session: AsyncSession,
+    notifier: Notifier,
+) -> None:
+    """The closing paragraph typed as a reply to the prompt; then the draft again."""
+    chat, closing = message.chat.id, (message.text or "").strip()
+    if not closing:
+        await notifier.send(chat, words.CLOSING_EMPTY)
+        return
+    if len(closing) > service.CLOSING_LIMIT:
+        await notifier.send(chat, words.closing_too_long(service.CLOSING_LIMIT, len(closing)))
+        return
+    try:
+        paper = await service.set_closing(
+            session, viewer=person, report_id=int(mark[1]), closing=closing
+        )
+    except ReportStale as stale:
+        gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
+        await notifier.send(chat, words.NO_DRAFT_CLOSING if gone else words.STALE[stale.why])
+        return
+    await show(notifier, chat, paper, person, session)
+
+
+def build_router() -> Router:
+    """The report router, guarded once for officials; it sees closing replies before records do."""
+    router = private_router("report", *OFFICIAL_ROLES)
+    router.message.register(report, Command("report"))
+    router.message.register(closing_reply, F.text, ClosingReply())
+    router.callback_query.register(press, RP.filter())
+    return router

@@ -1,0 +1,220 @@
+"""Officials: /selfcheck steps through the quarter's items; buttons and note replies find the draft in the DB."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command, Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services import selfcheck as service
+from bot.services.holder_items import periods_to_offer
+from bot.services.identity import Viewer
+from bot.services.periods import local_date
+from bot.services.selfcheck import STATUSES, SelfCheckStale, Sheet, Stale
+from bot.texts import selfcheck as words
+from handlers.filters import private_router
+from storage.models import OFFICIAL_ROLES, Frequency
+
+
+class SC(CallbackData, prefix="sc"):
+    """A self-check button: q (pick quarter), go / redo / stop (resume), a (answer), back, note, ok."""
+
+    action: str
+    id: int = 0
+    index: int = 0
+    value: str = ""
+
+
+def _button(label: str, data: SC) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=data.pack())
+
+
+def _keyboard(sheet: Sheet) -> InlineKeyboardMarkup:
+    at = {"id": sheet.id, "index": sheet.position}
+    back = [_button(words.BUTTON_BACK, SC(action="back", **at))] if sheet.position else []
+    stop = _button(words.BUTTON_CANCEL, SC(action="stop", id=sheet.id))
+    if sheet.current is None:
+        submit = _button(words.BUTTON_SUBMIT, SC(action="ok", **at))
+        return InlineKeyboardMarkup(inline_keyboard=[[submit], [*back, stop]])
+    answers = [_button(words.STATUS_WORDS[s], SC(action="a", value=s, **at)) for s in STATUSES]
+    note = _button(words.BUTTON_NOTE, SC(action="note", **at))
+    return InlineKeyboardMarkup(inline_keyboard=[answers, [note, *back, stop]])
+
+
+async def show(notifier: Notifier, chat: int, sheet: Sheet) -> None:
+    """The current step, or the review with 提交 once every item is answered."""
+    text = words.step(sheet) if sheet.current else words.review(sheet)
+    await notifier.send(chat, text, reply_markup=_keyboard(sheet))
+
+
+async def start(
+    chat: int,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/selfcheck or a reminder's 开始季度自查: resume the open draft, pick a quarter, or begin."""
+    draft = await service.open_draft(session, person_id=person.person_id)
+    if draft is not None and draft.id is not None:
+        sheet = await service.load_sheet(session, viewer=person, selfcheck_id=draft.id)
+        choices = [
+            (words.BUTTON_CONTINUE, "go"),
+            (words.BUTTON_RESTART, "redo"),
+            (words.BUTTON_CANCEL, "stop"),
+        ]
+        row = [_button(label, SC(action=action, id=sheet.id)) for label, action in choices]
+        markup = InlineKeyboardMarkup(inline_keyboard=[row])
+        await notifier.send(chat, words.resume(sheet), reply_markup=markup)
+        return
+    now = clock.now()
+    offered = periods_to_offer(Frequency.QUARTERLY, local_date(now, zone))
+    if len(offered) == 1:
+        sheet = await service.begin(session, viewer=person, period_key=offered[0].key, now=now)
+        await show(notifier, chat, sheet)
+        return
+    rows = [
+        [_button(texts.period_label(period), SC(action="q", value=period.key))]
+        for period in offered
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=rows)
+    await notifier.send(chat, words.CHOOSE_QUARTER, reply_markup=markup)
+
+
+async def selfcheck(
+    message: Message,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/selfcheck — 季度自查."""
+    await start(message.chat.id, person, session, clock, zone, notifier)
+
+
+async def press(
+    query: CallbackQuery,
+    callback_data: SC,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """Every self-check button; a stale, doubled or forged one gets an alert and changes nothing."""
+    chat, now, data = query.from_user.id, clock.now(), callback_data
+    at: dict[str, Any] = {"viewer": person, "selfcheck_id": data.id}
+    try:
+        if data.action == "q":
+            keys = {p.key for p in periods_to_offer(Frequency.QUARTERLY, local_date(now, zone))}
+            if data.value not in keys:
+                raise SelfCheckStale(Stale.GONE)
+            sheet = await service.begin(session, viewer=person, period_key=data.value, now=now)
+        elif data.action == "go":
+            sheet = await service.load_sheet(session, **at)
+            service.still_open(sheet)
+        elif data.action == "redo":
+            sheet = await service.restart(session, now=now, **at)
+        elif data.action == "stop":
+            sheet = await service.cancel(session, now=now, **at)
+            await query.answer()
+            await notifier.send(chat, words.cancelled(sheet))
+            return
+        elif data.action == "a":
+            sheet = await service.answer(
+                session, index=data.index, status=data.value, now=now, **at
+            )
+        elif data.action == "back":
+            sheet = await service.go_back(session, index=data.index, now=now, **at)
+        elif data.action == "note":
+            sheet = await service.load_sheet(session, **at)
+            service.still_at(sheet, data.index)
+            await query.answer()
+            prompt = ForceReply(force_reply=True, input_field_placeholder="自查说明")
+            await notifier.send(chat, words.note_prompt(sheet, data.index), reply_markup=prompt)
+            return
+        elif data.action == "ok":
+            today = local_date(now, zone)
+            sheet = await service.submit(session, today=today, now=now, **at)
+            await query.answer()
+            await notifier.send(chat, words.submitted(sheet))
+            return
+        else:
+            raise SelfCheckStale(Stale.GONE)
+    except SelfCheckStale as stale:
+        await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
+        return
+    await query.answer()
+    await show(notifier, chat, sheet)
+
+
+class NoteReply(Filter):
+    """A text reply to the bot's 自查说明 prompt; passes the prompt's fields as `mark`."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        original = message.reply_to_message
+        if original is None or original.from_user is None or not original.from_user.is_bot:
+            return False
+        found = words.NOTE_MARK.search(original.text or "")
+        return {"mark": found} if found else False
+
+
+async def note_reply(
+    message: Message,
+    mark: re.Match[str],
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    notifier: Notifier,
+) -> None:
+    """The note typed as a reply to the prompt: stored on its step, then the current step again."""
+    chat, note = message.chat.id, (message.text or "").strip()
+    if not note:
+        await notifier.send(chat, words.NOTE_EMPTY)
+        return
+    if len(note) > service.NOTE_LIMIT:
+        await notifier.send(chat, words.note_too_long(service.NOTE_LIMIT, len(note)))
+        return
+    index, selfcheck_id, code = int(mark[1]) - 1, int(mark[2]), mark[3]
+    try:
+        sheet = await service.write_note(
+            session,
+            viewer=person,
+            selfcheck_id=selfcheck_id,
+            index=index,
+            item_code=code,
+            note=note,
+            now=clock.now(),
+        )
+    except SelfCheckStale as stale:
+        gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
+        await notifier.send(chat, words.NO_DRAFT_NOTE if gone else words.STALE[stale.why])
+        return
+    await notifier.send(chat, words.note_saved(index, note))
+    await show(notifier, chat, sheet)
+
+
+def build_router() -> Router:
+    """The self-check router, guarded once for officials; it sees note replies before records do."""
+    router = private_router("selfcheck", *OFFICIAL_ROLES)
+    router.message.register(selfcheck, Command("selfcheck"))
+    router.message.register(note_reply, F.text, NoteReply())
+    router.callback_query.register(press, SC.filter())
+    return router
