@@ -21,7 +21,9 @@ def _last_with_buttons(sent: list[Sent]) -> Sent:
 
 async def _press_stale(district: District, user: int, sent: Sent, label: str) -> list[Sent]:
     """Press a button as it was when `sent` arrived (a double press, an old message)."""
-    district.fake.message(user, sent.message_id or 0)["reply_markup"] = sent.reply_markup
+    message = district.fake.message(user, sent.message_id or 0)
+    assert message is not None
+    message["reply_markup"] = sent.reply_markup
     return await district.chat.press(user, sent.message_id or 0, label)
 
 
@@ -38,7 +40,7 @@ async def test_a_sentence_proposes_c01_and_confirm_records_it_once(district: Dis
     assert codes[0] == "C01", proposal.plain
     assert [b["text"] for b in proposal.buttons] == ["确认", "改选", "取消"]
 
-    confirmed = await district.chat.press(tg, proposal.message_id, "确认")
+    confirmed = await district.chat.press(tg, proposal.message_id or 0, "确认")
     assert any("已记入履责记实" in s.plain for s in confirmed)
     again = await _press_stale(district, tg, proposal, "确认")  # a double press
     assert any("已记录过" in (s.text or "") or "已经记过" in s.plain for s in again)
@@ -60,8 +62,8 @@ async def test_two_presses_at_the_same_moment_record_once(district: District) ->
     tg = district.tg("P0101")
     proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
     await asyncio.gather(
-        district.chat.press(tg, proposal.message_id, "确认"),
-        district.chat.press(tg, proposal.message_id, "确认"),
+        district.chat.press(tg, proposal.message_id or 0, "确认"),
+        district.chat.press(tg, proposal.message_id or 0, "确认"),
     )
     assert len(await _records(district)) == 1
 
@@ -89,7 +91,7 @@ async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
     c03 = next(b for b in my.buttons if "C03" in b["text"])
     card = [
         s
-        for s in await district.chat.press(tg, my.message_id, c03["text"])
+        for s in await district.chat.press(tg, my.message_id or 0, c03["text"])
         if s.method == "sendMessage"
     ][-1]
     assert card.plain.startswith("【C03】")
@@ -97,7 +99,7 @@ async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
     confirmation = _last_with_buttons(done)
     assert "已记入履责记实" in confirmation.plain and "【C03】" in confirmation.plain
     assert len(await _records(district)) == 1
-    undone = await district.chat.press(tg, confirmation.message_id, "撤销")
+    undone = await district.chat.press(tg, confirmation.message_id or 0, "撤销")
     assert any("已撤销" in s.plain for s in undone)
     await _press_stale(district, tg, confirmation, "撤销")  # twice: one undo row
     rows = await _records(district)
@@ -109,9 +111,11 @@ async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
 async def test_undo_after_ten_minutes_is_refused(district: District) -> None:
     tg = district.tg("P0101")
     proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
-    confirmation = _last_with_buttons(await district.chat.press(tg, proposal.message_id, "确认"))
+    confirmation = _last_with_buttons(
+        await district.chat.press(tg, proposal.message_id or 0, "确认")
+    )
     district.clock.set(district.clock.now() + timedelta(minutes=11))
-    refused = await district.chat.press(tg, confirmation.message_id, "撤销")
+    refused = await district.chat.press(tg, confirmation.message_id or 0, "撤销")
     assert any("不能撤销" in (s.text or "") for s in refused)
     assert len(await _records(district)) == 1
 
@@ -121,14 +125,10 @@ async def test_someone_elses_proposal_button_is_refused(district: District) -> N
     proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
     other = district.tg("P0102")
     # a forged press: P0102 sends P0101's callback data
-    district.fake.remember(
-        {**district.fake.message(tg, proposal.message_id), "chat": {"id": other, "type": "private"}}
-    )
-    district.fake.messages[(other, proposal.message_id)] = {
-        **district.fake.message(tg, proposal.message_id),
-        "chat": {"id": other, "type": "private"},
-    }
-    refused = await district.chat.press(other, proposal.message_id, "确认")
+    original = district.fake.message(tg, proposal.message_id or 0)
+    assert original is not None
+    district.fake.remember({**original, "chat": {"id": other, "type": "private"}})
+    refused = await district.chat.press(other, proposal.message_id or 0, "确认")
     assert any("别人" in (s.text or "") for s in refused)
     assert await _records(district) == []
     async with district.app.sessions() as session:
@@ -145,7 +145,7 @@ async def test_bad_input_gets_a_clear_reply_and_sql_is_stored_verbatim(district:
     tg = district.tg("P0101")
     sql = "召开党委会专题研究党风廉政建设'); DROP TABLE record; --"
     proposal = _last_with_buttons(await district.chat.send_text(tg, sql))
-    await district.chat.press(tg, proposal.message_id, "确认")
+    await district.chat.press(tg, proposal.message_id or 0, "确认")
     assert [r.text for r in await _records(district)] == [sql]
     assert "没有需要记实的事项" in await district.say("P0001", SENTENCE)  # an admin holds none
 
@@ -164,13 +164,13 @@ async def test_a_photo_with_a_caption_keeps_its_evidence(district: District) -> 
     tg = district.tg("P0101")
     sent = await district.chat.send_photo(tg, caption=SENTENCE)
     proposal = _last_with_buttons(sent)
-    await district.chat.press(tg, proposal.message_id, "确认")
+    await district.chat.press(tg, proposal.message_id or 0, "确认")
     (record,) = await _records(district)
     assert record.file_id and record.file_kind == "photo"
     listing = _last_with_buttons(await district.chat.send_text(tg, "/records"))
     assert "📎" in listing.plain
-    card = _last_with_buttons(await district.chat.press(tg, listing.message_id, 1))
-    back = await district.chat.press(tg, card.message_id, "查看附件")
+    card = _last_with_buttons(await district.chat.press(tg, listing.message_id or 0, 1))
+    back = await district.chat.press(tg, card.message_id or 0, "查看附件")
     assert any(s.method == "sendPhoto" for s in back)
 
 
@@ -179,8 +179,8 @@ async def test_a_photo_without_a_caption_asks_which_item(district: District) -> 
     ask = _last_with_buttons(await district.chat.send_photo(tg))
     assert "属于哪一项" in ask.plain
     c04 = next(b for b in ask.buttons if "C04" in b["text"])
-    edited = await district.chat.press(tg, ask.message_id, c04["text"])
+    edited = await district.chat.press(tg, ask.message_id or 0, c04["text"])
     assert any(s.method == "editMessageText" and "【C04】" in s.plain for s in edited)
-    await district.chat.press(tg, ask.message_id, "确认")
+    await district.chat.press(tg, ask.message_id or 0, "确认")
     (record,) = await _records(district)
     assert record.file_kind == "photo"

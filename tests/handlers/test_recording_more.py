@@ -83,8 +83,8 @@ async def test_a_correction_is_a_new_row_and_the_old_one_shows_as_corrected(
     assert any("已更正" in s.plain for s in done)
     first, second = await _records(district)
     assert second.corrects_id == first.id and first.text != second.text
-    listing = await district.say("P0101", "/records")
-    assert f"已更正 → #{second.id}" in listing
+    shown = await district.say("P0101", "/records")
+    assert f"已更正 → #{second.id}" in shown
     # the item is still done: the correction counts, the corrected row does not count twice
     async with district.app.sessions() as session:
         viewer = await viewer_for(session, telegram_id=tg)
@@ -163,7 +163,7 @@ async def test_in_a_group_a_secretary_binds_it_and_a_reply_records(district: Dis
 
 async def test_a_deactivated_person_is_told_whom_to_ask(district: District) -> None:
     async with district.app.sessions() as session:
-        await session.exec(update(Person).where(col(Person.code) == "P0102").values(active=False))  # type: ignore[call-overload]
+        await session.exec(update(Person).where(col(Person.code) == "P0102").values(active=False))
         await session.commit()
     reply = await district.say("P0102", "今天召开了党委会")
     assert "已在最近一次名单导入中停用" in reply and "刘佳" in reply
