@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -61,6 +62,7 @@ def is_symbol(token: str) -> bool:
 @functools.cache
 def _main_dictionary() -> tuple[dict[str, int], int]:
     """jieba's main dictionary, read once per process (≈ 0.6 s); every tokenizer gets a copy."""
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not news to users
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return dict(tokenizer.FREQ), int(tokenizer.total)
