@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
@@ -322,8 +322,3 @@ async def _record(
 
 def _evidence_text(kind: str | None) -> str:
     return {"photo": "（照片材料）", "document": "（文件材料）"}.get(kind or "", "（无文字）")
-
-
-def local_day(now: datetime, zone: ZoneInfo) -> date:
-    """Today where the district is (re-exported for handlers' wording)."""
-    return local_date(now, zone)
