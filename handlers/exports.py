@@ -90,7 +90,6 @@ async def unit_picker(
 
 
 async def start(
-    what: str,
     message: Message,
     command: CommandObject,
     person: Viewer,
@@ -99,6 +98,9 @@ async def start(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
+    """/progress, /export or /publicize [单位编码]: the own unit at once; an admin names a unit
+    or picks it from the paged list."""
+    what = {name: key for key, name in WHAT.items()}[command.command]
     chat, code = message.chat.id, (command.args or "").strip()
     if person.is_admin and not code:
         await unit_picker(chat, what, 0, session, notifier)
@@ -148,45 +150,6 @@ async def opened(
     await notifier.send(
         chat, words.CHOOSE_YEAR, reply_markup=InlineKeyboardMarkup(inline_keyboard=[years])
     )
-
-
-async def progress(
-    message: Message,
-    command: CommandObject,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """/progress [单位编码] — this quarter's completion chart of the unit."""
-    await start("p", message, command, person, session, clock, zone, notifier)
-
-
-async def export(
-    message: Message,
-    command: CommandObject,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """/export [单位编码] — choose a year, then the whole year or a quarter; get the workbook."""
-    await start("e", message, command, person, session, clock, zone, notifier)
-
-
-async def publicize(
-    message: Message,
-    command: CommandObject,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """/publicize [单位编码] — post the list or this quarter's progress in the unit's group."""
-    await start("b", message, command, person, session, clock, zone, notifier)
 
 
 async def picked(
@@ -321,9 +284,7 @@ async def publicize_picked(
 def build_router() -> Router:
     """The secretaries' and admins' router, guarded once for both roles."""
     router = private_router("exports", Role.SECRETARY, Role.ADMIN)
-    router.message.register(progress, Command("progress"))
-    router.message.register(export, Command("export"))
-    router.message.register(publicize, Command("publicize"))
+    router.message.register(start, Command("progress", "export", "publicize"))
     router.callback_query.register(picked, ExportPick.filter())
     router.callback_query.register(publicize_picked, PublicizePick.filter())
     return router
