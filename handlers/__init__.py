@@ -22,6 +22,7 @@ from aiogram import Dispatcher
 from handlers import (
     acknowledge,
     admin,
+    assign,
     common,
     errors,
     exports,
@@ -56,6 +57,7 @@ def setup(dispatcher: Dispatcher) -> None:
         acknowledge.build_router(),
         notices.build_router(),  # before admin: a document replying to a draft prompt is a notice's
         admin.build_router(),
+        assign.build_router(),  # before records/recording: replies to its 交办 prompt
         notice_list.build_router(),
         interviews.build_router(),
         ranking.build_router(),

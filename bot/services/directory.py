@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.assignments import is_assigned
 from bot.services.due_items import ensure_due_items
 from bot.services.holdings import HeldItem, Holder, expected_holdings, sync_holdings
 from bot.services.import_bindings import move_audits, plan_bindings, release_bindings
@@ -203,7 +204,11 @@ async def _apply(
         items.put(Item, i.code, values)
         await _report(progress, "items", done, len(plan.items))
     session.add_all(items.new)
-    items.deactivate_missing({i.code for i in plan.items} | RESERVED_CODES)
+    imported = {i.code for i in plan.items}
+    assigned = [  # /assign's tasks are not in the file: they stay, held as assigned
+        row for code, row in items.existing.items() if code not in imported and is_assigned(row)
+    ]
+    items.deactivate_missing(imported | RESERVED_CODES | {row.code for row in assigned})
     await session.flush()
     built_in = await ensure_system_items(session, now=now)
 
@@ -221,6 +226,11 @@ async def _apply(
         for i in plan.items
     ]
     held += [HeldItem(item_id, ScopeKind.OFFICIALS, None, None) for item_id in built_in.values()]
+    held += [
+        HeldItem(row.id, ScopeKind.PERSON, None, row.scope_person_id)
+        for row in assigned
+        if row.active and row.id is not None
+    ]
     expected = expected_holdings(held, holders)
     holdings = await sync_holdings(session, expected=expected, now=now)
     await _report(progress, "holdings", len(expected), len(expected))

@@ -36,6 +36,11 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
         frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE}),
     ),
     ("report", "半年报告：生成、补充并提交", frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE})),
+    ("units", "各单位本季度完成情况", frozenset({Role.ADMIN})),
+    ("ranking", "3+1 排名（季度/年度）", frozenset({Role.ADMIN})),
+    ("assign", "交办督办事项", frozenset({Role.ADMIN})),
+    ("assigned", "交办事项跟踪", frozenset({Role.ADMIN})),
+    ("duplicates", "疑似照抄的个性清单", frozenset({Role.ADMIN})),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
