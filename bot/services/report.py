@@ -66,7 +66,7 @@ class ItemPart:
     unit_team: bool
     records: list[Done]
     missing: list[Period]  # the item's periods in the half-year without a record that counts
-    checks: list[tuple[Period, Answer]]  # quarter → the latest self-check's answer
+    checks: list[tuple[Period, Answer]]  # quarter (a monthly item: month) → latest answer
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,10 @@ async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period)
             given = check.answers.get(item.due_item_id) if check else None
             overlaps = item.period.start <= quarter.end and item.period.end >= quarter.start
             if given is not None and given.status and overlaps:
-                part.checks.append((quarter, given))
+                monthly = (
+                    item.period.frequency is Frequency.MONTHLY
+                )  # name the month, not the quarter
+                part.checks.append((item.period if monthly else quarter, given))
     other = await unmatched_records(session, person_id=viewer.person_id, period=period)
     return Compiled(period, list(parts.values()), other, checks)
 

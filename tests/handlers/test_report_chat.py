@@ -50,6 +50,7 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert "2026年第三季度：未提交" in body and "2026年第四季度：第 1 版" in body
     missing = body.index("本期未记实事项")
     assert body.index("【C04】") > missing and body.index("【I0101】") > missing
+    assert body.index("季度自查：2026年11月 推进中") > missing  # D01's month, not the quarter
     assert [b["text"] for b in draft.buttons] == ["写结束语", "提交", "取消"]
     assert draft.message_id is not None
     sent = await d.chat.press(tg, draft.message_id, "写结束语")
