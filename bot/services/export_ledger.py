@@ -168,6 +168,11 @@ class UnitYear:
         return f"{self.year}年" + (f"第{self.quarter}季度" if self.quarter else "")
 
 
+def _overlap(rows: list[DueRow], first: date, last: date, today: date) -> list[DueRow]:
+    """The rows whose period overlaps first..last and had begun by `today` (as due_rows reads)."""
+    return [r for r in rows if r.period.start <= min(last, today) and r.period.end >= first]
+
+
 def quarter_span(year: int, quarter: int) -> tuple[date, date]:
     """First and last day of a quarter."""
     period = period_containing(Frequency.QUARTERLY, date(year, 3 * quarter - 2, 1))
@@ -182,20 +187,16 @@ async def collect(
     calendar = await load_calendar(session)
     quarters = [quarter] if quarter else [1, 2, 3, 4]
     halves = sorted({(q + 1) // 2 for q in quarters})
-    quarter_rows = []
-    for q in quarters:
-        first, last = quarter_span(year, q)
-        rows = await due_rows(
-            session, unit_id=unit.id, first=first, last=last, today=today, calendar=calendar
-        )
-        quarter_rows.append((q, rows))
-    half_rows = []
-    for half in halves:
-        first, last = quarter_span(year, 2 * half - 1)[0], quarter_span(year, 2 * half)[1]
-        rows = await due_rows(
-            session, unit_id=unit.id, first=first, last=last, today=today, calendar=calendar
-        )
-        half_rows.append((half, rows))
+    span_first = quarter_span(year, 2 * halves[0] - 1)[0]
+    span_last = quarter_span(year, 2 * halves[-1])[1]
+    rows = await due_rows(  # one read for every quarter and half-year shown
+        session, unit_id=unit.id, first=span_first, last=span_last, today=today, calendar=calendar
+    )
+    quarter_rows = [(q, _overlap(rows, *quarter_span(year, q), today)) for q in quarters]
+    half_rows = [
+        (h, _overlap(rows, quarter_span(year, 2 * h - 1)[0], quarter_span(year, 2 * h)[1], today))
+        for h in halves
+    ]
     first, last = quarter_span(year, quarters[0])[0], quarter_span(year, quarters[-1])[1]
     return UnitYear(
         unit_code=unit.code,
