@@ -112,9 +112,12 @@ def year_ranking(year: int, lines: list[Ranked], rules: RankingRules) -> str:
                 else "考核 未导入"
             )
             missing += line.assessment_score is None
+            known = [q for q in line.quarters if q is not None]
+            mean = f"（平均 {sum(known) / len(known):.1f}）" if known else ""
+            total = f"{_score(line.score)} 分" if line.score is not None else "未排名"
             out.append(
-                f"{_rank(line)} {escape(line.name)} {_score(line.score)} 分 · "
-                f"一至三季度 {quarters} · {assessed}"
+                f"{_rank(line)} {escape(line.name)} {total} · "
+                f"一至三季度 {quarters}{mean} · {assessed}"
             )
     if missing:
         out.append(

@@ -81,6 +81,7 @@ async def test_ranking_buttons_give_text_chart_and_workbook(district: District) 
     names = [s.document_name for s in _documents(pressed)]
     assert names == ["排名-2026年度.png", "排名-2026年度.xlsx"]  # 城关镇 has a score
     assert "1. 城关镇" in text and "考核 好 100.0" in text
+    assert "— 河西街道 未排名 · 一至三季度" in text
     sheet = load_workbook(io.BytesIO(_documents(pressed)[1].document or b"")).active
     assert sheet is not None and sheet["I1"].value == "年终考核结果"
 
