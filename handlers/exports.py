@@ -101,7 +101,7 @@ async def start(
     """/progress, /export or /publicize [单位编码]: the own unit at once; an admin names a unit
     or picks it from the paged list."""
     what = {name: key for key, name in WHAT.items()}[command.command]
-    chat, code = message.chat.id, (command.args or "").strip()
+    chat, code = message.chat.id, next(iter((command.args or "").split()), "")
     if person.is_admin and not code:
         await unit_picker(chat, what, 0, session, notifier)
         return

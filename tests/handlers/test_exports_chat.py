@@ -151,6 +151,8 @@ async def test_officials_have_no_export_buttons_or_menu_entries(district: Distri
 
 async def test_export_workbook_has_the_four_lists_and_the_ledger(district: District) -> None:
     first = await record(district, FIRST, "C01", "2026-Q4", "=召开党委会专题研究")
+    [named] = await send(district, SECRETARY, "/export u01 全年")  # own unit, any case
+    assert named.plain == words.CHOOSE_YEAR
     [years] = await send(district, SECRETARY, "/export")
     assert years.plain == words.CHOOSE_YEAR
     assert [b["text"] for b in years.buttons] == ["2026年", "2025年", "2024年"]
