@@ -22,6 +22,7 @@ from aiogram import Dispatcher
 from handlers import (
     acknowledge,
     admin,
+    asking,
     assign,
     common,
     errors,
@@ -35,6 +36,7 @@ from handlers import (
     notice_list,
     notices,
     official,
+    pending,
     progress,
     proposals,
     ranking,
@@ -64,6 +66,8 @@ def setup(dispatcher: Dispatcher) -> None:
         items_admin.build_router(),
         leave.build_router(),
         secretary.build_router(),
+        asking.build_router(),  # questions about what is outstanding, before recording
+        pending.build_router(),
         exports.build_router(),  # /progress /export /publicize: 联络员 and admins
         progress.build_router(),  # officials' own /progress; /export, /publicize refused
         official.build_router(),

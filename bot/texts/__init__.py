@@ -26,6 +26,8 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("broadcast", "发布通知（可附文件），收集已阅", frozenset({Role.ADMIN})),
     ("notices", "通知发送与已阅情况", frozenset({Role.ADMIN})),
     ("interview", "约谈提醒：逾期超过10天的人员", frozenset({Role.ADMIN})),
+    ("pending", "未完成事项（本单位/本人）", frozenset({*Role})),
+    ("nudge", "提醒未完成人员", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("records", "我的履责记实：查看、更正、撤销", frozenset({*Role} - {Role.ADMIN})),
     ("progress", "本单位本季度完成情况图", frozenset({Role.SECRETARY, Role.ADMIN})),
     ("export", "导出台账（四单+履责记实）", frozenset({Role.SECRETARY, Role.ADMIN})),

@@ -1,0 +1,320 @@
+"""/pending (a unit's outstanding items, paged; an official's own) and /nudge (remind people)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from bot.clock import Clock
+from bot.notify import Notifier
+from bot.services.identity import Viewer
+from bot.services.nudge import nudge, targets
+from bot.services.pending import (
+    Pending,
+    UnitRef,
+    holds_items,
+    may_see_unit,
+    own_pending,
+    unit_pending,
+    unit_ref,
+    units_in,
+)
+from bot.services.periods import local_date
+from bot.services.recipients import load_directory
+from bot.texts import pending as words
+from handlers.filters import private_router
+from storage.models import Category, Role
+
+CATEGORIES = list(Category)
+PURPOSES = {"p": "pending", "n": "nudge"}
+
+
+class PendingPage(CallbackData, prefix="pd"):
+    """A page of a /pending list: the unit (or, person set, one holder's own list) and its size."""
+
+    unit_id: int
+    person: int  # 0: the unit's list
+    page: int
+    total: int
+
+
+class PickUnit(CallbackData, prefix="pdu"):
+    """An admin's choice: a category (index into Category; its length: no category) or a unit."""
+
+    purpose: str  # p: /pending, n: /nudge
+    category: int = -1
+    unit_id: int = 0
+
+
+class NudgePick(CallbackData, prefix="ng"):
+    """Remind everyone with outstanding items in the unit (person 0) or one person."""
+
+    unit_id: int
+    person: int
+
+
+async def show_pending(
+    chat: int,
+    pending: Pending,
+    page: int,
+    notifier: Notifier,
+    *,
+    who: str | None = None,
+    paged: bool = True,
+) -> None:
+    """Send one page of a list, with its page buttons (paged: the whole unit's or own list)."""
+    pages = words.page_lines(pending) or [[]]
+    page = page if 0 <= page < len(pages) else 0
+    text = words.pending_page(pending, pages[page], page, len(pages), who)
+    unit, who_id, total = pending.unit.unit_id, pending.person_id or 0, pending.total
+    buttons = [
+        InlineKeyboardButton(
+            text=label,
+            callback_data=PendingPage(unit_id=unit, person=who_id, page=to, total=total).pack(),
+        )
+        for label, to in (("« 上一页", page - 1), ("下一页 »", page + 1))
+        if paged and 0 <= to < len(pages)
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=[buttons]) if buttons else None
+    await notifier.send(chat, text, reply_markup=markup)
+
+
+async def checked_unit(viewer: Viewer, unit: UnitRef | None, session: AsyncSession) -> str | None:
+    """Why the viewer cannot use this unit's list (None: they can)."""
+    if unit is None:
+        return texts.STALE_BUTTON
+    if not may_see_unit(viewer, unit.unit_id):
+        return words.NOT_YOURS
+    if not unit.active:
+        return words.UNIT_CLOSED
+    if not await holds_items(session, unit_id=unit.unit_id):
+        return words.no_items(unit)
+    return None
+
+
+async def pending(
+    message: Message,
+    command: CommandObject,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/pending — the unit's outstanding items (联络员; admins choose or name a unit); an
+    official's own."""
+    chat, now = message.chat.id, clock.now()
+    if not person.is_admin and Role.SECRETARY not in person.roles:
+        mine = await own_pending(session, viewer=person, now=now, zone=zone)
+        await show_pending(chat, mine, 0, notifier)
+        return
+    if unit := await command_unit(chat, command, person, session, notifier, "p"):
+        found = await unit_pending(session, unit=unit, now=now, zone=zone)
+        await show_pending(chat, found, 0, notifier)
+
+
+async def command_unit(
+    chat: int,
+    command: CommandObject,
+    person: Viewer,
+    session: AsyncSession,
+    notifier: Notifier,
+    purpose: str,
+) -> UnitRef | None:
+    """The unit a /pending or /nudge is about: a 联络员's own; an admin's named one, or none
+    yet (the category buttons are sent). Refusals are answered here."""
+    code = (command.args or "").strip()
+    if person.is_admin and not code:
+        prompt = words.choose_category(PURPOSES[purpose])
+        await notifier.send(chat, prompt, reply_markup=categories(purpose))
+        return None
+    if person.is_admin:
+        unit = await unit_ref(session, code=code)
+    else:
+        unit = await unit_ref(session, unit_id=person.unit_id)
+    if unit is None:
+        await notifier.send(chat, words.unknown_unit(code))
+        return None
+    if refusal := await checked_unit(person, unit, session):
+        await notifier.send(chat, refusal)
+        return None
+    return unit
+
+
+async def turn_page(
+    query: CallbackQuery,
+    callback_data: PendingPage,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """A page button, however old: the scope is checked again and the list computed afresh."""
+    now = clock.now()
+    if callback_data.person:
+        if callback_data.person != person.person_id:
+            await query.answer(words.NOT_YOUR_LIST, show_alert=True)
+            return
+        found = await own_pending(session, viewer=person, now=now, zone=zone)
+    else:
+        unit = await unit_ref(session, unit_id=callback_data.unit_id)
+        if refusal := await checked_unit(person, unit, session):
+            await query.answer(texts.alert(refusal), show_alert=True)
+            return
+        assert unit is not None
+        found = await unit_pending(session, unit=unit, now=now, zone=zone)
+    page = callback_data.page
+    if page >= len(words.page_lines(found)):
+        await query.answer(words.PAGE_GONE, show_alert=True)
+        page = 0
+    elif found.total != callback_data.total:
+        await query.answer(words.LIST_CHANGED)
+    else:
+        await query.answer()
+    await show_pending(query.from_user.id, found, page, notifier)
+
+
+def column(buttons: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+    """One button a row."""
+    rows = [[InlineKeyboardButton(text=t, callback_data=d.pack())] for t, d in buttons]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def categories(purpose: str) -> InlineKeyboardMarkup:
+    labels = [category.value for category in CATEGORIES] + [words.OTHER_CATEGORY]
+    return column([(t, PickUnit(purpose=purpose, category=n)) for n, t in enumerate(labels)])
+
+
+async def pick_unit(
+    query: CallbackQuery,
+    callback_data: PickUnit,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """An admin's picker: a category lists its units; a unit opens its list or its /nudge."""
+    chat, purpose = query.from_user.id, callback_data.purpose
+    if purpose not in PURPOSES or not -1 <= callback_data.category <= len(CATEGORIES):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if callback_data.unit_id == 0:
+        index = callback_data.category
+        category = CATEGORIES[index] if 0 <= index < len(CATEGORIES) else None
+        units = await units_in(session, category=category)
+        await query.answer()
+        if not units:
+            await notifier.send(chat, words.NO_UNITS)
+            return
+        choices = [(u.name, PickUnit(purpose=purpose, unit_id=u.unit_id)) for u in units]
+        await notifier.send(chat, words.CHOOSE_UNIT, reply_markup=column(choices))
+        return
+    unit = await unit_ref(session, unit_id=callback_data.unit_id)
+    if refusal := await checked_unit(person, unit, session):
+        await query.answer(texts.alert(refusal), show_alert=True)
+        return
+    assert unit is not None
+    await query.answer()
+    if purpose == "p":
+        found = await unit_pending(session, unit=unit, now=clock.now(), zone=zone)
+        await show_pending(chat, found, 0, notifier)
+    else:
+        await offer_nudge(chat, unit, session, clock, zone, notifier)
+
+
+async def offer_nudge(
+    chat: int,
+    unit: UnitRef,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """The /nudge choices: 全部提醒, then one button per person with outstanding items."""
+    now = clock.now()
+    found = await unit_pending(session, unit=unit, now=now, zone=zone)
+    people = targets(found, await load_directory(session, today=local_date(now, zone)))
+    if not people:
+        await notifier.send(chat, words.nothing_to_nudge(unit))
+        return
+    choices: list[tuple[str, CallbackData]] = [
+        (words.ALL_BUTTON, NudgePick(unit_id=unit.unit_id, person=0))
+    ]
+    for t in people:
+        label = f"{t.name}（{len(t.items)} 项）"
+        choices.append((label, NudgePick(unit_id=unit.unit_id, person=t.person_id)))
+    await notifier.send(chat, words.nudge_choices(found), reply_markup=column(choices))
+
+
+async def nudge_command(
+    message: Message,
+    command: CommandObject,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """/nudge — choose whom to remind (联络员: their unit; admins: a unit chosen or named)."""
+    chat = message.chat.id
+    if unit := await command_unit(chat, command, person, session, notifier, "n"):
+        await offer_nudge(chat, unit, session, clock, zone, notifier)
+
+
+async def send_nudge(
+    query: CallbackQuery,
+    callback_data: NudgePick,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """全部提醒 or one person: queue the reminders, then tell who was reminded."""
+    unit = await unit_ref(session, unit_id=callback_data.unit_id)
+    if refusal := await checked_unit(person, unit, session):
+        await query.answer(texts.alert(refusal), show_alert=True)
+        return
+    assert unit is not None
+    now = clock.now()
+    today = local_date(now, zone)
+    outcomes = await nudge(
+        session,
+        actor=person,
+        unit=unit,
+        person_id=callback_data.person or None,
+        now=now,
+        zone=zone,
+        render=lambda letter: words.nudge_letter(letter, today),
+    )
+    await query.answer()
+    if callback_data.person and not outcomes:
+        await notifier.send(query.from_user.id, words.NUDGE_GONE)
+        return
+    await notifier.send(query.from_user.id, words.nudge_report(unit, outcomes))
+
+
+def build_router() -> Router:
+    """/pending for officials, 联络员 and admins; the unit picker for admins; /nudge for
+    联络员 and admins (each guarded once)."""
+    router = Router(name="pending")
+    officials = (Role.FIRST, Role.MEMBER, Role.DISCIPLINE)
+    lists = private_router("pending-lists", *officials, Role.SECRETARY, Role.ADMIN)
+    lists.message.register(pending, Command("pending"))
+    lists.callback_query.register(turn_page, PendingPage.filter())
+    picker = private_router("pending-picker", Role.ADMIN)
+    picker.callback_query.register(pick_unit, PickUnit.filter())
+    nudging = private_router("nudge", Role.SECRETARY, Role.ADMIN)
+    nudging.message.register(nudge_command, Command("nudge"))
+    nudging.callback_query.register(send_nudge, NudgePick.filter())
+    router.include_routers(lists, picker, nudging)
+    return router
