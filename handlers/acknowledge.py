@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.services.identity import Viewer
-from bot.services.notices import acknowledge
+from bot.services.notice_stats import acknowledge
 from bot.texts import notices as words
 from handlers.filters import IsBound
 

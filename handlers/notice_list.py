@@ -1,5 +1,5 @@
 """Admins: /notices — recent notices with sent / failed / 已阅 counts, who has not read one (by
-unit), and a button that reminds them (at most once a day each)."""
+unit), a button that reminds them (at most once a day each); 刷新进度 while one goes out."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.services.notice_stats import NoticeStats
 from bot.services.notices import NoticeRefused
 from bot.texts import notices as words
 from handlers.filters import private_router
-from handlers.notices import Nt
+from handlers.notices import Nt, progress_markup, show
 from storage.models import Notice, Role
 
 
@@ -114,6 +114,18 @@ async def remind(
     await notifier.send(query.from_user.id, words.reminded(result))
 
 
+async def progress(
+    query: CallbackQuery, callback_data: Nt, session: AsyncSession, notifier: Notifier
+) -> None:
+    """刷新进度: recounted from the outbox (restart-proof); the button goes once all is sent."""
+    found = await notice_stats.counts(session, notice_ids=[callback_data.id])
+    counts = found.get(callback_data.id, notice_stats.Counts())
+    text = words.progress(callback_data.id, counts)
+    await query.answer(texts.alert(text))
+    markup = progress_markup(callback_data.id) if counts.pending else None
+    await show(query, notifier, text, markup)
+
+
 def build_router() -> Router:
     """The /notices router (admins only)."""
     router = private_router("notice_list", Role.ADMIN)
@@ -121,4 +133,5 @@ def build_router() -> Router:
     router.callback_query.register(listing_page, Nt.filter(F.act == "list"))
     router.callback_query.register(unread, Nt.filter(F.act == "det"))
     router.callback_query.register(remind, Nt.filter(F.act == "rem"))
+    router.callback_query.register(progress, Nt.filter(F.act == "prog"))
     return router

@@ -59,12 +59,19 @@ def _kinds(notice_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _show(
+def _buttons(markup: InlineKeyboardMarkup | None) -> list[tuple[str, str | None]]:
+    rows = markup.inline_keyboard if markup else []
+    return [(button.text, button.callback_data) for row in rows for button in row]
+
+
+async def show(
     query: CallbackQuery, notifier: Notifier, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     """Replace the pressed message (the flow stays in one message); a new one if it is gone."""
     message = query.message
     if isinstance(message, Message):
+        if message.text == texts.plain(text) and _buttons(message.reply_markup) == _buttons(markup):
+            return  # nothing changed (刷新进度 with no progress): Telegram would refuse the edit
         await notifier.edit(message.chat.id, message.message_id, text, reply_markup=markup)
     else:
         await notifier.send(query.from_user.id, text, reply_markup=markup)
@@ -167,7 +174,7 @@ async def _preview(
             raise
         await query.answer()
         text = f"{words.refused(error.problem)}\n\n{words.CHOOSE}"
-        await _show(query, notifier, text, _kinds(notice_id))
+        await show(query, notifier, text, _kinds(notice_id))
         return
     units = dict(await load_units(session))
     kb = InlineKeyboardBuilder()
@@ -176,7 +183,7 @@ async def _preview(
     kb.button(text=words.CANCEL, callback_data=Nt(act="cancel", id=notice_id))
     await query.answer()
     kb.adjust(1, 2)
-    await _show(query, notifier, words.preview(notice, reach, units), kb.as_markup())
+    await show(query, notifier, words.preview(notice, reach, units), kb.as_markup())
 
 
 async def pressed(
@@ -197,12 +204,12 @@ async def pressed(
         if act == "cancel":
             await notices.cancel(session, notice_id=notice_id, author_id=person.person_id)
             await query.answer()
-            await _show(query, notifier, words.CANCELLED, None)
+            await show(query, notifier, words.CANCELLED, None)
             return
         notice = await notices.draft(session, notice_id=notice_id, author_id=person.person_id)
         if act == "back":
             await query.answer()
-            await _show(query, notifier, words.CHOOSE, _kinds(notice_id))
+            await show(query, notifier, words.CHOOSE, _kinds(notice_id))
             return
         if act == "done":
             await _preview(query, session, notifier, notice_id, person)
@@ -219,7 +226,7 @@ async def pressed(
             return
         text, markup = await _picker(session, notice_id, audience, callback_data.p)
         await query.answer()
-        await _show(query, notifier, text, markup)
+        await show(query, notifier, text, markup)
     except NoticeRefused as error:
         await _refuse(query, error)
 
@@ -246,7 +253,7 @@ def _next_audience(notice: Notice, data: Nt) -> Audience | None:
     return current.toggled(options[index].value) if index < len(options) else None
 
 
-def _progress_markup(notice_id: int) -> InlineKeyboardMarkup:
+def progress_markup(notice_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=words.REFRESH, callback_data=Nt(act="prog", id=notice_id))
     return kb.as_markup()
@@ -279,19 +286,7 @@ async def _send(
         return
     await query.answer()
     counts = notice_stats.Counts(total=sending.total)
-    await _show(query, notifier, words.progress(data.id, counts), _progress_markup(data.id))
-
-
-async def progress(
-    query: CallbackQuery, callback_data: Nt, session: AsyncSession, notifier: Notifier
-) -> None:
-    """刷新进度: recounted from the outbox (restart-proof); the button goes once all is sent."""
-    found = await notice_stats.counts(session, notice_ids=[callback_data.id])
-    counts = found.get(callback_data.id, notice_stats.Counts())
-    text = words.progress(callback_data.id, counts)
-    await query.answer(texts.alert(text))
-    markup = _progress_markup(callback_data.id) if counts.pending else None
-    await _show(query, notifier, text, markup)
+    await show(query, notifier, words.progress(data.id, counts), progress_markup(data.id))
 
 
 def build_router() -> Router:
@@ -299,7 +294,6 @@ def build_router() -> Router:
     router = private_router("notices", Role.ADMIN)
     router.message.register(broadcast, Command("broadcast"))
     router.message.register(draft_reply, DraftReply())
-    router.callback_query.register(progress, Nt.filter(F.act == "prog"))
     router.callback_query.register(pressed, Nt.filter(F.act.in_(_DRAFT_ACTS)))
     return router
 

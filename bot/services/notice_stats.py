@@ -1,13 +1,14 @@
-"""How notices went out: sent / failed / 已阅 counts, who has not acknowledged, reminding them."""
+"""How notices went out: 已阅 pressed, sent / failed / 已阅 counts, who has not read, reminding them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -178,4 +179,35 @@ async def remind_unread(
         if receipt_id is not None and person_id is not None and telegram_id is not None
     ]
     queued = await enqueue(session, messages=messages, now=now)
+    await session.flush()  # the update's pending claim too: the reply's release then commits
     return Reminded(queued, len(messages) - queued)
+
+
+class Ack(StrEnum):
+    """What a 已阅 press did."""
+
+    DONE = "done"
+    AGAIN = "again"
+    NOT_YOURS = "not_yours"
+
+
+async def acknowledge(
+    session: AsyncSession, *, receipt_id: int, person_id: int, now: datetime
+) -> Ack:
+    """已阅: the presser's own receipt is stamped once; another's (a forged button) is refused."""
+    stamped = await session.exec(
+        update(NoticeReceipt)
+        .where(
+            col(NoticeReceipt.id) == receipt_id,
+            col(NoticeReceipt.person_id) == person_id,
+            col(NoticeReceipt.acknowledged_at).is_(None),
+        )
+        .values(acknowledged_at=now)
+    )
+    await session.flush()  # sessions don't autoflush: a Core-only write must not look like none
+    if stamped.rowcount == 1:
+        return Ack.DONE
+    receipt = await session.get(NoticeReceipt, receipt_id)
+    if receipt is None or receipt.person_id != person_id:
+        return Ack.NOT_YOURS
+    return Ack.AGAIN

@@ -151,6 +151,7 @@ async def cancel(session: AsyncSession, *, notice_id: int, author_id: int) -> No
         .where(col(Notice.id) == notice_id, col(Notice.state) == DraftState.DRAFT)
         .values(state=DraftState.CANCELLED)
     )
+    await session.flush()
 
 
 async def send(
@@ -275,32 +276,3 @@ async def _copies(session: AsyncSession, notice_id: int) -> int:
         select(NoticeReceipt.id).where(col(NoticeReceipt.notice_id) == notice_id)
     )
     return len(rows.all())
-
-
-class Ack(StrEnum):
-    """What a 已阅 press did."""
-
-    DONE = "done"
-    AGAIN = "again"
-    NOT_YOURS = "not_yours"
-
-
-async def acknowledge(
-    session: AsyncSession, *, receipt_id: int, person_id: int, now: datetime
-) -> Ack:
-    """已阅: the presser's own receipt is stamped once; another's (a forged button) is refused."""
-    stamped = await session.exec(
-        update(NoticeReceipt)
-        .where(
-            col(NoticeReceipt.id) == receipt_id,
-            col(NoticeReceipt.person_id) == person_id,
-            col(NoticeReceipt.acknowledged_at).is_(None),
-        )
-        .values(acknowledged_at=now)
-    )
-    if stamped.rowcount == 1:
-        return Ack.DONE
-    receipt = await session.get(NoticeReceipt, receipt_id)
-    if receipt is None or receipt.person_id != person_id:
-        return Ack.NOT_YOURS
-    return Ack.AGAIN

@@ -6,12 +6,12 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from bot.services.audience import ALL, CATEGORY, PERSON, ROLE, UNIT, Audience, Reach, parse
-from bot.services.notice_stats import Counts, NoticeDetail, NoticeStats, Reminded
-from bot.services.notices import Ack, NoticeProblem, Part
+from bot.services.notice_stats import Ack, Counts, NoticeDetail, NoticeStats, Reminded
+from bot.services.notices import NoticeProblem, Part
 from storage.models import Notice, OutboxState
 
 ACK_PREFIX = "ack"  # handlers.acknowledge.AckButton(receipt=…).pack() == "ack:{receipt}"
@@ -65,6 +65,15 @@ def ack_markup(receipt_id: int) -> str:
     """The 已阅 button of one copy (reply_markup JSON for the outbox)."""
     button = {"text": ACK_LABEL, "callback_data": f"{ACK_PREFIX}:{receipt_id}"}
     return json.dumps({"inline_keyboard": [[button]]}, ensure_ascii=False)
+
+
+def readable(notice: Notice) -> str:
+    """The notice's words: an admin's text as typed; a 约谈提醒 (stored as sent, HTML) without
+    its tags and heading."""
+    if notice.kind != "formal":
+        return notice.text
+    lines = unescape(re.sub(r"<[^>]+>", "", notice.text)).splitlines()
+    return "\n".join(lines[1:] if len(lines) > 1 else lines)
 
 
 def _head(text: str, lines: int = 6, width: int = 300) -> str:
@@ -160,7 +169,7 @@ def remind_text(notice: Notice, zone: ZoneInfo) -> str:
     local = (notice.sent_at or notice.created_at).astimezone(zone)
     return (
         f"⏰ 提醒：您还没有确认阅读 {local.month}月{local.day}日的通知：\n"
-        f"{_head(notice.text, 2, 120)}\n请在上方找到该通知阅读，阅读后点击“已阅”。"
+        f"{_head(readable(notice), 2, 120)}\n请在上方找到该通知阅读，阅读后点击“已阅”。"
     )
 
 
@@ -181,7 +190,8 @@ def listing(stats: list[NoticeStats], page: int, zone: ZoneInfo) -> str:
         notice = item.notice
         when = (notice.sent_at or notice.created_at).astimezone(zone)
         kind = "约谈提醒" if notice.kind == "formal" else "通知"
-        first = escape(notice.text.splitlines()[0][:30]) if notice.text else ""
+        text = readable(notice)
+        first = escape(text.splitlines()[0][:30]) if text else ""
         lines.append(f"#{notice.id} {when:%m-%d %H:%M} {kind}：{first}\n　{_counts(item.counts)}")
     lines.append("点下方按钮查看某条通知的未阅名单。")
     return "\n".join(lines)
@@ -194,7 +204,7 @@ def unread(found: NoticeDetail, zone: ZoneInfo) -> str:
     notice = found.stats.notice
     lines = [
         f"<b>通知 #{notice.id}</b> {_counts(found.stats.counts)}",
-        _head(notice.text, 2, 120),
+        _head(readable(notice), 2, 120),
         "",
     ]
     if not found.unread:

@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import notice_stats, notices
 from bot.services.audience import ALL, CATEGORY, ROLE, UNIT, Audience, members, parse
-from bot.services.notices import Ack, NoticeProblem, NoticeRefused, Part, Sending
+from bot.services.notice_stats import Ack
+from bot.services.notices import NoticeProblem, NoticeRefused, Part, Sending
 from storage.models import (
     Category,
     DraftState,
@@ -174,20 +175,24 @@ async def test_acknowledging_once_and_the_counts_and_reminders(
     ).all()
     first, second = receipts[0], receipts[1]
     assert first.id is not None and second.id is not None
-    outcome = await notices.acknowledge(
+    outcome = await notice_stats.acknowledge(
         session, receipt_id=first.id, person_id=second.person_id, now=NOW
     )
     assert outcome == Ack.NOT_YOURS
     assert (
-        await notices.acknowledge(session, receipt_id=first.id, person_id=first.person_id, now=NOW)
+        await notice_stats.acknowledge(
+            session, receipt_id=first.id, person_id=first.person_id, now=NOW
+        )
         == Ack.DONE
     )
     assert (
-        await notices.acknowledge(session, receipt_id=first.id, person_id=first.person_id, now=NOW)
+        await notice_stats.acknowledge(
+            session, receipt_id=first.id, person_id=first.person_id, now=NOW
+        )
         == Ack.AGAIN
     )
     assert (
-        await notices.acknowledge(session, receipt_id=999, person_id=first.person_id, now=NOW)
+        await notice_stats.acknowledge(session, receipt_id=999, person_id=first.person_id, now=NOW)
         == Ack.NOT_YOURS
     )
     assert first.outbox_id is not None

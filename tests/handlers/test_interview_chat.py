@@ -1,0 +1,100 @@
+"""In the chat: /interview lists who is past the +10 escalation; a formal reminder once a day each."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import col, select
+
+from bot import texts
+from bot.localchat.chatlog import Sent
+from bot.services.interviews import cases
+from bot.services.notice_stats import Ack
+from bot.texts import interviews as words
+from bot.texts import notices as notice_words
+from handlers.interviews import Yt
+from storage.models import AuditEntry, Notice, Outbox, Person
+from tests.handlers.conftest import NOW, ZONE, District
+from tests.handlers.test_broadcast_chat import ADMIN, forged, press
+
+LATE = 18  # people in the sample district past A10 on 2026-11-23 (C02–C04, S01 of 2026)
+
+
+def _message(sent: list[Sent]) -> Sent:
+    [found] = [s for s in sent if s.method == "sendMessage"]
+    return found
+
+
+async def _audits(d: District) -> list[dict[str, object]]:
+    async with d.app.sessions() as session:
+        rows = await session.exec(
+            select(AuditEntry.detail).where(col(AuditEntry.action) == "interview.remind")
+        )
+        return [json.loads(detail) for detail in rows.all()]
+
+
+async def test_one_person_then_everyone_reminded_formally_and_once_a_day(
+    district: District,
+) -> None:
+    d = district
+    listing = _message(await d.chat.send_text(d.tg(ADMIN), "/interview"))
+    assert listing.plain.startswith(f"约谈提醒：逾期超过 10 个工作日仍未完成的人员（{LATE} 人）")
+    assert "陈立新（城关镇）3 项，最长逾期 237 天" in listing.plain
+    labels = [b["text"] for b in listing.buttons]
+    assert len(labels) == LATE + 1 and labels[-1] == f"全部发送（{LATE} 人）"
+    assert listing.message_id is not None
+
+    one = _message(await press(d, ADMIN, listing.message_id, "发送约谈提醒 · 陈立新"))
+    assert one.plain == "已向 1 人发送约谈提醒：陈立新。已记入审计日志。"
+    await d.app.sender.drain_once(d.clock.now())
+    [formal] = [s for s in d.fake.sent if s.chat_id == d.tg("P0101") and "约谈提醒" in s.plain]
+    assert (
+        "陈立新同志：" in formal.plain
+        and "请于三个工作日内向区纪委监委书面说明情况" in formal.plain
+    )
+    assert "【C02】" in formal.plain and "应于3月31日完成，已逾期 237 天" in formal.plain
+    assert [b["text"] for b in formal.buttons] == ["已阅"]
+    assert formal.message_id is not None
+    acked = await press(d, "P0101", formal.message_id, "已阅")
+    assert acked[0].text == notice_words.ACK[Ack.DONE]
+    [audit] = await _audits(d)
+    assert audit["items"] == ["C02", "C03", "C04"] and audit["days_overdue"] == 237
+
+    twice = _message(await press(d, ADMIN, listing.message_id, "发送约谈提醒 · 陈立新"))
+    assert twice.plain == "陈立新 今天已发送过约谈提醒，不再重复。"
+    everyone = _message(await press(d, ADMIN, listing.message_id, f"全部发送（{LATE} 人）"))
+    assert everyone.plain.startswith(f"已向 {LATE - 1} 人发送约谈提醒：")
+    assert "陈立新 今天已发送过约谈提醒" in everyone.plain
+    assert len(await _audits(d)) == LATE
+    async with d.app.sessions() as session:
+        formal_notices = (
+            await session.exec(select(Notice).where(col(Notice.kind) == "formal"))
+        ).all()
+        rows = (
+            await session.exec(select(Outbox).where(col(Outbox.dedupe_key).like("interview:%")))
+        ).all()
+    assert len(formal_notices) == LATE and len(rows) == LATE and all(r.text for r in rows)
+    notices = await d.say(ADMIN, "/notices")
+    assert notices.count("约谈提醒：") == 10 and "同志：" in notices and "<b>" not in notices
+
+
+async def test_refusals_and_who_may_use_it(district: District) -> None:
+    d = district
+    async with d.app.sessions() as session:
+        admin = (await session.exec(select(Person).where(col(Person.code) == ADMIN))).one()
+    admin_id = admin.id or 0
+    not_late = await forged(d, ADMIN, Yt(person=admin_id).pack())
+    assert not_late.text == texts.alert(words.NOT_LISTED)
+    for code in ("P0101", "P0105"):
+        assert await d.say(code, "/interview") == texts.plain(texts.UNKNOWN_COMMAND)
+        answer = await forged(d, code, Yt(person=0).pack())
+        assert answer.text == texts.STALE_BUTTON
+    assert await _audits(d) == []
+    assert "/interview — 约谈提醒" in await d.say(ADMIN, "/help")
+
+
+async def test_nobody_listed_before_the_escalation_day(district: District) -> None:
+    async with district.app.sessions() as session:
+        found = await cases(session, now=NOW, zone=ZONE, escalate_admin=400)
+    assert found == []
+    assert words.listing(found, 10) == "目前没有逾期超过 10 个工作日的事项，无需约谈提醒。"
