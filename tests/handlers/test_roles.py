@@ -11,6 +11,7 @@ import pytest
 from bot import texts
 from bot.services.directory import import_directory
 from bot.services.import_read import read_directory
+from storage.models import Role
 from tests.conftest import DISTRICT
 from tests.handlers.conftest import NOW, ZONE, District
 
@@ -92,7 +93,9 @@ async def test_help_refreshes_the_menu_after_an_import_changes_roles(
 ) -> None:
     scope = {"type": "chat", "chat_id": district.tg("P0101")}
     await district.say("P0101", "/help")
-    assert [c["command"] for c in district.fake.commands_for(scope)] == ["my", "help"]
+    first = [c for c, _ in texts.commands_for(frozenset({Role.FIRST}))]
+    assert [c["command"] for c in district.fake.commands_for(scope)] == first
+    assert "unit" not in first and first[0] == "my" and first[-1] == "help"
     folder = tmp_path / "district"
     shutil.copytree(DISTRICT, folder)
     people = (folder / "people.csv").read_text(encoding="utf-8")
@@ -104,4 +107,5 @@ async def test_help_refreshes_the_menu_after_an_import_changes_roles(
         await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
     assert "/unit" in await district.say("P0101", "/help")
     menu = [c["command"] for c in district.fake.commands_for(scope)]
-    assert menu == ["my", "unit", "leave", "help"]
+    assert menu == [c for c, _ in texts.commands_for(frozenset({Role.FIRST, Role.SECRETARY}))]
+    assert {"unit", "leave"} <= set(menu) - set(first)
