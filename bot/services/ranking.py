@@ -100,7 +100,8 @@ async def quarter_ranking(
     zone: ZoneInfo,
 ) -> list[Ranked]:
     """One quarter's scores and ranks."""
-    units = await quarter_progress(session, span=quarter(year, number), now=now, zone=zone)
+    span = quarter(year, number)
+    units = await quarter_progress(session, span=span, now=now, zone=zone, with_overdue=False)
     return rank(
         [Ranked(u.code, u.name, u.category, rules.quarter_score(u), None, u) for u in units]
     )
@@ -116,7 +117,7 @@ async def year_ranking(
     for number in RANKED_QUARTERS:
         span = quarter(year, number)
         for unit in await quarter_progress(
-            session, span=span, now=now, zone=zone, calendar=calendar
+            session, span=span, now=now, zone=zone, calendar=calendar, with_overdue=False
         ):
             units[unit.code] = unit
             scores.setdefault(unit.code, []).append(rules.quarter_score(unit))
