@@ -294,8 +294,6 @@ def build_router() -> Router:
     router = private_router("notices", Role.ADMIN)
     router.message.register(broadcast, Command("broadcast"))
     router.message.register(draft_reply, DraftReply())
-    router.callback_query.register(pressed, Nt.filter(F.act.in_(_DRAFT_ACTS)))
+    acts = ("kind", "tog", "page", "done", "back", "send", "cancel")
+    router.callback_query.register(pressed, Nt.filter(F.act.in_(acts)))
     return router
-
-
-_DRAFT_ACTS = ("kind", "tog", "page", "done", "back", "send", "cancel")

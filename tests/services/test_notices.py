@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,13 +11,17 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import notice_stats, notices
+from bot.services import interviews, notice_stats, notices
 from bot.services.audience import ALL, CATEGORY, ROLE, UNIT, Audience, members, parse
 from bot.services.notice_stats import Ack
 from bot.services.notices import NoticeProblem, NoticeRefused, Part, Sending
+from bot.services.outstanding import OutstandingItem
+from bot.services.periods import stored_period
 from storage.models import (
+    AuditEntry,
     Category,
     DraftState,
+    DutyType,
     Notice,
     NoticeReceipt,
     Outbox,
@@ -225,3 +229,51 @@ async def test_acknowledging_once_and_the_counts_and_reminders(
     assert await remind(0) == notice_stats.Reminded(queued=2, earlier_today=0)
     assert await remind(5) == notice_stats.Reminded(queued=0, earlier_today=2)
     assert await remind(24) == notice_stats.Reminded(queued=2, earlier_today=0)
+
+
+async def _interview(sessions: Sessions, case: interviews.Case, actor_id: int) -> int:
+    async with sessions() as session:
+        outcome = await interviews.remind(
+            session,
+            chosen=[case],
+            actor_id=actor_id,
+            now=NOW,
+            zone=ZONE,
+            render=lambda c, day: f"约谈提醒 {c.name} {day:%m-%d}",
+            ack_markup=_ack,
+        )
+        await session.commit()
+        return len(outcome.sent)
+
+
+async def test_two_interview_presses_at_once_send_one_formal_notice(
+    sessions: Sessions, session: AsyncSession
+) -> None:
+    admin, people = await _district(session)
+    assert admin.id is not None and people[0].id is not None
+    item = OutstandingItem(
+        due_item_id=1,
+        item_code="C02",
+        content="年初制定本单位党风廉政建设工作计划",
+        duty_type=DutyType.MAIN,
+        period=stored_period("2026", date(2026, 1, 1), date(2026, 12, 31)),
+        due=date(2026, 3, 31),
+        nominal=date(2026, 3, 31),
+        unit_id=people[0].unit_id,
+        unit_team=False,
+        holder_name=people[0].name,
+        days_overdue=237,
+    )
+    case = interviews.Case(people[0].id, people[0].name, "城关镇", 9101, [item])
+    sent = await asyncio.gather(*(_interview(sessions, case, admin.id) for _ in range(3)))
+    assert sorted(sent) == [0, 0, 1]
+    async with sessions() as check:
+        formal = (await check.exec(select(Notice).where(col(Notice.kind) == "formal"))).all()
+        audits = (
+            await check.exec(select(AuditEntry).where(col(AuditEntry.action) == "interview.remind"))
+        ).all()
+        [row] = (await check.exec(select(Outbox).where(col(Outbox.kind) == "notice"))).all()
+    assert len(formal) == 1 and len(audits) == 1
+    assert row.text == "约谈提醒 陈立新 11-23" and row.reply_markup and "ack:" in row.reply_markup
+    unbound = interviews.Case(people[2].id or 0, people[2].name, "城关镇", None, [item])
+    assert await _interview(sessions, unbound, admin.id) == 0
