@@ -122,6 +122,8 @@ async def test_a_full_self_check_with_a_note_is_stored_summarised_and_recorded(
     assert "3. ⭕【C03】2026年度 · 未开展" in summary
     doubled = await d.chat.press(d.tg("P0101"), review.message_id, "提交")
     assert "这份自查已于此前提交" in doubled[-1].plain
+    after = alert(await d.chat.press(d.tg("P0101"), first.message_id, "未开展"))
+    assert after.show_alert and after.text == words.STALE[Stale.SUBMITTED]
     async with d.app.sessions() as session:
         made = (
             await session.exec(select(Record).where(col(Record.origin).like("selfcheck:%")))
