@@ -494,15 +494,12 @@ async def generate(url: str, *, seed: int = 7) -> None:
         else:
             await asyncio.to_thread(insert_sqlite, url.split(":///", 1)[1], table, batch)
         say(started, f"{table}: {len(batch)} rows")
-    if postgres:
+    if postgres:  # as autovacuum would soon; SQLite is left unanalysed, as the bot leaves it
         conn = await asyncpg.connect(dsn)
         try:
             await conn.execute("ANALYZE")
         finally:
             await conn.close()
-    else:
-        with sqlite3.connect(url.split(":///", 1)[1]) as conn:
-            conn.execute("ANALYZE")
     say(started, "done")
 
 
