@@ -23,6 +23,8 @@ from bot.services.periods import period_containing
 from bot.services.workdays import load_calendar
 from storage.models import Assessment, DueItem, Frequency, Holding, Item, Person, Record, Unit
 
+_CHUNK = 2000  # record ids per IN (…) list, twice: 4,000 parameters
+
 
 @dataclass(frozen=True)
 class YearItem:
@@ -102,17 +104,16 @@ async def unit_records(
         )
     ).all()
     ids = [record.id for record, *_ in rows]
-    later = (
-        (
+    later: list[tuple[int | None, int | None, int | None]] = []
+    for start in range(0, len(ids), _CHUNK):  # bound parameters stay far below any limit
+        chunk = ids[start : start + _CHUNK]
+        later += (
             await session.exec(
                 select(Record.id, Record.corrects_id, Record.voids_id).where(
-                    or_(col(Record.corrects_id).in_(ids), col(Record.voids_id).in_(ids))
+                    or_(col(Record.corrects_id).in_(chunk), col(Record.voids_id).in_(chunk))
                 )
             )
         ).all()
-        if ids
-        else []
-    )
     corrected: dict[int, int] = {}
     voided: dict[int, int] = {}
     for row_id, corrects, voids in sorted(later, key=lambda r: r[0] or 0):

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import export_ledger
 from bot.services.directory import import_directory
 from bot.services.export_ledger import collect
 from bot.services.export_xlsx import COLUMNS, SHEETS, build_workbook
@@ -81,8 +82,9 @@ def _rows(book_bytes: bytes, sheet: str) -> list[list[object]]:
 
 
 async def test_the_ledger_shows_corrections_undos_selfchecks_reports_and_assessment(
-    session: AsyncSession,
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(export_ledger, "_CHUNK", 1)  # links found across IN (…) chunks
     unit, people = await _setup(session)
     first, member = people["P0101"], people["P0102"]
     c01 = await _due(session, first, "C01", "2026-Q4")
