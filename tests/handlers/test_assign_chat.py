@@ -81,6 +81,13 @@ async def test_bad_replies_are_explained_and_assign_nothing(district: District) 
     async with d.app.sessions() as session:
         assert (await session.exec(select(Item).where(col(Item.code).like("JB%")))).all() == []
     assert "✅ 已交办【JB001】" in await _reply(d, prompt, "整改 / 2026-12-01")
+    # a prompt's text answered by someone who is not an admin assigns nothing
+    [copy] = await d.app.notifier.send(d.tg("P0101"), "交办事项 · 城关镇（U01）· 陈立新（P0101）")
+    sent = await d.chat.send_text(d.tg("P0101"), "自己 / 2026-12-01", reply_to=copy.message_id)
+    assert "已交办" not in _to(sent, d.tg("P0101"))
+    async with d.app.sessions() as session:
+        codes = (await session.exec(select(Item.code).where(col(Item.code).like("JB%")))).all()
+    assert codes == ["JB001"]
 
 
 async def test_assigned_reminds_through_the_outbox_once_a_day(district: District) -> None:

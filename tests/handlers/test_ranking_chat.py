@@ -95,16 +95,15 @@ async def _forged(d: District, data: str) -> Sent:
     return answer
 
 
-async def test_forged_or_future_ranking_buttons_are_refused(district: District) -> None:
+async def test_other_roles_forged_and_future_ranking_buttons_are_refused(
+    district: District,
+) -> None:
     for data in ("rk:2026:Q9", "rk:1999:Q1", "rk:x:Q1"):
         answer = await _forged(district, data)
         assert answer.method == "answerCallbackQuery" and answer.show_alert, data
         assert answer.text in (words.STALE, texts.STALE_BUTTON), data
     future = await _forged(district, "rk:2027:Q1")
     assert future.text == "2027年第一季度尚未开始，暂无排名。"
-
-
-async def test_other_roles_get_the_unknown_command_reply(district: District) -> None:
     for person in ("P0101", "P0105", "P0103"):
         for command in ("/units", "/ranking", "/duplicates"):
             assert await district.say(person, command) == texts.plain(texts.UNKNOWN_COMMAND)
