@@ -39,12 +39,15 @@ from storage.models import Holding, Role
 
 class AsksAboutPending(Filter):
     """Passes {"question": …} when the text asks about outstanding items; else the message goes
-    on to the record matcher. Only a sentence the intent table flags costs a database read."""
+    on to the record matcher. Replies to the bot are left alone (they answer its prompts: 自查说明,
+    更正, 结束语 …). Only a sentence the intent table flags costs a database read."""
 
     async def __call__(
         self, message: Message, matcher: Matcher, person: Viewer | None, session: AsyncSession
     ) -> bool | dict[str, Any]:
-        text = message.text or ""
+        text, replied = message.text or "", message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
+            return False
         if person is None or text.startswith("/") or meaning(matcher, text) is None:
             return False
         scope = None if person.is_admin else person.unit_id
