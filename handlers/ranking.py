@@ -6,7 +6,7 @@ import asyncio
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -19,14 +19,14 @@ from bot.services.assessment import AssessmentRejected, import_assessments
 from bot.services.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
 from bot.services.identity import Viewer
 from bot.services.matcher import Matcher
-from bot.services.periods import local_date
+from bot.services.periods import local_date, period_of_key
 from bot.services.ranking import Ranked, RankingRules, quarter_ranking, year_ranking
 from bot.services.ranking_xlsx import quarter_workbook, year_workbook
 from bot.services.units_progress import by_category, quarter, quarter_of, quarter_progress
 from bot.texts import duplicates as duplicate_texts
 from bot.texts import ranking as words
 from handlers.filters import private_router
-from storage.models import Role
+from storage.models import Frequency, Role
 
 PARTS = ("Q1", "Q2", "Q3", "Y")
 YEARS = range(2000, 2101)
@@ -50,13 +50,26 @@ def _picker(year: int) -> InlineKeyboardMarkup:
 
 
 async def units(
-    message: Message, session: AsyncSession, clock: Clock, zone: ZoneInfo, notifier: Notifier
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
 ) -> None:
-    """/units: every unit's completion this quarter, by category, then a chart."""
+    """/units [2026-Q3]: every unit's completion this (or that) quarter, by category, then a chart."""
     now = clock.now()
-    span = quarter_of(local_date(now, zone))
+    today = local_date(now, zone)
+    span = quarter_of(today)
+    if command.args:
+        named = period_of_key(command.args.strip())
+        if named is None or named.frequency is not Frequency.QUARTERLY or named.start > today:
+            await notifier.send(message.chat.id, words.units_usage(command.args.strip()))
+            return
+        span = named
     progress = await quarter_progress(session, span=span, now=now, zone=zone)
-    await notifier.send(message.chat.id, words.units(span, True, progress))
+    current = span.start <= today <= span.end
+    await notifier.send(message.chat.id, words.units(span, current, progress))
     if not progress:
         return
     panels = [

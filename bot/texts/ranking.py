@@ -54,6 +54,13 @@ def units(span: Period, today_in: bool, progress: list[UnitProgress]) -> str:
     return "\n".join(lines)
 
 
+def units_usage(typed: str) -> str:
+    return (
+        f"看不懂“{escape(typed)}”：发送 <code>/units</code> 看本季度，"
+        "或 <code>/units 2026-Q3</code> 看已开始的某一季度。"
+    )
+
+
 def units_chart_title(span: Period) -> str:
     return f"各单位{quarter_label(span.start.year, (span.start.month + 2) // 3)}完成率"
 

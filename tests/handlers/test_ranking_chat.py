@@ -51,6 +51,11 @@ async def test_units_shows_each_category_and_sends_a_chart(district: District) -
     [chart] = _documents(sent)
     assert chart.document_name == "完成率-2026-Q4.png"
     assert (chart.document or b"").startswith(b"\x89PNG")
+    earlier = await district.say(ADMIN, "/units 2026-Q1")
+    assert earlier.startswith("各单位2026年第一季度完成情况\n")  # C02, C03 were due 03-31
+    for wrong in ("2026-Q9", "2027-Q1", "2026-11", "<b>"):
+        reply = await district.say(ADMIN, f"/units {wrong}")
+        assert reply.startswith(f"看不懂“{wrong}”"), wrong
 
 
 async def test_ranking_buttons_give_text_chart_and_workbook(district: District) -> None:
