@@ -156,7 +156,13 @@ async def test_tasks_are_tracked_to_closure_and_reminded_once_a_day(session: Asy
         "JB002",
         "JB001",
         "JB003",
-    ]
+    ]  # overdue, open, done
+    closing = await session.get(DueItem, tasks["JB002"].due_item_id)
+    assert closing is not None
+    closing.closed_at, closing.closed_reason = later, "已在督查整改会上销号"
+    await session.commit()
+    tasks = {t.item_code: t for t in await tracked(session, now=later, zone=ZONE)}
+    assert tasks["JB002"].state is State.CLOSED and not tasks["JB002"].open
     open_task = tasks["JB001"]
     bound = type(open_task)(**{**open_task.__dict__, "telegram_id": 777})
     assert await queue_reminder(session, task=bound, text="提醒", now=later, zone=ZONE)

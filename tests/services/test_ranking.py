@@ -160,6 +160,14 @@ async def test_quarter_and_year_rankings_with_the_assessment(session: AsyncSessi
     assert [(r.result, r.score) for r in rows] == [("较好", None), ("一般", 90.0), ("差", None)]
 
 
+async def test_the_demo_assessment_file_imports(session: AsyncSession) -> None:
+    await _district_since_january(session, date(2026, 1, 5))
+    data = (DISTRICT.parent / "assessment" / "2026.xlsx").read_bytes()
+    assert has_assessment_sheet(data)
+    done = await import_assessments(session, data=data, results=RESULTS, now=at(date(2026, 12, 30)))
+    assert (done.imported, done.years) == (11, (2026,))
+
+
 def test_ranks_within_a_category_share_ties_and_leave_the_unscored_last() -> None:
     def line(code: str, category: Category, score: float | None) -> Ranked:
         return Ranked(code, code, category, score, None)
