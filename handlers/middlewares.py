@@ -8,7 +8,9 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,10 +46,17 @@ class DbSessionMiddleware(BaseMiddleware):
                 logger.info("update %s was delivered again; dropped", update_id)
                 return None
             claim = stage_claim(session, update_id=update_id, now=clock.now())
+            wrote = _watch_writes(session)
 
             async def release() -> None:
                 nonlocal claim
-                if claim in session.new and len(session.new) == 1 and not session.dirty:
+                if (
+                    not wrote[0]
+                    and claim in session.new
+                    and len(session.new) == 1
+                    and not session.dirty
+                    and not session.deleted
+                ):
                     await session.rollback()  # nothing written yet: free the connection
                     claim = stage_claim(session, update_id=update_id, now=clock.now())
                 else:
@@ -72,6 +81,21 @@ class DbSessionMiddleware(BaseMiddleware):
             finally:
                 release_database.reset(token)
             return result
+
+
+def _watch_writes(session: AsyncSession) -> list[bool]:
+    """A flag raised by any INSERT, UPDATE or DELETE statement run through the session: such
+    writes (a conditional UPDATE, a bulk insert) appear neither in `session.new` nor in
+    `session.dirty`, and the sessions do not autoflush, so `release` must not take the
+    update for read-only and roll them back."""
+    wrote = [False]
+
+    def mark(state: ORMExecuteState) -> None:
+        if not state.is_select:
+            wrote[0] = True
+
+    event.listen(session.sync_session, "do_orm_execute", mark)
+    return wrote
 
 
 class IdentityMiddleware(BaseMiddleware):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, true
+from sqlalchemy import ColumnElement, and_, exists, func, true
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,8 +39,11 @@ def live_record(record: Any = Record) -> ColumnElement[bool]:
     correction that itself counts (undoing a correction gives the original back)."""
     undo, fix, fix_undo = aliased(Record), aliased(Record), aliased(Record)
     fix_live = ~exists().where(col(fix_undo.voids_id) == col(fix.id))
+    # `voids_id IS NULL` is written so that no index can serve it: almost every row is NULL,
+    # and SQLite (no statistics) would otherwise walk ix_record_voids_id over every record
+    # instead of looking records up by due item
     return and_(
-        record.voids_id.is_(None),
+        func.coalesce(record.voids_id, 0) == 0,
         ~exists().where(undo.voids_id == record.id),
         ~exists().where(fix.corrects_id == record.id, fix_live),
     )

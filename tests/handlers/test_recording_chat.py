@@ -184,3 +184,16 @@ async def test_a_photo_without_a_caption_asks_which_item(district: District) -> 
     await district.chat.press(tg, ask.message_id or 0, "确认")
     (record,) = await _records(district)
     assert record.file_kind == "photo"
+
+
+async def test_cancel_is_kept_and_a_later_confirm_is_refused(district: District) -> None:
+    """取消 is a conditional UPDATE and then a message edit: the update must survive the edit."""
+    tg = district.tg("P0101")
+    proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
+    cancelled = await district.chat.press(tg, proposal.message_id or 0, "取消")
+    assert any("已取消" in s.plain for s in cancelled)
+    async with district.app.sessions() as session:
+        assert (await session.exec(select(Proposal.state))).all() == [ProposalState.CANCELLED]
+    refused = await _press_stale(district, tg, proposal, "确认")
+    assert any("已失效" in (s.text or "") for s in refused)
+    assert await _records(district) == []
