@@ -10,8 +10,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
