@@ -198,6 +198,20 @@ class Notifier:
             caption=caption,
         )
 
+    async def send_photo(
+        self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None
+    ) -> Message | None:
+        """Send a picture made here (charts), with an HTML caption of at most 1,024 characters."""
+        await _release()
+        return await self._call(
+            chat_id,
+            HIGH,
+            self.bot.send_photo,
+            chat_id=chat_id,
+            photo=BufferedInputFile(data, filename=filename),
+            caption=caption,
+        )
+
     async def send_file(
         self, chat_id: int, *, file_id: str, kind: str, caption: str | None = None
     ) -> Message | None:

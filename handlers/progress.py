@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import Message
 from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier, release_database
-from bot.pacer import HIGH
+from bot.notify import Notifier
 from bot.services.identity import Viewer
 from bot.services.ledger import mine
 from bot.services.periods import local_date
@@ -24,19 +23,8 @@ from storage.models import OFFICIAL_ROLES
 
 
 async def send_photo(notifier: Notifier, chat_id: int, *, data: bytes, caption: str) -> None:
-    """A PNG with an HTML caption, paced and retried like every other send (the notifier has no
-    photo-from-bytes call yet: this goes through its one retrying path)."""
-    release = release_database.get()
-    if release is not None:
-        await release()
-    await notifier._call(  # the notifier's paced, retrying call
-        chat_id,
-        HIGH,
-        notifier.bot.send_photo,
-        chat_id=chat_id,
-        photo=BufferedInputFile(data, filename="progress.png"),
-        caption=caption,
-    )
+    """A PNG with an HTML caption, paced and retried like every other send."""
+    await notifier.send_photo(chat_id, data=data, filename="progress.png", caption=caption)
 
 
 async def send_progress(
