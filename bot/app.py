@@ -108,10 +108,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         zone=settings.zone,
         matcher=matcher,
         ranking=ranking_rules(settings),
+        rules=ladder_rules(settings),
     )
     handlers.setup(dispatcher)
     jobs = JobContext(
-        sessions=sessions, notifier=notifier, zone=settings.zone, rules=ladder_rules(settings)
+        sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
     )
     sender = OutboxSender(sessions, notifier, clock)
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)

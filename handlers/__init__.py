@@ -11,6 +11,7 @@ Handlers receive their dependencies by parameter name. The whole vocabulary:
 | notifier  | bot.notify.Notifier           | Dispatcher workflow data    |
 | zone      | zoneinfo.ZoneInfo             | Dispatcher workflow data    |
 | matcher   | bot.services.matcher.Matcher  | Dispatcher workflow data    |
+| rules     | bot.services.ladder.LadderRules | Dispatcher workflow data (the reminder ladder) |
 | ranking   | bot.services.ranking.RankingRules | Dispatcher workflow data |
 | sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
 """
