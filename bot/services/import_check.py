@@ -17,7 +17,7 @@ from bot.services.import_read import (
     RawTables,
 )
 from bot.services.periods import check_deadline
-from bot.services.system_items import RESERVED_CODES
+from bot.services.system_items import is_reserved
 from storage.models import Category, DutyType, Frequency, ListKind, Role, ScopeKind
 
 __all__ = ["ImportPlan", "ItemRow", "KindCounts", "PersonRow", "UnitRow", "check_tables"]
@@ -207,7 +207,7 @@ def _check_items(
     for row in check.table.rows:
         before = len(check.problems)
         code = check.code(row, "事项编码", seen)
-        if code.upper() in RESERVED_CODES:
+        if is_reserved(code):
             check.cell(row, "事项编码", "reserved_code", code)
         list_kind = check.enum(row, "清单", ListKind)
         duty_type = check.enum(row, "责任类型", DutyType)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +40,13 @@ SYSTEM_ITEMS = (
     ),
 )
 RESERVED_CODES = frozenset(item.code for item in SYSTEM_ITEMS)
+# codes /assign gives its tasks (JB001 …): an import may not use them either
+ASSIGNED_CODE = re.compile(r"^JB\d+$", re.IGNORECASE)
+
+
+def is_reserved(code: str) -> bool:
+    """A code the bot gives out itself: the built-in items and assigned tasks."""
+    return code.upper() in RESERVED_CODES or ASSIGNED_CODE.match(code) is not None
 
 
 async def ensure_system_items(session: AsyncSession, *, now: datetime) -> dict[str, int]:

@@ -25,7 +25,7 @@ PROBLEM_TEMPLATES: dict[str, str] = {
     "too_long": "内容过长（最多 {detail} 个字，当前以“{value}”开头；请精简）",
     "code_has_space": "编码 {value} 含有空格或分隔符（编码只能是连续的字母、数字等，请删去空格）",
     "duplicate_code": "编码 {value} 重复（第 {detail} 行已使用；每个编码只能出现一次）",
-    "reserved_code": "事项编码 {value} 留给机器人内置的季度自查（ZC）和半年报告（BG），请换一个编码",
+    "reserved_code": "事项编码 {value} 由机器人自用（ZC 季度自查、BG 半年报告、JB 开头的交办事项），请换一个编码",
     "bad_choice": "“{value}”不是有效取值（可填：{detail}）",
     "unknown_unit": "未知单位编码 {value}（请先在“单位”表中添加该单位，或改正编码）",
     "parent_self": "上级单位不能是本单位 {value}（请留空或填写另一个单位的编码）",

@@ -84,6 +84,8 @@ def test_normalises_roles_co_units_and_warns_on_unknown_columns(tmp_path: Path) 
         ("items.csv", "C01", "责任内容", "", ("items.csv", 2, "责任内容", "empty")),
         ("items.csv", "C01", "主责单位", "U99", ("items.csv", 2, "主责单位", "unknown_unit")),
         ("items.csv", "C02", "完成时限", "2026-03-31", ("items.csv", 3, "完成时限", "deadline_full_date_only_once")),
+        ("items.csv", "C01", "事项编码", "ZC", ("items.csv", 2, "事项编码", "reserved_code")),
+        ("items.csv", "C01", "事项编码", "jb007", ("items.csv", 2, "事项编码", "reserved_code")),
     ],
 )  # fmt: skip
 def test_one_bad_cell(
