@@ -73,6 +73,8 @@ async def show_pending(
     pages = words.page_lines(pending) or [[]]
     page = page if 0 <= page < len(pages) else 0
     text = words.pending_page(pending, pages[page], page, len(pages), who)
+    if not paged and len(pages) > 1:
+        text += "\n" + words.MORE_LINES
     unit, who_id, total = pending.unit.unit_id, pending.person_id or 0, pending.total
     buttons = [
         InlineKeyboardButton(

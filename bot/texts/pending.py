@@ -17,6 +17,7 @@ CONTENT_CHARS = 36  # an item's 责任内容 is cut here: a page stays well unde
 NOT_YOURS = "只能查看本单位的事项：这个按钮不属于您的单位。"
 NOT_YOUR_LIST = "这个按钮不是您的清单，请发送 /pending 查看您本人的未完成事项。"
 LIST_CHANGED = "列表已有变化，已按最新情况重新显示。"
+MORE_LINES = "……仅显示第 1 页；发送 /pending 查看全部。"
 PAGE_GONE = "列表已有变化，这一页已不存在：已显示最新的第 1 页。"
 UNIT_CLOSED = "您所在的单位已停用，无法查看或提醒。如有疑问请联系管理员。"
 CHOOSE_CATEGORY = (
@@ -121,10 +122,6 @@ def pending_page(
         head += f" · 第 {page + 1}/{pages} 页"
     legend = "🔴 已逾期　🟡 7 天内到期　⚪ 尚未临近"
     return "\n".join([head, legend, *lines])
-
-
-def question_note(note: str, body: str) -> str:
-    return f"{note}\n\n{body}" if note else body
 
 
 def who_missing(pending: Pending, codes: list[str]) -> str:
