@@ -92,6 +92,10 @@ async def test_an_admin_chooses_a_unit_or_names_it(district: District) -> None:
     assert named.plain.startswith("📋 城关镇未完成事项")
     [unknown] = await send(district, ADMIN, "/pending U99")
     assert unknown.plain == texts.plain(words.unknown_unit("U99"))
+    *_, other = await press(district, ADMIN, picker, "其他")
+    assert other.plain == words.NO_UNITS  # 区纪委监委 has no category and holds nothing
+    bad = await forged(district, ADMIN, "pdu:x:0:0")
+    assert bad.show_alert and bad.text == texts.STALE_BUTTON
     [empty] = await send(district, ADMIN, "/pending U00")
     assert empty.plain == "区纪委监委没有责任清单事项，没有可查看或提醒的内容。"
 
@@ -140,10 +144,11 @@ async def test_a_secretary_of_a_closed_unit_or_of_no_items(district: District) -
         assert clerk.id is not None
         session.add(PersonRole(person_id=clerk.id, role=Role.SECRETARY))
         await session.commit()
-    [closed] = await send(district, OTHER_SECRETARY, "/pending")
-    assert closed.plain == words.UNIT_CLOSED
-    [nothing] = await district.chat.send_text(777001, "/pending")
-    assert nothing.plain == "区纪委监委没有责任清单事项，没有可查看或提醒的内容。"
+    for command in ("/pending", "/nudge"):
+        [closed] = await send(district, OTHER_SECRETARY, command)
+        assert closed.plain == words.UNIT_CLOSED
+        [nothing] = await district.chat.send_text(777001, command)
+        assert nothing.plain == "区纪委监委没有责任清单事项，没有可查看或提醒的内容。"
 
 
 async def test_questions_in_plain_chinese_and_what_is_not_one(district: District) -> None:
