@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot import texts
 from bot.services.identity import issue_invites
+from storage.models import Role
 from tests.handlers.conftest import NOW, District
 
 NEWCOMER = 555_000_001
@@ -34,7 +35,9 @@ async def test_start_with_code_binds_sets_the_menu_and_opens_my_list(
     assert "/my" in reply
     assert "/invite" not in reply
     menu = d.fake.commands_for({"type": "chat", "chat_id": NEWCOMER})
-    assert [c["command"] for c in menu] == ["my", "help"]
+    assert [c["command"] for c in menu] == [
+        c for c, _ in texts.commands_for(frozenset({Role.FIRST}))
+    ]
     my = await _reply(d, "/my")
     assert "【C01】" in my
     assert "【I0101】" in my

@@ -15,7 +15,7 @@ from bot.localchat.chatlog import Sent
 from bot.services.binding import Unbinding
 from bot.services.identity import issue_invites
 from bot.texts import binding as binding_texts
-from storage.models import AuditEntry, FailedBind, Person
+from storage.models import AuditEntry, FailedBind, Person, Role
 from tests.handlers.conftest import NOW, ZONE, District, _settings
 
 NEWCOMER = 556_000_001
@@ -63,7 +63,9 @@ async def test_tapping_your_own_link_again_greets_you_and_never_locks_you_out(
         sent = await d.chat.send_text(NEWCOMER, f"/start {code}")
         assert _to(sent, NEWCOMER).startswith("陈立新，您好！")
     menu = d.fake.commands_for({"type": "chat", "chat_id": NEWCOMER})
-    assert [c["command"] for c in menu] == ["my", "help"]
+    assert [c["command"] for c in menu] == [
+        c for c, _ in texts.commands_for(frozenset({Role.FIRST}))
+    ]
     async with d.app.sessions() as session:
         failures = (await session.exec(select(func.count()).select_from(FailedBind))).one()
     assert failures == 0
