@@ -23,7 +23,9 @@ from storage.models import (
     Person,
     PersonRole,
     Record,
+    Report,
     Role,
+    SelfCheck,
     Unit,
 )
 
@@ -68,7 +70,9 @@ async def load_history(
         planner = Planner(today=today, now=now, zone=zone, calendar=calendar, seed=today.year)
         planner.records(dues, authors)
         planner.touches()
-        planner.selfchecks(dues)
+        taken = set((await session.exec(select(SelfCheck.person_id, SelfCheck.period_key))).all())
+        taken |= set((await session.exec(select(Report.person_id, Report.period_key))).all())
+        planner.selfchecks(dues, taken=taken)
         await write(session, planner.plan.rows)
         live = planner.plan.live()
         recorded = {p.due.id for p in live}

@@ -187,12 +187,15 @@ class Planner:
             )
         self.plan.rows.sort(key=lambda p: p.at)
 
-    def selfchecks(self, dues: list[Due]) -> None:
+    def selfchecks(self, dues: list[Due], *, taken: set[tuple[int, str]]) -> None:
         """季度自查 of every finished quarter, and 半年报告 of every finished half-year, handed
-        in after the period as each official's quality says (a few late); answers from the plan."""
+        in after the period as each official's quality says (a few late); answers from the plan.
+        `taken`: (person, period key) that has one already (someone used the demo before)."""
         live = self.plan.live()
         for due in dues:
             if due.system is None or due.person_id is None or due.end >= self.today:
+                continue
+            if (due.person_id, due.key) in taken:
                 continue
             if self.rng.random() >= self.quality(due) + 0.1:
                 continue

@@ -151,6 +151,7 @@ async def remember_steps(
     """The reminder steps the bot 'sent' before today for what is still open, so the first
     reminder run of the demo sends today's steps, not a year of folded ones."""
     rules, rows = LadderRules(), []
+    taken = set((await session.exec(select(ReminderStep.due_item_id, ReminderStep.step))).all())
     for due in dues:
         days = [(step.name, step_day(step, due.due, calendar)) for step in rules.steps]
         if due.system is not None:
@@ -167,7 +168,7 @@ async def remember_steps(
                 )
             )
         for name, day in days:
-            if day < today:
+            if day < today and (due.id, name) not in taken:
                 at = datetime.combine(day, rules.send_at, zone).astimezone(UTC)
                 rows.append(
                     {

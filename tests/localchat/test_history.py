@@ -24,6 +24,7 @@ from storage.models import (
     NoticeReceipt,
     Outbox,
     OutboxState,
+    Person,
     Record,
     ReminderStep,
     Report,
@@ -116,3 +117,33 @@ async def test_loaded_once_and_consistent(sessions: async_sessionmaker[AsyncSess
             assert holding.person_id == sheet.person_id
             assert sheet.submitted_at is not None and sheet.submitted_at <= NOW
             assert due.period_key[:4] == sheet.period_key[:4]
+
+
+async def test_loads_over_a_demo_used_before(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Someone played the demo before the history existed: a self-check already started for
+    Q3 and a reminder step taken; the history skips what is there instead of failing."""
+    await setup_demo(sessions, data=DISTRICT, now=NOW, zone=ZONE)
+    async with sessions() as session:
+        person = (await session.exec(select(Person).where(Person.code == "P0101"))).one()
+        due = (await session.exec(select(DueItem))).first()
+        assert person.id is not None and due is not None and due.id is not None
+        session.add(
+            SelfCheck(person_id=person.id, period_key="2026-Q3", created_at=NOW, updated_at=NOW)
+        )
+        session.add(
+            ReminderStep(
+                due_item_id=due.id, step="T10", sent_on=NOW.date(), outbox_key="x", created_at=NOW
+            )
+        )
+        await session.commit()
+    summary = await load_history(sessions, now=NOW, zone=ZONE)
+    assert summary.fresh and summary.records > 300
+    async with sessions() as session:
+        sheets = (
+            await session.exec(
+                select(SelfCheck).where(
+                    SelfCheck.person_id == person.id, SelfCheck.period_key == "2026-Q3"
+                )
+            )
+        ).all()
+        assert len(sheets) == 1  # the one already there
