@@ -15,34 +15,35 @@ from storage.models import Role
 
 __all__ = ["STATUS_MARK", "my_list", "period_label", "unit_list"]
 
-# Commands: (command, menu description, roles that see it; empty = every bound person).
+_OFFICIALS = frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE})
+_NOT_ADMIN = frozenset({*Role} - {Role.ADMIN})
+_SECRETARY_ADMIN = frozenset({Role.SECRETARY, Role.ADMIN})
+_ADMIN = frozenset({Role.ADMIN})
+# Commands: (command, menu description, roles that see it; empty = every bound person), in the
+# order the menu shows them: one's own list and records first, the unit's next, the district's last.
 COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
-    ("my", "我的清单：本期事项与完成情况", frozenset({*Role} - {Role.ADMIN})),
-    ("unit", "本单位本期事项完成情况", frozenset({Role.SECRETARY})),
-    ("invite", "生成绑定邀请码", frozenset({Role.ADMIN})),
-    ("close", "关闭一项未完成事项（须写明原因）", frozenset({Role.ADMIN})),
-    ("unbind", "解除人员的账号绑定", frozenset({Role.ADMIN})),
-    ("leave", "登记请假及代办人", frozenset({Role.ADMIN, Role.SECRETARY})),
-    ("broadcast", "发布通知（可附文件），收集已阅", frozenset({Role.ADMIN})),
-    ("notices", "通知发送与已阅情况", frozenset({Role.ADMIN})),
-    ("interview", "约谈提醒：逾期超过10天的人员", frozenset({Role.ADMIN})),
+    ("my", "我的清单：本期事项与完成情况", _NOT_ADMIN),
+    ("records", "我的履责记实：查看、更正、撤销", _NOT_ADMIN),
+    ("selfcheck", "季度自查：逐项填报本季度完成情况", _OFFICIALS),
+    ("report", "半年报告：生成、补充并提交", _OFFICIALS),
     ("pending", "未完成事项（本单位/本人）", frozenset({*Role})),
-    ("nudge", "提醒未完成人员", frozenset({Role.SECRETARY, Role.ADMIN})),
-    ("records", "我的履责记实：查看、更正、撤销", frozenset({*Role} - {Role.ADMIN})),
-    ("progress", "本单位本季度完成情况图", frozenset({Role.SECRETARY, Role.ADMIN})),
-    ("export", "导出台账（四单+履责记实）", frozenset({Role.SECRETARY, Role.ADMIN})),
-    ("publicize", "在单位群公示清单或进度", frozenset({Role.SECRETARY, Role.ADMIN})),
-    (
-        "selfcheck",
-        "季度自查：逐项填报本季度完成情况",
-        frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE}),
-    ),
-    ("report", "半年报告：生成、补充并提交", frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE})),
-    ("units", "各单位本季度完成情况", frozenset({Role.ADMIN})),
-    ("ranking", "3+1 排名（季度/年度）", frozenset({Role.ADMIN})),
-    ("assign", "交办督办事项", frozenset({Role.ADMIN})),
-    ("assigned", "交办事项跟踪", frozenset({Role.ADMIN})),
-    ("duplicates", "疑似照抄的个性清单", frozenset({Role.ADMIN})),
+    ("unit", "本单位本期事项完成情况", frozenset({Role.SECRETARY})),
+    ("progress", "本单位本季度完成情况图", _SECRETARY_ADMIN),
+    ("export", "导出台账（四单+履责记实）", _SECRETARY_ADMIN),
+    ("publicize", "在单位群公示清单或进度", _SECRETARY_ADMIN),
+    ("nudge", "提醒未完成人员", _SECRETARY_ADMIN),
+    ("leave", "登记请假及代办人", _SECRETARY_ADMIN),
+    ("units", "各单位本季度完成情况", _ADMIN),
+    ("ranking", "3+1 排名（季度/年度）", _ADMIN),
+    ("broadcast", "发布通知（可附文件），收集已阅", _ADMIN),
+    ("notices", "通知发送与已阅情况", _ADMIN),
+    ("interview", "约谈提醒：逾期超过10天的人员", _ADMIN),
+    ("assign", "交办督办事项", _ADMIN),
+    ("assigned", "交办事项跟踪", _ADMIN),
+    ("duplicates", "疑似照抄的个性清单", _ADMIN),
+    ("invite", "生成绑定邀请码", _ADMIN),
+    ("close", "关闭一项未完成事项（须写明原因）", _ADMIN),
+    ("unbind", "解除人员的账号绑定", _ADMIN),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
