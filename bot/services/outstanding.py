@@ -13,12 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, exists, func, true
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from bot.services.periods import Period, effective_due, local_date, stored_period
+from bot.services.periods import DueDate, Period, effective_due, local_date, stored_period
 from bot.services.workdays import WorkCalendar, load_calendar
 from storage.models import DueItem, DutyType, Holding, Item, Person, Record
 
@@ -85,6 +86,7 @@ class OutstandingItem:
     unit_team: bool
     holder_name: str | None
     days_overdue: int  # 0 or less: not overdue yet
+    holder_id: int | None = None  # the holding's person (None: the 单位班子)
 
     @property
     def overdue(self) -> bool:
@@ -106,27 +108,48 @@ async def outstanding(
     today = local_date(now, zone)
     if calendar is None:
         calendar = await load_calendar(session)
-    rows = (
-        await session.exec(
-            due_item_rows().where(is_outstanding(today), true() if where is None else where)
+    # plain columns, not entities: a large unit's list is read without building ORM objects
+    query = (
+        sa_select(
+            col(DueItem.id),
+            col(DueItem.due_date),
+            col(DueItem.period_key),
+            col(DueItem.period_start),
+            col(DueItem.period_end),
+            col(Holding.unit_id),
+            col(Holding.person_id),
+            col(Item.code),
+            col(Item.content),
+            col(Item.duty_type),
+            col(Person.name),
         )
-    ).all()
+        .select_from(DueItem)
+        .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+        .join(Item, col(Item.id) == col(Holding.item_id))
+        .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
+        .where(is_outstanding(today), true() if where is None else where)
+    )
     found = []
-    for due, holding, item, holder_name in rows:
-        when = effective_due(due.due_date, calendar=calendar)
+    dues: dict[date, DueDate] = {}
+    for row in (await session.exec(query)).all():  # type: ignore[call-overload]
+        due_id, nominal, key, start, end, unit_id, holder_id, code, content, duty, name = row
+        when = dues.get(nominal)
+        if when is None:
+            when = dues[nominal] = effective_due(nominal, calendar=calendar)
         found.append(
             OutstandingItem(
-                due_item_id=_id(due.id),
-                item_code=item.code,
-                content=item.content,
-                duty_type=item.duty_type,
-                period=stored_period(due.period_key, due.period_start, due.period_end),
+                due_item_id=_id(due_id),
+                item_code=code,
+                content=content,
+                duty_type=duty,
+                period=stored_period(key, start, end),
                 due=when.effective,
                 nominal=when.nominal,
-                unit_id=holding.unit_id,
-                unit_team=holding.person_id is None,
-                holder_name=holder_name,
+                unit_id=unit_id,
+                unit_team=holder_id is None,
+                holder_name=name,
                 days_overdue=(today - when.effective).days,
+                holder_id=holder_id,
             )
         )
     found.sort(key=lambda o: (o.due, o.item_code, o.holder_name or "", o.period.key))

@@ -133,7 +133,7 @@ async def unit_pending(
     """The unit's outstanding items (optionally narrowed by `where`), grouped by holder."""
     narrowed = and_(col(Holding.unit_id) == unit.unit_id, true() if where is None else where)
     items = await outstanding(session, now=now, zone=zone, where=narrowed)
-    return Pending(unit, local_date(now, zone), await _groups(session, items))
+    return Pending(unit, local_date(now, zone), _groups(items))
 
 
 async def own_pending(
@@ -148,7 +148,7 @@ async def own_pending(
     narrowed = and_(mine(viewer), true() if where is None else where)
     items = await outstanding(session, now=now, zone=zone, where=narrowed)
     unit = UnitRef(viewer.unit_id, viewer.unit_code, viewer.unit_name, None)
-    return Pending(unit, local_date(now, zone), await _groups(session, items), viewer.person_id)
+    return Pending(unit, local_date(now, zone), _groups(items), viewer.person_id)
 
 
 def of_items(codes: Sequence[str]) -> ColumnElement[bool]:
@@ -161,11 +161,10 @@ def of_person(person_id: int) -> ColumnElement[bool]:
     return col(Holding.person_id) == person_id
 
 
-async def _groups(session: AsyncSession, items: list[OutstandingItem]) -> list[Group]:
-    holders = await _holders(session, [item.due_item_id for item in items])
+def _groups(items: list[OutstandingItem]) -> list[Group]:
     grouped: dict[int | None, list[OutstandingItem]] = {}
     for item in items:
-        grouped.setdefault(holders.get(item.due_item_id), []).append(item)
+        grouped.setdefault(item.holder_id, []).append(item)
     groups = [
         Group(TEAM if person is None else found[0].holder_name or "", person, found)
         for person, found in grouped.items()
@@ -176,22 +175,6 @@ async def _groups(session: AsyncSession, items: list[OutstandingItem]) -> list[G
         key=lambda g: (-g.items[0].days_overdue, g.person_id is not None, g.holder, g.person_id)
     )
     return groups
-
-
-async def _holders(session: AsyncSession, due_item_ids: list[int]) -> dict[int, int | None]:
-    """Due item → the holding's person (None: 单位班子)."""
-    found: dict[int, int | None] = {}
-    for start in range(0, len(due_item_ids), 5000):
-        chunk = due_item_ids[start : start + 5000]
-        rows = await session.exec(
-            select(DueItem.id, Holding.person_id)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .where(col(DueItem.id).in_(chunk))
-        )
-        for due_id, person_id in rows.all():
-            assert due_id is not None
-            found[due_id] = person_id
-    return found
 
 
 async def people_named(session: AsyncSession, *, unit_id: int | None) -> dict[str, list[int]]:
