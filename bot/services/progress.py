@@ -1,8 +1,9 @@
 """A unit's completion for a quarter: done of due by person and by item, and its chart.
 
-Due means a due item of the unit whose period overlaps the quarter and has begun; done means
-it has a live record (bot.services.outstanding); items an admin closed are left out of the
-rate and counted on their own.
+Due means a due item of the unit whose (nominal) due date falls in the quarter and whose period
+has begun — the rule /units and /ranking count by, so a yearly item counts once, in the quarter
+it is due; done means it has a live record (bot.services.outstanding); items an admin closed
+are left out of the rate and counted on their own.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.charts import Share, completion_chart
 from bot.services.export_data import DueRow, DueState, due_rows
 from bot.services.export_ledger import quarter_span
+from storage.models import DueItem
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,14 @@ async def quarter_progress(
 ) -> QuarterProgress:
     """The unit's (or, with `where`, some holdings') completion for the quarter as of `today`."""
     first, last = quarter_span(year, quarter)
+    due_in_quarter = col(DueItem.due_date).between(first, last)
     rows = await due_rows(
-        session, unit_id=unit_id, first=first, last=last, today=today, where=where
+        session,
+        unit_id=unit_id,
+        first=first,
+        last=last,
+        today=today,
+        where=due_in_quarter if where is None else and_(where, due_in_quarter),
     )
     counted = [row for row in rows if row.state is not DueState.CLOSED]
     return QuarterProgress(
