@@ -13,6 +13,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods.base import Response
+from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +36,9 @@ from scheduler.lock import SchedulerLock, sqlite_file
 from storage.db import create_engine, migrate, session_factory
 
 logger = logging.getLogger(__name__)
+# pydantic keeps parametrised generics in a weak cache: without a strong reference aiogram
+# rebuilds Response[Message] on most Bot API calls (2–3 ms of CPU each; bench_oversight.py)
+_RESPONSE_TYPES = (Response[Message], Response[bool])
 
 
 @dataclass

@@ -220,6 +220,23 @@ class DueItem(SQLModel, table=True):
 class Record(SQLModel, table=True):
     """履责记实: append-only; a correction is a new row whose corrects_id points at the old."""
 
+    # almost every row has neither: partial indexes hold only the rows that point somewhere, so
+    # "is this record corrected / undone?" is a lookup, never a walk over every NULL
+    __table_args__ = (
+        sa.Index(
+            "ix_record_corrects_id",
+            "corrects_id",
+            sqlite_where=sa.text("corrects_id IS NOT NULL"),
+            postgresql_where=sa.text("corrects_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_record_voids_id",
+            "voids_id",
+            sqlite_where=sa.text("voids_id IS NOT NULL"),
+            postgresql_where=sa.text("voids_id IS NOT NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     due_item_id: int | None = _ref("dueitem.id", nullable=True)
     author_id: int = _ref("person.id")
@@ -227,12 +244,12 @@ class Record(SQLModel, table=True):
     text: str = Field(sa_type=sa.Text)
     happened_on: date
     recorded_at: datetime = Field(sa_type=UTCDateTime)
-    corrects_id: int | None = _ref("record.id", nullable=True)
+    corrects_id: int | None = Field(default=None, foreign_key="record.id", nullable=True)
     late_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     source_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
     source_message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
     # an undo (撤销) is a row that voids an earlier one; no foreign key (SQLite drops it on downgrade)
-    voids_id: int | None = Field(default=None, nullable=True, index=True)
+    voids_id: int | None = Field(default=None, nullable=True)
     file_id: str | None = Field(default=None, max_length=200, nullable=True)  # Telegram evidence
     file_kind: str | None = Field(default=None, max_length=16, nullable=True)  # photo / document
     # what made the row ("proposal:12", "undo:7", "selfcheck:3" …): unique, so it happens once

@@ -32,8 +32,17 @@ def upgrade() -> None:
     op.add_column("record", sa.Column("file_id", sa.String(200), nullable=True))
     op.add_column("record", sa.Column("file_kind", sa.String(16), nullable=True))
     op.add_column("record", sa.Column("origin", sa.String(200), nullable=True))
-    op.create_index("ix_record_voids_id", "record", ["voids_id"])
     op.create_index("ix_record_origin", "record", ["origin"], unique=True)
+    # partial: almost every row is NULL in both (see Record.__table_args__)
+    op.drop_index("ix_record_corrects_id", table_name="record")
+    for column in ("corrects_id", "voids_id"):
+        op.create_index(
+            f"ix_record_{column}",
+            "record",
+            [column],
+            sqlite_where=sa.text(f"{column} IS NOT NULL"),
+            postgresql_where=sa.text(f"{column} IS NOT NULL"),
+        )
     op.create_table(
         "proposal",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -128,5 +137,7 @@ def downgrade() -> None:
     op.drop_table("proposal")
     op.drop_index("ix_record_origin", table_name="record")
     op.drop_index("ix_record_voids_id", table_name="record")
+    op.drop_index("ix_record_corrects_id", table_name="record")
+    op.create_index("ix_record_corrects_id", "record", ["corrects_id"])
     for column in _RECORD:
         op.drop_column("record", column)
