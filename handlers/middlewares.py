@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.notify import release_database
 from bot.services.identity import viewer_for
-from bot.services.updates import stage_claim, was_handled
+from bot.services.updates import first_look, stage_claim, was_handled
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -33,6 +33,9 @@ class DbSessionMiddleware(BaseMiddleware):
       rolled back and staged again, so a read-only reply cut short by a crash is sent again
       rather than lost;
     - two workers racing on one update: the loser's commit fails on the claim and is dropped.
+
+    The claim check and the sender's identity are read in one query (updates.first_look): it
+    puts `person` into the data too, so IdentityMiddleware has nothing left to ask.
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -41,10 +44,15 @@ class DbSessionMiddleware(BaseMiddleware):
         sessions: async_sessionmaker[AsyncSession] = data["sessions"]
         clock: Clock = data["clock"]
         update_id = event.update_id
+        user: User | None = data.get("event_from_user")
         async with sessions() as session:
-            if await was_handled(session, update_id=update_id):
+            handled, person = await first_look(
+                session, update_id=update_id, telegram_id=None if user is None else user.id
+            )
+            if handled:
                 logger.info("update %s was delivered again; dropped", update_id)
                 return None
+            data["person"] = person
             claim = stage_claim(session, update_id=update_id, now=clock.now())
             wrote = _watch_writes(session)
 
@@ -99,10 +107,17 @@ def _watch_writes(session: AsyncSession) -> list[bool]:
 
 
 class IdentityMiddleware(BaseMiddleware):
-    """Puts `person` (a Viewer, or None for strangers and deactivated people) into the data."""
+    """Puts `person` (a Viewer, or None for strangers and deactivated people) into the data.
+
+    DbSessionMiddleware has read it with the update's claim; it is looked up here only when
+    that did not happen. Never cached: an unbound or deactivated person is seen at once.
+    """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        session: AsyncSession = data["session"]
-        data["person"] = None if user is None else await viewer_for(session, telegram_id=user.id)
+        if "person" not in data:
+            user: User | None = data.get("event_from_user")
+            session: AsyncSession = data["session"]
+            data["person"] = (
+                None if user is None else await viewer_for(session, telegram_id=user.id)
+            )
         return await handler(event, data)

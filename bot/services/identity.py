@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, Row, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from bot.services.errors import UnknownPerson
 from storage.models import (
@@ -75,25 +78,46 @@ def new_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
 
 
-async def viewer_for(session: AsyncSession, *, telegram_id: int) -> Viewer | None:
-    """The active person bound to this Telegram account, or None.
+def viewer_query(telegram_id: int, *also: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
+    """The active person bound to this account with their unit, one row per role (none: one
+    row with role None), and the columns `also` after those three: the statement behind a
+    Viewer."""
+    return (
+        select(Person, Unit, PersonRole.role, *also)
+        .join(Unit, col(Unit.id) == col(Person.unit_id))
+        .outerjoin(PersonRole, col(PersonRole.person_id) == col(Person.id))
+        .where(col(Person.telegram_id) == telegram_id, col(Person.active).is_(True))
+    )
+
+
+def viewer_from(rows: Sequence[Row[Any]] | Sequence[tuple[Any, ...]]) -> Viewer | None:
+    """The Viewer of `viewer_query`'s rows (None: no such person).
 
     Someone Telegram had reported unreachable (403: blocked the bot) just wrote to it, so they
-    are reachable again: the mark is cleared with the update's own commit.
+    are reachable again: the mark is cleared on the loaded row, committed with the update.
     """
-    row = (
-        await session.exec(
-            select(Person, Unit)
-            .join(Unit, col(Unit.id) == col(Person.unit_id))
-            .where(col(Person.telegram_id) == telegram_id, col(Person.active).is_(True))
-        )
-    ).first()
-    if row is None:
+    if not rows:
         return None
-    person, unit = row
+    person, unit = rows[0][0], rows[0][1]
+    assert isinstance(person, Person) and isinstance(unit, Unit)
+    assert person.id is not None and unit.id is not None
     if person.unreachable_at is not None:
         person.unreachable_at = None
-    return await load_viewer(session, person, unit)
+    return Viewer(
+        person_id=person.id,
+        code=person.code,
+        name=person.name,
+        position=person.position,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        roles=frozenset(Role(row[2]) for row in rows if row[2] is not None),
+    )
+
+
+async def viewer_for(session: AsyncSession, *, telegram_id: int) -> Viewer | None:
+    """The active person bound to this Telegram account, or None (one query; see viewer_from)."""
+    return viewer_from((await session.exec(viewer_query(telegram_id))).all())
 
 
 async def load_viewer(session: AsyncSession, person: Person, unit: Unit) -> Viewer:
