@@ -163,6 +163,11 @@ class Notifier:
             sent.append(message)
         return sent
 
+    async def release(self) -> None:
+        """Give the update's database connection back now (what every send does first): call it
+        after a write and before answering a button, so no lock is held while Telegram answers."""
+        await _release()
+
     async def edit(
         self,
         chat_id: int,
@@ -187,47 +192,30 @@ class Notifier:
     async def send_document(
         self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None
     ) -> Message | None:
-        """Send a file (exports, reports)."""
-        await _release()
-        return await self._call(
-            chat_id,
-            HIGH,
-            self.bot.send_document,
-            chat_id=chat_id,
-            document=BufferedInputFile(data, filename=filename),
-            caption=caption,
-        )
+        """Send a file made here (exports, reports)."""
+        return await self._upload(chat_id, "document", BufferedInputFile(data, filename), caption)
 
     async def send_photo(
         self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None
     ) -> Message | None:
         """Send a picture made here (charts), with an HTML caption of at most 1,024 characters."""
-        await _release()
-        return await self._call(
-            chat_id,
-            HIGH,
-            self.bot.send_photo,
-            chat_id=chat_id,
-            photo=BufferedInputFile(data, filename=filename),
-            caption=caption,
-        )
+        return await self._upload(chat_id, "photo", BufferedInputFile(data, filename), caption)
 
     async def send_file(
         self, chat_id: int, *, file_id: str, kind: str, caption: str | None = None
     ) -> Message | None:
         """Send back a photo or document Telegram already holds (a record's evidence)."""
+        return await self._upload(
+            chat_id, "photo" if kind == "photo" else "document", file_id, caption
+        )
+
+    async def _upload(
+        self, chat_id: int, field: str, media: BufferedInputFile | str, caption: str | None
+    ) -> Message | None:
         await _release()
-        if kind == "photo":
-            return await self._call(
-                chat_id, HIGH, self.bot.send_photo, chat_id=chat_id, photo=file_id, caption=caption
-            )
+        method = self.bot.send_photo if field == "photo" else self.bot.send_document
         return await self._call(
-            chat_id,
-            HIGH,
-            self.bot.send_document,
-            chat_id=chat_id,
-            document=file_id,
-            caption=caption,
+            chat_id, HIGH, method, chat_id=chat_id, caption=caption, **{field: media}
         )
 
     async def deliver(self, row: Outbox) -> Delivery:

@@ -128,6 +128,7 @@ async def on_proposal(
     chat = message.chat.id if message else query.from_user.id
     if callback_data.act == "ok":
         done = await recording.confirm(session, proposal_id=pid, viewer=person, now=now, zone=zone)
+        await notifier.release()  # the record is committed before Telegram is asked anything
         await query.answer("已记入" if any(r.fresh for r in done) else "已记录过")
         text, markup = render_recorded(done)
         if message:
@@ -136,6 +137,7 @@ async def on_proposal(
         return
     if callback_data.act == "no":
         cancelled = await recording.cancel(session, proposal_id=pid, viewer=person, now=now)
+        await notifier.release()
         await query.answer("已取消，没有记入" if cancelled else "已处理过")
         if message and cancelled:
             await notifier.edit(chat, message.message_id, words.CANCELLED)
@@ -161,6 +163,7 @@ async def on_proposal(
         found = await choice_by_id(session, viewer=person, due_item_id=part.chosen_id or 0)
         if found is not None:
             choices[found.due_item_id] = found
+    await notifier.release()
     await query.answer()
     if message and all((p.chosen_id or 0) in choices for p in parts):
         text, markup = _render_batch(parts, choices)
@@ -177,6 +180,7 @@ async def on_undo(
 ) -> None:
     """撤销: a row voiding the record, within ten minutes, once."""
     added = await records.undo(session, record_id=callback_data.id, viewer=person, now=clock.now())
+    await notifier.release()
     await query.answer("已撤销" if added.fresh else "已撤销过")
     chat = query.message.chat.id if query.message else query.from_user.id
     if added.fresh:

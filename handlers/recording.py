@@ -42,6 +42,15 @@ def source_of(message: Message) -> Source:
     return Source(message.chat.id, message.message_id, message.date, file_id, kind)
 
 
+def _content(message: Message) -> tuple[str, Source]:
+    """The text as stored (refused when empty, unless evidence comes with it) and its source."""
+    source = source_of(message)
+    text = recording.clean_text(
+        message.text or message.caption, allow_empty=source.file_id is not None
+    )
+    return text, source
+
+
 async def _answer(
     message: Message, notifier: Notifier, result: Recorded | Proposed, zone: ZoneInfo
 ) -> None:
@@ -63,10 +72,7 @@ async def on_reply(
     matcher: Matcher,
 ) -> None:
     """A reply to a bot message about one item records it at once; about several, matches."""
-    text = recording.clean_text(message.text or message.caption, allow_empty=True)
-    source = source_of(message)
-    if not text and source.file_id is None:
-        text = recording.clean_text(text)  # refuses: nothing to record
+    text, source = _content(message)
     result = await recording.record_reply(
         session,
         matcher=matcher,
@@ -90,10 +96,7 @@ async def on_sentence(
     matcher: Matcher,
 ) -> None:
     """A plain sentence (or a photo/file, captioned or not): match it and propose."""
-    source = source_of(message)
-    text = recording.clean_text(
-        message.text or message.caption, allow_empty=source.file_id is not None
-    )
+    text, source = _content(message)
     result = await recording.propose(
         session,
         matcher=matcher,

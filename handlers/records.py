@@ -137,6 +137,7 @@ async def on_record(
             now=clock.now(),
             due_item_id=callback_data.due,
         )
+        await notifier.release()
         await query.answer("已更正")
         await notifier.send(chat, words.corrected(view.id, added.record.id or 0, "事项"))
     elif act == "file":

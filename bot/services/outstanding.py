@@ -7,6 +7,7 @@ once its due date has passed; it stays so until recorded or closed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -35,6 +36,7 @@ def due_item_rows() -> Select[DueItem, Holding, Item, str]:
     )
 
 
+@functools.cache  # expressions never change: built once, not on every query
 def live_record(record: Any = Record) -> ColumnElement[bool]:
     """A 履责记实 row that counts: not an undo (撤销) row, not undone, and not replaced by a
     correction that itself counts (undoing a correction gives the original back)."""
@@ -50,12 +52,14 @@ def live_record(record: Any = Record) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
 def recorded() -> ColumnElement[bool]:
     """The due item has at least one 履责记实 that counts."""
     row = aliased(Record)
     return exists().where(col(row.due_item_id) == col(DueItem.id), live_record(row))
 
 
+@functools.cache
 def is_open() -> ColumnElement[bool]:
     """The due item has no record and was not closed (its due date may still move)."""
     return and_(col(DueItem.closed_at).is_(None), ~recorded())
