@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.notify import Notifier
-from bot.services import recording, records
+from bot.services import proposal_state, recording, records
 from bot.services.choices import Choice, choice_by_id, choices_for
 from bot.services.identity import Viewer
 from bot.services.matcher import Outcome
@@ -136,13 +136,13 @@ async def on_proposal(
         await notifier.send(chat, text, reply_markup=markup)
         return
     if callback_data.act == "no":
-        cancelled = await recording.cancel(session, proposal_id=pid, viewer=person, now=now)
+        cancelled = await proposal_state.cancel(session, proposal_id=pid, viewer=person, now=now)
         await notifier.release()
         await query.answer("已取消，没有记入" if cancelled else "已处理过")
         if message and cancelled:
             await notifier.edit(chat, message.message_id, words.CANCELLED)
         return
-    proposal = await recording.load_proposal(session, proposal_id=pid, viewer=person)
+    proposal = await proposal_state.load_proposal(session, proposal_id=pid, viewer=person)
     if callback_data.act == "alt":
         everything = await choices_for(session, viewer=person, now=now, zone=zone)
         await query.answer()
@@ -154,10 +154,10 @@ async def on_proposal(
                 reply_markup=_pick_keyboard(proposal, everything, other=False),
             )
         return
-    picked, _choice = await recording.choose(
+    picked, _choice = await proposal_state.choose(
         session, proposal_id=pid, due_item_id=callback_data.due, viewer=person, now=now, zone=zone
     )
-    parts = await recording.batch_of(session, proposal=picked)
+    parts = await proposal_state.batch_of(session, proposal=picked)
     choices: dict[int, Choice] = {}
     for part in parts:
         found = await choice_by_id(session, viewer=person, due_item_id=part.chosen_id or 0)
