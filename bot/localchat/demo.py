@@ -36,6 +36,8 @@ HELP = """本地聊天模式：不连接 Telegram，你在终端里扮演任何�
   :send 名单.xlsx     把本机文件作为文档发送（管理员发送 .xlsx 即导入）
   :sticker  :photo  :voice   发送贴纸、图片、语音，看看机器人如何应对
   :again             把上一条消息再投递一次（模拟 Telegram 重复投递）
+  :group /bindgroup  在“演示工作群”里发消息（联络员先 /bindgroup 关联本单位）；
+  :group reply 12 文字  在群里回复机器人的第 12 条消息（即记实）；:group press 12 1 点群里的按钮
 时间
   :clock                    显示模拟时间（Asia/Shanghai）
   :clock 2026-12-01 09:00   把时钟拨到指定时刻，并运行途中到点的定时任务

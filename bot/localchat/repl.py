@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.localchat.chatlog import Sent
 from bot.localchat.demo import HELP, DemoPerson, banner, demo_db_url, load_people, setup_demo
 from bot.localchat.driver import ChatError, LocalChat, parse_when, start_local_chat
+from bot.localchat.group_mode import DEMO_GROUP, GROUP_NAME, group_command
 from bot.localchat.history import PHOTOS, history_line, load_history
 from bot.services.errors import ImportRejected
 from bot.texts import plain
@@ -53,12 +54,15 @@ class Repl:
             "press": self._press, "send": self._send, "clock": self._clock, "again": self._again,
             "sticker": self._media(chat.send_sticker), "photo": self._media(chat.send_photo),
             "voice": self._media(chat.send_voice), "inbox": self._inbox,
+            "group": lambda arg: group_command(chat, self._need_identity(), arg, self.show, self.say),
         }  # fmt: skip
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
     def label(self, telegram_id: int | None) -> str:
+        if telegram_id == DEMO_GROUP:
+            return GROUP_NAME
         for person in self.people.values():
             if person.telegram_id == telegram_id and telegram_id is not None:
                 return person.label
