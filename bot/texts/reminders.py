@@ -28,6 +28,9 @@ REPLY_HINT = (
 )
 
 
+PROMPT_HINT = "请点下方按钮开始，按步骤填写后提交。"
+
+
 def _md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
@@ -77,7 +80,8 @@ def _reminder(outgoing: Outgoing, today: date, directory: Directory) -> tuple[st
             continue
         lines.append(f"{light(due, today)} {_item(due)}")
         lines.append(f"　　{due_words(due, today)}{_acting(entry, directory)}")
-    lines.append(REPLY_HINT)
+    # a message that only prompts for 季度自查 / 半年报告 invites the button, not a reply
+    lines.append(REPLY_HINT if len(buttons) < len(outgoing.entries) else PROMPT_HINT)
     markup = None
     if buttons:
         rows = [[{"text": label, "callback_data": data}] for label, data in buttons]

@@ -149,6 +149,9 @@ async def test_walking_to_the_new_year_each_step_once_and_the_self_check_prompt(
     assert prompts, "the quarterly self-check prompt went out"
     assert {r.not_before.astimezone(ZONE).date() for r in prompts} == {date(2026, 12, 24)}
     assert zc is not None
+    # a message that only prompts (the 半年报告 on its own) invites the button, not a reply
+    alone = [r for r in await _outbox(sessions) if r.text.count("【") == 1 and r.reply_markup]
+    assert alone and all("回复本消息" not in r.text and "按钮" in r.text for r in alone)
 
 
 async def test_an_unbound_holder_is_named_to_the_secretary_once_and_not_retried(
