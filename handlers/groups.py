@@ -57,6 +57,11 @@ async def my_in_group(
     await notifier.send(message.chat.id, words.GROUP_ONLY_PRIVATE, reply_to=message.message_id)
 
 
+async def bindgroup_refused(message: Message, notifier: Notifier) -> None:
+    """/bindgroup from someone who is neither 联络员 nor 管理员."""
+    await notifier.send(message.chat.id, words.GROUP_BIND_REFUSED, reply_to=message.message_id)
+
+
 async def other_command(message: Message, notifier: Notifier) -> None:
     """Any other command addressed to the bot in a group."""
     await notifier.send(message.chat.id, words.GROUP_USE_PRIVATE, reply_to=message.message_id)
@@ -68,6 +73,7 @@ def build_router() -> Router:
     router.message.filter(F.chat.type.in_(GROUPS))
     admins = HasRole(Role.ADMIN, Role.SECRETARY)
     router.message.register(bindgroup, Command("bindgroup"), admins)
+    router.message.register(bindgroup_refused, Command("bindgroup"), IsBound())
     router.message.register(my_in_group, Command("my"), IsBound())
     router.message.register(other_command, F.text.startswith("/"), IsBound())
     return router

@@ -61,32 +61,7 @@ async def _answer(
     await notifier.send(message.chat.id, text, reply_markup=markup, reply_to=message.message_id)
 
 
-async def on_reply(
-    message: Message,
-    replied: str,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-    matcher: Matcher,
-) -> None:
-    """A reply to a bot message about one item records it at once; about several, matches."""
-    text, source = _content(message)
-    result = await recording.record_reply(
-        session,
-        matcher=matcher,
-        viewer=person,
-        replied_text=replied,
-        text=text,
-        source=source,
-        now=clock.now(),
-        zone=zone,
-    )
-    await _answer(message, notifier, result, zone)
-
-
-async def on_sentence(
+async def on_content(
     message: Message,
     person: Viewer,
     session: AsyncSession,
@@ -94,18 +69,29 @@ async def on_sentence(
     zone: ZoneInfo,
     notifier: Notifier,
     matcher: Matcher,
+    replied: str | None = None,
 ) -> None:
-    """A plain sentence (or a photo/file, captioned or not): match it and propose."""
+    """A reply to a bot message (`replied`: its text) records the one item it names at once, or
+    is matched among the items it names; a plain sentence, photo or file is matched among the
+    sender's items and proposed."""
     text, source = _content(message)
-    result = await recording.propose(
-        session,
-        matcher=matcher,
-        viewer=person,
-        text=text,
-        source=source,
-        now=clock.now(),
-        zone=zone,
-    )
+    now = clock.now()
+    result: Recorded | Proposed
+    if replied is None:
+        result = await recording.propose(
+            session, matcher=matcher, viewer=person, text=text, source=source, now=now, zone=zone
+        )
+    else:
+        result = await recording.record_reply(
+            session,
+            matcher=matcher,
+            viewer=person,
+            replied_text=replied,
+            text=text,
+            source=source,
+            now=now,
+            zone=zone,
+        )
     await _answer(message, notifier, result, zone)
 
 
@@ -120,11 +106,11 @@ def build_router() -> Router:
     router = Router(name="recording")
     replying = RepliesToBot()
     content = F.text | F.photo | F.document
-    router.message.register(on_reply, replying, IsBound(), content, ~F.text.startswith("/"))
+    router.message.register(on_content, replying, IsBound(), content, ~F.text.startswith("/"))
     router.message.register(
         on_group_stranger, replying, F.chat.type.in_({"group", "supergroup"}), ~IsBound()
     )
     private = F.chat.type == "private"
-    router.message.register(on_sentence, private, IsBound(), F.text, ~F.text.startswith("/"))
-    router.message.register(on_sentence, private, IsBound(), F.photo | F.document)
+    router.message.register(on_content, private, IsBound(), F.text, ~F.text.startswith("/"))
+    router.message.register(on_content, private, IsBound(), F.photo | F.document)
     return router

@@ -214,6 +214,9 @@ CANCELLED = "已取消，没有记入履责记实。"
 NO_EVIDENCE = "这条记实没有附件。"
 GROUP_ONLY_PRIVATE = "涉及个人事项的内容已私信发给您，请在与我的私聊中查看。"
 GROUP_PRIVATE_FAILED = "请先点开与我的私聊并发送 /start，我才能把您的事项私信发给您。"
+GROUP_BIND_REFUSED = (
+    "只有本单位联络员或管理员可以用 /bindgroup 把本群关联到单位；群里的成员回复我的消息即可记实。"
+)
 GROUP_USE_PRIVATE = "请在与我的私聊中使用这个命令（在群里只需回复我的消息即可记实）。"
 
 

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from bot import texts
 from bot.localchat.driver import Sent
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.identity import viewer_for
 from bot.services.records import correct
+from bot.texts import records as record_texts
 from storage.models import AuditEntry, Person, Record, Unit
 from tests.handlers.conftest import District
 
@@ -158,7 +160,7 @@ async def test_in_a_group_a_secretary_binds_it_and_a_reply_records(district: Dis
     assert {s.chat_id for s in my if s.method == "sendMessage"} == {official, GROUP}
     assert all("【C01】" not in s.plain for s in my if s.chat_id == GROUP)
     refused = await district.chat.send_text(official, "/bindgroup", group=GROUP)
-    assert all("已关联" not in s.plain for s in refused)
+    assert [s.plain for s in refused] == [texts.plain(record_texts.GROUP_BIND_REFUSED)]
 
 
 async def test_a_deactivated_person_is_told_whom_to_ask(district: District) -> None:
