@@ -23,12 +23,12 @@ from bot import texts
 from bot.clock import Clock
 from bot.notify import Notifier
 from bot.services import report as service
+from bot.services.errors import DraftStale, Stale
 from bot.services.holder_items import periods_to_offer
 from bot.services.identity import Viewer
 from bot.services.periods import local_date
-from bot.services.report import Paper, ReportStale
+from bot.services.report import Paper
 from bot.services.report_docx import build_docx
-from bot.services.selfcheck import Stale
 from bot.texts import report as words
 from handlers.filters import private_router
 from storage.models import OFFICIAL_ROLES, Frequency
@@ -122,7 +122,7 @@ async def press(
         if data.action == "h":
             keys = {p.key for p in periods_to_offer(Frequency.HALF_YEARLY, local_date(now, zone))}
             if data.value not in keys:
-                raise ReportStale(Stale.GONE)
+                raise DraftStale(Stale.GONE)
             paper = await service.begin(session, viewer=person, period_key=data.value, now=now)
         elif data.action == "close":
             paper = await service.load_paper(session, **at)
@@ -140,8 +140,8 @@ async def press(
             await _submit(query, person, session, notifier, data.id, local_date(now, zone), now)
             return
         else:
-            raise ReportStale(Stale.GONE)
-    except ReportStale as stale:
+            raise DraftStale(Stale.GONE)
+    except DraftStale as stale:
         await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
         return
     await query.answer()
@@ -213,7 +213,7 @@ async def closing_reply(
         paper = await service.set_closing(
             session, viewer=person, report_id=int(mark[1]), closing=closing
         )
-    except ReportStale as stale:
+    except DraftStale as stale:
         gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
         await notifier.send(chat, words.NO_DRAFT_CLOSING if gone else words.STALE[stale.why])
         return

@@ -22,10 +22,11 @@ from bot import texts
 from bot.clock import Clock
 from bot.notify import Notifier
 from bot.services import selfcheck as service
+from bot.services.errors import DraftStale, Stale
 from bot.services.holder_items import periods_to_offer
 from bot.services.identity import Viewer
 from bot.services.periods import local_date
-from bot.services.selfcheck import STATUSES, SelfCheckStale, Sheet, Stale
+from bot.services.selfcheck import STATUSES, Sheet
 from bot.texts import selfcheck as words
 from handlers.filters import private_router
 from storage.models import OFFICIAL_ROLES, Frequency
@@ -125,7 +126,7 @@ async def press(
         if data.action == "q":
             keys = {p.key for p in periods_to_offer(Frequency.QUARTERLY, local_date(now, zone))}
             if data.value not in keys:
-                raise SelfCheckStale(Stale.GONE)
+                raise DraftStale(Stale.GONE)
             sheet = await service.begin(session, viewer=person, period_key=data.value, now=now)
         elif data.action == "go":
             sheet = await service.load_sheet(session, **at)
@@ -157,8 +158,8 @@ async def press(
             await notifier.send(chat, words.submitted(sheet))
             return
         else:
-            raise SelfCheckStale(Stale.GONE)
-    except SelfCheckStale as stale:
+            raise DraftStale(Stale.GONE)
+    except DraftStale as stale:
         await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
         return
     await query.answer()
@@ -203,7 +204,7 @@ async def note_reply(
             note=note,
             now=clock.now(),
         )
-    except SelfCheckStale as stale:
+    except DraftStale as stale:
         gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
         await notifier.send(chat, words.NO_DRAFT_NOTE if gone else words.STALE[stale.why])
         return

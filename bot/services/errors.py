@@ -193,3 +193,22 @@ class RecordRefused(DomainError):
         super().__init__(problem.value)
         self.problem = problem
         self.detail = detail
+
+
+class Stale(StrEnum):
+    """Why a press or a reply in a 季度自查 or 半年报告 draft changed nothing."""
+
+    GONE = "gone"  # no such draft of this person
+    SUBMITTED = "submitted"
+    CANCELLED = "cancelled"
+    MOVED = "moved"  # the step was answered already (an old message, a double press)
+    UNFINISHED = "unfinished"  # submit before every item was answered
+
+
+class DraftStale(DomainError):
+    """A stale, doubled or forged button (or a reply to an old prompt) of a self-check or a
+    report draft: nothing changed."""
+
+    def __init__(self, why: Stale) -> None:
+        super().__init__(why.value)
+        self.why = why

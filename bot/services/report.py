@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.errors import DomainError
+from bot.services.errors import DraftStale, Stale
 from bot.services.holder_items import (
     Answer,
     Done,
@@ -29,18 +29,9 @@ from bot.services.holder_items import (
 from bot.services.identity import Viewer
 from bot.services.periods import SYSTEM_REPORT, Period, period_of_key, periods_between
 from bot.services.records import add_record
-from bot.services.selfcheck import Stale
 from storage.models import DraftState, DutyType, Frequency, Report
 
 CLOSING_LIMIT = 1000
-
-
-class ReportStale(DomainError):
-    """A stale, doubled or forged button (or a reply to an old prompt): nothing changed."""
-
-    def __init__(self, why: Stale) -> None:
-        super().__init__(why.value)
-        self.why = why
 
 
 @dataclass(frozen=True)
@@ -111,7 +102,7 @@ async def load_paper(session: AsyncSession, *, viewer: Viewer, report_id: int) -
     """The viewer's report; Stale.GONE if it is not theirs."""
     report = await session.get(Report, report_id, populate_existing=True)
     if report is None or report.person_id != viewer.person_id:
-        raise ReportStale(Stale.GONE)
+        raise DraftStale(Stale.GONE)
     period = period_of_key(report.period_key)
     assert period is not None
     return Paper(report_id, period, report.version, report.state, report.closing, report.body)
@@ -180,7 +171,7 @@ async def submit(
         await _change(
             session, viewer, report_id, body=body, submitted_at=now, state=DraftState.SUBMITTED
         )
-    except ReportStale as stale:
+    except DraftStale as stale:
         if stale.why is Stale.SUBMITTED:
             paper = await load_paper(session, viewer=viewer, report_id=report_id)
             return replace(paper, fresh=False)
@@ -204,9 +195,9 @@ async def submit(
 def still_open(paper: Paper) -> None:
     """Stale (submitted or cancelled) unless the report is an open draft."""
     if paper.state is DraftState.SUBMITTED:
-        raise ReportStale(Stale.SUBMITTED)
+        raise DraftStale(Stale.SUBMITTED)
     if paper.state is DraftState.CANCELLED:
-        raise ReportStale(Stale.CANCELLED)
+        raise DraftStale(Stale.CANCELLED)
 
 
 async def _change(session: AsyncSession, viewer: Viewer, report_id: int, **values: object) -> None:
@@ -225,4 +216,4 @@ async def _change(session: AsyncSession, viewer: Viewer, report_id: int, **value
     if changed.rowcount != 1:
         paper = await load_paper(session, viewer=viewer, report_id=report_id)
         submitted = paper.state is DraftState.SUBMITTED
-        raise ReportStale(Stale.SUBMITTED if submitted else Stale.CANCELLED)
+        raise DraftStale(Stale.SUBMITTED if submitted else Stale.CANCELLED)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.errors import DomainError
+from bot.services.errors import DraftStale, Stale
 from bot.services.holder_items import (
     Answer,
     HolderItem,
@@ -36,24 +35,6 @@ from storage.models import DraftState, SelfCheck, SelfCheckAnswer
 __all__ = ["Answer", "Sheet", "Submitted", "latest_selfcheck"]
 STATUSES = ("done", "progress", "none")  # 已完成 / 推进中 / 未开展
 NOTE_LIMIT = 200
-
-
-class Stale(StrEnum):
-    """Why a press or reply changed nothing."""
-
-    GONE = "gone"  # no such self-check of this person
-    SUBMITTED = "submitted"
-    CANCELLED = "cancelled"
-    MOVED = "moved"  # the step was answered already (an old message, a double press)
-    UNFINISHED = "unfinished"  # submit before every item was answered
-
-
-class SelfCheckStale(DomainError):
-    """A stale, doubled or forged button (or a reply to an old prompt): nothing changed."""
-
-    def __init__(self, why: Stale) -> None:
-        super().__init__(why.value)
-        self.why = why
 
 
 @dataclass(frozen=True)
@@ -117,7 +98,7 @@ async def load_sheet(session: AsyncSession, *, viewer: Viewer, selfcheck_id: int
     """The viewer's self-check with its items and answers; Stale.GONE if it is not theirs."""
     check = await session.get(SelfCheck, selfcheck_id, populate_existing=True)
     if check is None or check.person_id != viewer.person_id:
-        raise SelfCheckStale(Stale.GONE)
+        raise DraftStale(Stale.GONE)
     period = period_of_key(check.period_key)
     assert period is not None
     return Sheet(
@@ -142,7 +123,7 @@ async def answer(
 ) -> Sheet:
     """Answer step `index` and move to the next; only the current step of an open draft."""
     if status not in STATUSES:
-        raise SelfCheckStale(Stale.GONE)
+        raise DraftStale(Stale.GONE)
     sheet = await _move(session, viewer, selfcheck_id, index, index + 1, now)
     item = sheet.items[index]
     await put_answer(session, sheet.id, item.due_item_id, now, status=status)
@@ -154,7 +135,7 @@ async def go_back(
 ) -> Sheet:
     """上一项: from step `index` (or the review, index = number of items) to the one before."""
     if index <= 0:
-        raise SelfCheckStale(Stale.MOVED)
+        raise DraftStale(Stale.MOVED)
     await _move(session, viewer, selfcheck_id, index, index - 1, now)
     return await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
 
@@ -195,7 +176,7 @@ async def write_note(
     sheet = await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
     still_open(sheet)
     if not 0 <= index < len(sheet.items) or sheet.items[index].item_code != item_code:
-        raise SelfCheckStale(Stale.MOVED)
+        raise DraftStale(Stale.MOVED)
     await _change(session, viewer, selfcheck_id, _open(selfcheck_id), updated_at=now)
     await put_answer(session, sheet.id, sheet.items[index].due_item_id, now, note=note)
     return await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
@@ -211,7 +192,7 @@ async def submit(
         return replace(sheet, fresh=False)
     still_open(sheet)
     if sheet.position < len(sheet.items) or any(not sheet.answer(i).status for i in sheet.items):
-        raise SelfCheckStale(Stale.UNFINISHED)
+        raise DraftStale(Stale.UNFINISHED)
     changed = await session.exec(
         update(SelfCheck)
         .where(_open(selfcheck_id), col(SelfCheck.person_id) == viewer.person_id)
@@ -222,7 +203,7 @@ async def submit(
         sheet = await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
         if sheet.state is DraftState.SUBMITTED:
             return replace(sheet, fresh=False)
-        raise SelfCheckStale(Stale.CANCELLED)
+        raise DraftStale(Stale.CANCELLED)
     due_item_id = await system_due_item(
         session, person_id=viewer.person_id, system=SYSTEM_SELFCHECK, period_key=sheet.period.key
     )
@@ -246,16 +227,16 @@ def _open(selfcheck_id: int) -> ColumnElement[bool]:
 def still_open(sheet: Sheet) -> None:
     """Stale (submitted or cancelled) unless the sheet is an open draft."""
     if sheet.state is DraftState.SUBMITTED:
-        raise SelfCheckStale(Stale.SUBMITTED)
+        raise DraftStale(Stale.SUBMITTED)
     if sheet.state is DraftState.CANCELLED:
-        raise SelfCheckStale(Stale.CANCELLED)
+        raise DraftStale(Stale.CANCELLED)
 
 
 def still_at(sheet: Sheet, index: int) -> None:
     """Stale unless the sheet is an open draft whose current step is `index`."""
     still_open(sheet)
     if index != sheet.position or sheet.current is None:
-        raise SelfCheckStale(Stale.MOVED)
+        raise DraftStale(Stale.MOVED)
 
 
 async def _change(
@@ -276,7 +257,7 @@ async def _change(
     if changed.rowcount != 1:
         sheet = await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
         still_open(sheet)
-        raise SelfCheckStale(Stale.MOVED)
+        raise DraftStale(Stale.MOVED)
 
 
 async def _move(
@@ -286,7 +267,7 @@ async def _move(
     sheet = await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
     still_open(sheet)
     if not 0 <= index <= len(sheet.items) or not 0 <= to <= len(sheet.items):
-        raise SelfCheckStale(Stale.MOVED)
+        raise DraftStale(Stale.MOVED)
     at_index = and_(_open(selfcheck_id), col(SelfCheck.position) == index)
     await _change(session, viewer, selfcheck_id, at_index, position=to, updated_at=now)
     return sheet

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from html import escape
 
+from bot.services.errors import Stale
 from bot.services.holder_items import HolderItem
-from bot.services.selfcheck import Sheet, Stale
+from bot.services.selfcheck import Sheet
 from bot.texts.ledger import period_label
 
 STATUS_WORDS = {"done": "已完成", "progress": "推进中", "none": "未开展"}

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.driver import Sent
-from bot.services.selfcheck import Stale
+from bot.services.errors import Stale
 from bot.texts import report as words
 from storage.models import Record, Report
 from tests.handlers.conftest import ZONE, District

@@ -12,10 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import selfcheck
 from bot.services.directory import import_directory
+from bot.services.errors import DraftStale, Stale
 from bot.services.holder_items import periods_to_offer
 from bot.services.identity import Viewer, load_viewer
 from bot.services.import_read import read_directory
-from bot.services.selfcheck import SelfCheckStale, Sheet, Stale, latest_selfcheck
+from bot.services.selfcheck import Sheet, latest_selfcheck
 from storage.models import Frequency, Person, Record, SelfCheck, Unit
 from tests.services.helpers import DISTRICT, NOW, ZONE
 
@@ -124,13 +125,13 @@ async def test_steps_refuse_what_is_not_the_current_step(
             (dict(viewer=other, index=0, status="done"), Stale.GONE),
         ]
         for kwargs, why in cases:
-            with pytest.raises(SelfCheckStale) as refused:
+            with pytest.raises(DraftStale) as refused:
                 await selfcheck.answer(session, selfcheck_id=sheet.id, now=NOW, **kwargs)  # type: ignore[arg-type]
             assert refused.value.why is why
-        with pytest.raises(SelfCheckStale) as early:
+        with pytest.raises(DraftStale) as early:
             await selfcheck.submit(session, viewer=who, selfcheck_id=sheet.id, today=TODAY, now=NOW)
         assert early.value.why is Stale.UNFINISHED
-        with pytest.raises(SelfCheckStale):
+        with pytest.raises(DraftStale):
             await selfcheck.go_back(session, viewer=who, selfcheck_id=sheet.id, index=0, now=NOW)
         again = await selfcheck.load_sheet(session, viewer=who, selfcheck_id=sheet.id)
         assert again.position == 0 and not again.answers
