@@ -21,8 +21,8 @@ from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.localchat.demo import bind_everyone, load_people  # noqa: E402
 from bot.localchat.driver import LocalChat, start_local_chat  # noqa: E402
-from bot.services.directory import import_directory  # noqa: E402
-from bot.services.import_read import read_directory  # noqa: E402
+from bot.services.importing.apply import import_directory  # noqa: E402
+from bot.services.importing.read import read_directory  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)

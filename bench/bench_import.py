@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.services.directory import ImportSummary, import_directory  # noqa: E402
-from bot.services.import_read import ITEM_COLUMNS, read_directory  # noqa: E402
+from bot.services.importing.apply import ImportSummary, import_directory  # noqa: E402
+from bot.services.importing.read import ITEM_COLUMNS, read_directory  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.services.matcher import Candidate, Matcher  # noqa: E402
+from bot.services.records.matcher import Candidate, Matcher  # noqa: E402
 from tests.services.matcher_cases import (  # noqa: E402
     LABELLED,
     OFF_LIST,

@@ -7,7 +7,7 @@ in-process FakeBotAPI over real HTTP; runs alternate between the bots so drift h
 - echo: aiogram's Dispatcher + one message handler sending the text back, fed by aiogram's own
   polling (handle_as_tasks), the same AiohttpSession and HTML default as the production Bot;
 - app: the production app (bot.app.build_app, chat_limits=False as for the fake, SEND_RATE=1000
-  so the pacer does not cap the rate) fed by the production Poller (bot/polling.py);
+  so the pacer does not cap the rate) fed by the production Poller (bot/telegram/poller.py);
 - with --direct, both are also fed without polling: asyncio.gather of feed_update, so the
   dispatch path can be told apart from the polling loop.
 
@@ -52,7 +52,7 @@ from bot.localchat.chatlog import Json, buttons_of, int_param  # noqa: E402
 from bot.localchat.demo import setup_demo  # noqa: E402
 from bot.localchat.driver import FAKE_TOKEN  # noqa: E402
 from bot.localchat.fake_api import FakeBotAPI  # noqa: E402
-from bot.polling import Poller  # noqa: E402
+from bot.telegram.poller import Poller  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
@@ -218,7 +218,7 @@ async def start_app(settings: Settings) -> tuple[Contender, App, dict[str, int]]
     setup = await setup_demo(app.sessions, data=DISTRICT, now=NOW, zone=ZONE)
     ids = {code: p.telegram_id for code, p in setup.people.items() if p.telegram_id is not None}
     arrivals = Arrivals(fake)
-    for name in ("handlers.errors", "bot.polling"):
+    for name in ("handlers.errors", "bot.telegram.poller"):
         logging.getLogger(name).addHandler(arrivals)
     poller = Poller(app.dispatcher, app.bot, app.notifier, grace=5.0, polling_timeout=10)
     polling = asyncio.create_task(poller.run())
@@ -356,8 +356,8 @@ def summary(phases: dict[str, Phase], n: int) -> str:
 
 def startup(builds: int) -> list[float]:
     """Milliseconds per Matcher build in this process: the first reads jieba's dictionary."""
-    from bot.services.matcher import Matcher
-    from bot.services.records import known_items  # noqa: F401 — the app's own import path
+    from bot.services.records.matcher import Matcher
+    from bot.services.records.writing import known_items  # noqa: F401 — the app's own import path
 
     times = []
     for _ in range(builds):

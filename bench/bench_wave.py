@@ -26,8 +26,8 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.localchat.driver import FAKE_TOKEN  # noqa: E402
 from bot.localchat.fake_api import FakeBotAPI  # noqa: E402
-from bot.notify import Notifier  # noqa: E402
 from bot.services.outbox import OutboxMessage, enqueue  # noqa: E402
+from bot.telegram.notifier import Notifier  # noqa: E402
 from storage.db import migrate  # noqa: E402
 from storage.models import Outbox, OutboxState  # noqa: E402
 

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.services.periods import DueRule, periods_between  # noqa: E402
-from bot.services.system_items import SYSTEM_ITEMS  # noqa: E402
-from bot.services.workdays import WorkCalendar  # noqa: E402
+from bot.services.calendar.periods import DueRule, periods_between  # noqa: E402
+from bot.services.calendar.workdays import WorkCalendar  # noqa: E402
+from bot.services.ledger.builtin import SYSTEM_ITEMS  # noqa: E402
 from storage.db import create_engine, migrate  # noqa: E402
 from storage.models import Category, Frequency, Role  # noqa: E402
 

@@ -21,17 +21,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, parse_clock_time, parse_scores
-from bot.leader import Leader
-from bot.notify import Notifier
-from bot.pacer import Pacer
-from bot.polling import Poller
-from bot.sender import OutboxSender
-from bot.services.ladder import LadderRules
-from bot.services.matcher import Matcher
-from bot.services.ranking import RankingRules
-from bot.services.records import known_items
+from bot.services.oversight.ranking import RankingRules
+from bot.services.records.matcher import Matcher
+from bot.services.records.writing import known_items
+from bot.services.reminders.ladder import LadderRules
+from bot.telegram.notifier import Notifier
+from bot.telegram.pacer import Pacer
+from bot.telegram.poller import Poller
+from bot.telegram.sender import OutboxSender
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
+from scheduler.leader import Leader
 from scheduler.lock import SchedulerLock, sqlite_file
 from storage.db import create_engine, migrate, session_factory
 

@@ -13,11 +13,11 @@ from bot.app import build_app as _build_app
 from bot.app import build_bot, run_polling
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.services.binding import unbind_person
-from bot.services.directory import import_directory
+from bot.services.directory.binding import unbind_person
+from bot.services.directory.identity import invite_unbound, issue_invites
 from bot.services.errors import ImportRejected, UnknownPerson
-from bot.services.identity import invite_unbound, issue_invites
-from bot.services.import_read import read_directory
+from bot.services.importing.apply import import_directory
+from bot.services.importing.read import read_directory
 from bot.texts import binding as binding_texts
 from bot.texts import importing as import_texts
 from storage.db import create_engine, migrate, session_factory

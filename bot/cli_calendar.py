@@ -8,10 +8,10 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.services.calendar_import import import_overrides, read_overrides
+from bot.services.calendar.periods import local_date
+from bot.services.calendar.workdays import load_calendar
 from bot.services.errors import CalendarRejected
-from bot.services.periods import local_date
-from bot.services.workdays import load_calendar
+from bot.services.importing.overrides import import_overrides, read_overrides
 from bot.texts import calendar as calendar_texts
 from storage.db import create_engine, migrate, session_factory
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.db import normalise_database_url, sqlite_url
+
 TELEGRAM_API = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -156,7 +158,7 @@ class Settings(BaseSettings):
         """DATABASE_URL, or the SQLite file under DATA_DIR."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'bot.sqlite3').as_posix()}"
+        return sqlite_url(self.data_dir)
 
     def token(self) -> str:
         """The token, or a SettingsError naming BOT_TOKEN."""
@@ -192,17 +194,6 @@ def parse_scores(value: str) -> tuple[tuple[str, float], ...]:
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one Chinese line."""
-
-
-def normalise_database_url(value: str) -> str:
-    """Give a bare postgresql:// or sqlite:// URL its async driver; reject anything else."""
-    if value.startswith(("postgresql://", "postgres://")):
-        return "postgresql+asyncpg://" + value.split("://", 1)[1]
-    if value.startswith("sqlite://"):
-        return "sqlite+aiosqlite://" + value.split("://", 1)[1]
-    if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
-        return value
-    raise ValueError("应为 postgresql://… 或 sqlite:///…")
 
 
 def load_settings() -> Settings:

@@ -8,11 +8,11 @@ Handlers receive their dependencies by parameter name. The whole vocabulary:
 | session   | AsyncSession (one per update) | DbSessionMiddleware         |
 | person    | Viewer or None (unbound)      | IdentityMiddleware          |
 | clock     | bot.clock.Clock               | Dispatcher workflow data    |
-| notifier  | bot.notify.Notifier           | Dispatcher workflow data    |
+| notifier  | bot.telegram.notifier.Notifier           | Dispatcher workflow data    |
 | zone      | zoneinfo.ZoneInfo             | Dispatcher workflow data    |
-| matcher   | bot.services.matcher.Matcher  | Dispatcher workflow data    |
-| rules     | bot.services.ladder.LadderRules | Dispatcher workflow data (the reminder ladder) |
-| ranking   | bot.services.ranking.RankingRules | Dispatcher workflow data |
+| matcher   | bot.services.records.matcher.Matcher  | Dispatcher workflow data    |
+| rules     | bot.services.reminders.ladder.LadderRules | Dispatcher workflow data (the reminder ladder) |
+| ranking   | bot.services.oversight.ranking.RankingRules | Dispatcher workflow data |
 | sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
 """
 

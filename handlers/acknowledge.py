@@ -8,8 +8,8 @@ from aiogram.types import CallbackQuery
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.services.identity import Viewer
-from bot.services.notice_stats import acknowledge
+from bot.services.directory.identity import Viewer
+from bot.services.notices.stats import acknowledge
 from bot.texts import notices as words
 from handlers.filters import IsBound
 

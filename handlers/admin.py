@@ -11,14 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier, Progress
-from bot.services.assessment import has_assessment_sheet
-from bot.services.binding import unbind_person
-from bot.services.directory import import_workbook
-from bot.services.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
-from bot.services.identity import Viewer, invite_unbound, issue_invites
-from bot.services.matcher import Matcher
-from bot.services.ranking import RankingRules
+from bot.services.directory.binding import unbind_person
+from bot.services.directory.identity import Viewer, invite_unbound, issue_invites
+from bot.services.importing.apply import import_workbook
+from bot.services.importing.assessment import has_assessment_sheet
+from bot.services.oversight.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
+from bot.services.oversight.ranking import RankingRules
+from bot.services.records.matcher import Matcher
+from bot.telegram.notifier import Notifier, Progress
 from bot.texts import binding as binding_texts
 from bot.texts import duplicates as duplicate_texts
 from bot.texts import importing as import_texts

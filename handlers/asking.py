@@ -13,12 +13,9 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.asking import Kind, Question, meaning, parse_question
-from bot.services.identity import Viewer
-from bot.services.ledger import mine
-from bot.services.matcher import Matcher
-from bot.services.pending import (
+from bot.services.directory.identity import Viewer
+from bot.services.ledger.status import mine
+from bot.services.oversight.pending import (
     UnitRef,
     held_items,
     of_items,
@@ -31,6 +28,9 @@ from bot.services.pending import (
     unit_pending,
     unit_ref,
 )
+from bot.services.oversight.questions import Kind, Question, meaning, parse_question
+from bot.services.records.matcher import Matcher
+from bot.telegram.notifier import Notifier
 from bot.texts import pending as words
 from handlers.filters import private_router
 from handlers.pending import categories, checked_unit, show_pending

@@ -12,9 +12,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import assigned as tracking
-from bot.services.assignments import (
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
+from bot.services.oversight import tracking
+from bot.services.oversight.assign import (
     AssignProblem,
     assign_task,
     by_codes,
@@ -23,8 +24,7 @@ from bot.services.assignments import (
     unit_and_holder,
     units,
 )
-from bot.services.identity import Viewer
-from bot.services.periods import local_date
+from bot.telegram.notifier import Notifier
 from bot.texts import assign as words
 from handlers.filters import private_router
 from storage.models import Role

@@ -11,9 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.binding import redeem_invite
-from bot.services.identity import Viewer
+from bot.services.directory.binding import redeem_invite
+from bot.services.directory.identity import Viewer
+from bot.telegram.notifier import Notifier
 from bot.texts import binding as binding_texts
 from handlers.filters import IsBound, private_router
 from handlers.menu import set_commands_for

@@ -8,8 +8,8 @@ from aiogram import Router
 from aiogram.types import ErrorEvent
 
 from bot import texts
-from bot.notify import Notifier
 from bot.services import errors as e
+from bot.telegram.notifier import Notifier
 from bot.texts import importing as import_texts
 from bot.texts import leave as leave_texts
 from bot.texts import ledger as ledger_texts

@@ -18,14 +18,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier, split_text
-from bot.services.export_data import active_units, unit_by_code
-from bot.services.export_ledger import collect, year_items
-from bot.services.export_xlsx import build_workbook
-from bot.services.identity import Viewer
-from bot.services.periods import local_date
-from bot.services.progress import quarter_of, quarter_progress
-from bot.services.publicize import NoGroup, post_to_group
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
+from bot.services.exports.ledger_xlsx import build_workbook
+from bot.services.exports.year import collect, year_items
+from bot.services.ledger.span import active_units, unit_by_code
+from bot.services.oversight.progress import quarter_of, quarter_progress
+from bot.services.oversight.publicize import NoGroup, post_to_group
+from bot.telegram.notifier import Notifier, split_text
 from bot.texts import exports as words
 from handlers.filters import private_router
 from handlers.progress import send_progress

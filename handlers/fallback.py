@@ -7,9 +7,9 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
-from bot.notify import Notifier
-from bot.services.binding import former_person
-from bot.services.identity import Viewer
+from bot.services.directory.binding import former_person
+from bot.services.directory.identity import Viewer
+from bot.telegram.notifier import Notifier
 from bot.texts import binding as binding_texts
 from handlers.filters import IsStranger
 

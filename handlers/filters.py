@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
-from bot.services.identity import Viewer
+from bot.services.directory.identity import Viewer
 from storage.models import Role
 
 

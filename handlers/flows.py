@@ -10,9 +10,9 @@ from aiogram.types import CallbackQuery
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.identity import Viewer
-from bot.services.ledger import my_list
+from bot.services.directory.identity import Viewer
+from bot.services.ledger.status import my_list
+from bot.telegram.notifier import Notifier
 from bot.texts import reminders as words
 from handlers import report, selfcheck
 from handlers.filters import private_router

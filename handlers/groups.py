@@ -12,10 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.groups import bind_group
-from bot.services.identity import Viewer
-from bot.services.ledger import my_list
+from bot.services.directory.groups import bind_group
+from bot.services.directory.identity import Viewer
+from bot.services.ledger.status import my_list
+from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import HasRole, IsBound
 from storage.models import Role

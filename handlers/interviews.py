@@ -14,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import interviews
-from bot.services.identity import Viewer
-from bot.services.ladder import LadderRules
+from bot.services.directory.identity import Viewer
+from bot.services.oversight import interviews
+from bot.services.reminders.ladder import LadderRules
+from bot.telegram.notifier import Notifier
 from bot.texts import interviews as words
 from bot.texts import notices as notice_words
 from handlers.filters import private_router

@@ -10,9 +10,9 @@ from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.closing import close_due_item, holder_outstanding
-from bot.services.identity import Viewer
+from bot.services.directory.identity import Viewer
+from bot.services.ledger.closing import close_due_item, holder_outstanding
+from bot.telegram.notifier import Notifier
 from bot.texts import ledger as ledger_texts
 from handlers.filters import private_router
 from storage.models import Role

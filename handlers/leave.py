@@ -10,10 +10,10 @@ from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.identity import Viewer
-from bot.services.leave import cancel_leave, list_leaves, parse_leave_dates, set_leave
-from bot.services.periods import local_date
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
+from bot.services.directory.leave import cancel_leave, list_leaves, parse_leave_dates, set_leave
+from bot.telegram.notifier import Notifier
 from bot.texts import leave as leave_texts
 from handlers.filters import private_router
 from storage.models import Role

@@ -15,9 +15,9 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import release_database
-from bot.services.identity import viewer_for
+from bot.services.directory.identity import viewer_for
 from bot.services.updates import first_look, stage_claim, was_handled
+from bot.telegram.notifier import release_database
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

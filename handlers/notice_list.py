@@ -13,10 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import notice_stats
-from bot.services.notice_stats import NoticeStats
-from bot.services.notices import NoticeRefused
+from bot.services.notices import stats as notice_stats
+from bot.services.notices.broadcast import NoticeRefused
+from bot.services.notices.stats import NoticeStats
+from bot.telegram.notifier import Notifier
 from bot.texts import notices as words
 from handlers.filters import private_router
 from handlers.notices import Nt, progress_markup, show

@@ -15,12 +15,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier, split_text
-from bot.services import notice_stats, notices
-from bot.services.audience import ALL, CATEGORIES, CATEGORY, ROLE, ROLES, UNIT, Audience, parse
-from bot.services.audience import unit_names as load_units
-from bot.services.identity import Viewer
-from bot.services.notices import NoticeRefused
+from bot.services.directory.identity import Viewer
+from bot.services.notices import broadcast as notices
+from bot.services.notices import stats as notice_stats
+from bot.services.notices.audience import (
+    ALL,
+    CATEGORIES,
+    CATEGORY,
+    ROLE,
+    ROLES,
+    UNIT,
+    Audience,
+    parse,
+)
+from bot.services.notices.audience import unit_names as load_units
+from bot.services.notices.broadcast import NoticeRefused
+from bot.telegram.notifier import Notifier, split_text
 from bot.texts import notices as words
 from handlers.filters import private_router
 from storage.models import Notice, Role

@@ -13,12 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.choices import choice_by_id
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
-from bot.services.identity import Viewer
-from bot.services.ledger import Ledger, Status, my_list
-from bot.services.periods import local_date
+from bot.services.ledger.status import Ledger, Status, my_list
+from bot.services.records.choices import choice_by_id
+from bot.telegram.notifier import Notifier
 from bot.texts import records as record_texts
 from handlers.filters import private_router
 from storage.models import Role

@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.identity import Viewer
-from bot.services.nudge import nudge, targets
-from bot.services.pending import (
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
+from bot.services.directory.recipients import load_directory
+from bot.services.oversight.nudge import nudge, targets
+from bot.services.oversight.pending import (
     Pending,
     UnitRef,
     holds_items,
@@ -26,8 +27,7 @@ from bot.services.pending import (
     unit_ref,
     units_in,
 )
-from bot.services.periods import local_date
-from bot.services.recipients import load_directory
+from bot.telegram.notifier import Notifier
 from bot.texts import pending as words
 from handlers.filters import private_router
 from storage.models import Category, Role

@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.identity import Viewer
-from bot.services.ledger import mine
-from bot.services.periods import local_date
-from bot.services.progress import chart_png, quarter_of, quarter_progress
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
+from bot.services.ledger.status import mine
+from bot.services.oversight.progress import chart_png, quarter_of, quarter_progress
+from bot.telegram.notifier import Notifier
 from bot.texts import exports as words
 from handlers.filters import private_router
 from storage.models import OFFICIAL_ROLES

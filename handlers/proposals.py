@@ -11,12 +11,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import proposal_state, recording, records
-from bot.services.choices import Choice, choice_by_id, choices_for
-from bot.services.identity import Viewer
-from bot.services.matcher import Outcome
-from bot.services.recording import Proposed, Recorded
+from bot.services.directory.identity import Viewer
+from bot.services.records import proposal_state
+from bot.services.records import proposals as recording
+from bot.services.records import writing as records
+from bot.services.records.choices import Choice, choice_by_id, choices_for
+from bot.services.records.matcher import Outcome
+from bot.services.records.proposals import Proposed, Recorded
+from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import IsBound
 from storage.models import Proposal

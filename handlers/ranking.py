@@ -13,16 +13,16 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import charts
-from bot.services.assessment import AssessmentRejected, import_assessments
-from bot.services.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
-from bot.services.identity import Viewer
-from bot.services.matcher import Matcher
-from bot.services.periods import local_date, period_of_key
-from bot.services.ranking import Ranked, RankingRules, quarter_ranking, year_ranking
-from bot.services.ranking_xlsx import quarter_workbook, year_workbook
-from bot.services.units_progress import by_category, quarter, quarter_of, quarter_progress
+from bot.services.calendar.periods import local_date, period_of_key
+from bot.services.directory.identity import Viewer
+from bot.services.exports.ranking_xlsx import quarter_workbook, year_workbook
+from bot.services.importing.assessment import AssessmentRejected, import_assessments
+from bot.services.oversight import charts
+from bot.services.oversight.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
+from bot.services.oversight.ranking import Ranked, RankingRules, quarter_ranking, year_ranking
+from bot.services.oversight.units import by_category, quarter, quarter_of, quarter_progress
+from bot.services.records.matcher import Matcher
+from bot.telegram.notifier import Notifier
 from bot.texts import duplicates as duplicate_texts
 from bot.texts import ranking as words
 from handlers.filters import private_router

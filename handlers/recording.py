@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import recording
-from bot.services.identity import Viewer
-from bot.services.matcher import Matcher
-from bot.services.recording import Proposed, Recorded, Source
+from bot.services.directory.identity import Viewer
+from bot.services.records import proposals as recording
+from bot.services.records.matcher import Matcher
+from bot.services.records.proposals import Proposed, Recorded, Source
+from bot.telegram.notifier import Notifier
 from handlers.filters import IsBound
 from handlers.proposals import render_proposed, render_recorded
 

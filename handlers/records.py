@@ -12,13 +12,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import records
-from bot.services.choices import choices_for
+from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
-from bot.services.identity import Viewer
-from bot.services.record_list import RecordPage, record_view, records_page
-from bot.services.recording import clean_text
+from bot.services.records import writing as records
+from bot.services.records.choices import choices_for
+from bot.services.records.listing import RecordPage, record_view, records_page
+from bot.services.records.proposals import clean_text
+from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import IsBound
 from handlers.recording import RepliesToBot

@@ -21,14 +21,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import report as service
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
-from bot.services.holder_items import periods_to_offer
-from bot.services.identity import Viewer
-from bot.services.periods import local_date
-from bot.services.report import Paper
-from bot.services.report_docx import build_docx
+from bot.services.exports.report_docx import build_docx
+from bot.services.ledger.holder_period import periods_to_offer
+from bot.services.records import report as service
+from bot.services.records.report import Paper
+from bot.telegram.notifier import Notifier
 from bot.texts import report as words
 from handlers.filters import private_router
 from storage.models import OFFICIAL_ROLES, Frequency

@@ -11,9 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services.identity import Viewer
-from bot.services.ledger import unit_list
+from bot.services.directory.identity import Viewer
+from bot.services.ledger.status import unit_list
+from bot.telegram.notifier import Notifier
 from handlers.filters import private_router
 from storage.models import Role
 

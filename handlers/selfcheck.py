@@ -20,13 +20,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.notify import Notifier
-from bot.services import selfcheck as service
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
-from bot.services.holder_items import periods_to_offer
-from bot.services.identity import Viewer
-from bot.services.periods import local_date
-from bot.services.selfcheck import STATUSES, Sheet
+from bot.services.ledger.holder_period import periods_to_offer
+from bot.services.records import selfcheck as service
+from bot.services.records.selfcheck import STATUSES, Sheet
+from bot.telegram.notifier import Notifier
 from bot.texts import selfcheck as words
 from handlers.filters import private_router
 from storage.models import OFFICIAL_ROLES, Frequency

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.notify import Notifier
-from bot.services.calendar_notice import tell_admins_estimated_years
-from bot.services.due_items import roll_due_items
-from bot.services.ladder import LadderRules
-from bot.services.reminders import RunReport, run_reminders
+from bot.services.calendar.workdays import load_calendar
+from bot.services.ledger.due_items import roll_due_items
+from bot.services.reminders.calendar_notice import tell_admins_estimated_years
+from bot.services.reminders.ladder import LadderRules
+from bot.services.reminders.run import RunReport, run_reminders
 from bot.services.updates import prune_claims
-from bot.services.workdays import load_calendar
+from bot.telegram.notifier import Notifier
 from bot.texts import reminders as reminder_texts
 from bot.texts import reminders_calendar as calendar_texts
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,27 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = F
 def create_engine_for_migrations(url: str) -> AsyncEngine:
     """A pool-less engine for the Alembic CLI (alembic -c … upgrade head)."""
     return create_async_engine(url, poolclass=NullPool)
+
+
+def normalise_database_url(value: str) -> str:
+    """Give a bare postgresql:// or sqlite:// URL its async driver; reject anything else."""
+    if value.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + value.split("://", 1)[1]
+    if value.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + value.split("://", 1)[1]
+    if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return value
+    raise ValueError("应为 postgresql://… 或 sqlite:///…")
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The default database: one SQLite file under DATA_DIR."""
+    return f"sqlite+aiosqlite:///{(data_dir / 'bot.sqlite3').as_posix()}"
+
+
+def url_from_environment() -> str:
+    """DATABASE_URL, else the SQLite file under DATA_DIR (default ./data): what `alembic` uses alone."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return sqlite_url(Path(os.environ.get("DATA_DIR") or "data"))

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.pacer import HIGH, LOW, Pacer, SlidingWindow, TokenBucket
+from bot.telegram.pacer import HIGH, LOW, Pacer, SlidingWindow, TokenBucket
 
 
 def _max_in_window(times: list[float], period: float) -> int:

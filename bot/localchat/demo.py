@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.binding import redeem_invite
-from bot.services.directory import ImportSummary, import_directory
-from bot.services.identity import issue_invites
-from bot.services.import_read import read_directory
+from bot.services.directory.binding import redeem_invite
+from bot.services.directory.identity import issue_invites
+from bot.services.importing.apply import ImportSummary, import_directory
+from bot.services.importing.read import read_directory
 from storage.models import Person, PersonRole, Role, Unit
 
 logger = logging.getLogger(__name__)

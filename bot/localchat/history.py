@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.localchat.history_plan import PHOTO_IDS, Due, Planner
 from bot.localchat.history_write import MARKER, notice, remember_steps, write
-from bot.services.periods import DueRule, effective_due, local_date, periods_between
-from bot.services.workdays import WorkCalendar, load_calendar
+from bot.services.calendar.periods import DueRule, effective_due, local_date, periods_between
+from bot.services.calendar.workdays import WorkCalendar, load_calendar
 from storage.models import (
     DueItem,
     Holding,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.localchat import history_texts as words
-from bot.services.workdays import WorkCalendar
+from bot.services.calendar.workdays import WorkCalendar
 from storage.models import Record
 
 # how reliably each unit of the sample district keeps its ledger: rankings and 约谈 differ

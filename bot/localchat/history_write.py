@@ -11,9 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.localchat import history_texts as words
 from bot.localchat.history_plan import Due, Planned, Planner
-from bot.services.ladder import PROMPT, LadderRules, prompt_day, step_day
-from bot.services.records import add_record
-from bot.services.workdays import WorkCalendar
+from bot.services.calendar.workdays import WorkCalendar
+from bot.services.records.writing import add_record
+from bot.services.reminders.ladder import PROMPT, LadderRules, prompt_day, step_day
 from storage.models import (
     AuditEntry,
     DraftState,

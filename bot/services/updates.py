@@ -8,7 +8,7 @@ from sqlalchemy import delete, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.identity import Viewer, viewer_from, viewer_query
+from bot.services.directory.identity import Viewer, viewer_from, viewer_query
 from storage.models import FailedBind, ProcessedUpdate
 
 KEEP_CLAIMS = timedelta(days=7)

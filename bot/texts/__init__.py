@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-from bot.services.identity import Viewer
+from bot.services.directory.identity import Viewer
 from bot.texts.ledger import STATUS_MARK, my_list, period_label, unit_list
 from storage.models import Role
 

@@ -6,8 +6,8 @@ import re
 from datetime import date
 from html import escape
 
-from bot.services.assigned import State, Tracked
-from bot.services.assignments import Assigned, AssignProblem, Choice
+from bot.services.oversight.assign import Assigned, AssignProblem, Choice
+from bot.services.oversight.tracking import State, Tracked
 from bot.texts.ledger import due_label
 
 PROMPT_MARK = "交办事项 · "  # the prompt's first words: the reply router knows it by them

@@ -8,8 +8,8 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.services.binding import Former, Unbinding
-from bot.services.identity import IssuedInvite
+from bot.services.directory.binding import Former, Unbinding
+from bot.services.directory.identity import IssuedInvite
 
 INVITE_USAGE = (
     "用法：<code>/invite P0101 P0102</code> 为指定人员生成邀请码（已绑定的人员得到重新绑定码），"

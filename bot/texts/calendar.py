@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.services.calendar_import import FIRST_YEAR, LAST_YEAR, NOTE_LIMIT, CalendarImport
+from bot.services.calendar.workdays import OFFICIAL_UNTIL, CalendarDay, Source, WorkCalendar
 from bot.services.errors import CalendarProblem
-from bot.services.workdays import OFFICIAL_UNTIL, CalendarDay, Source, WorkCalendar
+from bot.services.importing.overrides import FIRST_YEAR, LAST_YEAR, NOTE_LIMIT, CalendarImport
 
 WEEKDAYS = "一二三四五六日"
 FORMAT_HINT = "文件第一行须为表头“日期,类型,说明”，每行一天，例如“2027-02-05,休息,春节”；类型填 上班 或 休息。"

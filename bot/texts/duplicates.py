@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.services.duplicates import DuplicatePair, HeldText, groups
+from bot.services.oversight.duplicates import DuplicatePair, HeldText, groups
 
 NONE = "未发现疑似照抄的个性清单：同一单位不同人员的个性事项内容均不相近。"
 LIMIT = 30  # groups listed in the chat; the rest are counted

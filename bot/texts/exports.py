@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.services.charts import Share
-from bot.services.export_ledger import YearItem
-from bot.services.progress import QuarterProgress
+from bot.services.exports.year import YearItem
+from bot.services.oversight.charts import Share
+from bot.services.oversight.progress import QuarterProgress
 from storage.models import DutyType
 
 CAPTION_LIMIT = 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.services.errors import ImportProblem
-from bot.services.import_plan import ImportSummary, KindCounts
+from bot.services.importing.plan import ImportSummary, KindCounts
 
 # {value}: the offending text; {detail}: the extra fact the problem carries
 PROBLEM_TEMPLATES: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from bot.services.interviews import Case, Outcome
+from bot.services.oversight.interviews import Case, Outcome
 
 ITEMS_SHOWN = 15  # in one formal notice (keeps it well inside one message)
 PEOPLE_SHOWN = 30

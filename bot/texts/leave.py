@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from bot.services.directory.identity import Viewer
+from bot.services.directory.leave import MAX_DAYS, LeaveCancelled, LeaveSet, LeaveView
 from bot.services.errors import LeaveProblem, LeaveRefused
-from bot.services.identity import Viewer
-from bot.services.leave import MAX_DAYS, LeaveCancelled, LeaveSet, LeaveView
 
 USAGE = (
     "用法：\n"

@@ -6,15 +6,15 @@ from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.services.closing import Closed
+from bot.services.calendar.periods import Period
+from bot.services.directory.identity import Viewer
 from bot.services.errors import CloseProblem
-from bot.services.identity import Viewer
-from bot.services.ledger import DueLine, Ledger, Status
-from bot.services.outstanding import OutstandingItem
-from bot.services.periods import Period
+from bot.services.ledger.closing import Closed
+from bot.services.ledger.outstanding import OutstandingItem
+from bot.services.ledger.status import DueLine, Ledger, Status
 from storage.models import DutyType, Frequency
 
-# Overdue is ⚠️, not 🔴: bot.notify splits by Python characters while Telegram counts UTF-16
+# Overdue is ⚠️, not 🔴: bot.telegram.notifier splits by Python characters while Telegram counts UTF-16
 # units, and a long list of astral-plane marks (🔴) would overrun the 4096 limit.
 STATUS_MARK = {
     Status.DONE: "✅",

@@ -9,9 +9,9 @@ from datetime import datetime
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
-from bot.services.audience import ALL, CATEGORY, PERSON, ROLE, UNIT, Audience, Reach, parse
-from bot.services.notice_stats import Ack, Counts, NoticeDetail, NoticeStats, Reminded
-from bot.services.notices import NoticeProblem, Part
+from bot.services.notices.audience import ALL, CATEGORY, PERSON, ROLE, UNIT, Audience, Reach, parse
+from bot.services.notices.broadcast import NoticeProblem, Part
+from bot.services.notices.stats import Ack, Counts, NoticeDetail, NoticeStats, Reminded
 from storage.models import Notice, OutboxState
 
 ACK_PREFIX = "ack"  # handlers.acknowledge.AckButton(receipt=…).pack() == "ack:{receipt}"

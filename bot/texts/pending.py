@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from bot.services.nudge import Letter, Outcome, Sent
-from bot.services.outstanding import OutstandingItem
-from bot.services.pending import Group, Pending, Progress, UnitRef, light
+from bot.services.ledger.outstanding import OutstandingItem
+from bot.services.oversight.nudge import Letter, Outcome, Sent
+from bot.services.oversight.pending import Group, Pending, Progress, UnitRef, light
 from bot.texts.ledger import period_label
 from bot.texts.reminders import REPLY_HINT
 

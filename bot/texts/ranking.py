@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.services.assessment import AssessmentImported, AssessmentProblem
-from bot.services.periods import Period
-from bot.services.ranking import Ranked, RankingRules
-from bot.services.units_progress import UnitProgress, by_category
+from bot.services.calendar.periods import Period
+from bot.services.importing.assessment import AssessmentImported, AssessmentProblem
+from bot.services.oversight.ranking import Ranked, RankingRules
+from bot.services.oversight.units import UnitProgress, by_category
 from storage.models import Category
 
 QUARTER_WORDS = "一二三四"

@@ -7,12 +7,12 @@ from collections import defaultdict
 from datetime import date
 from html import escape
 
-from bot.services.identity import Viewer
-from bot.services.ladder import PROMPT
-from bot.services.ledger import Ledger
-from bot.services.periods import stored_period
-from bot.services.recipients import Directory
-from bot.services.reminders import Due, Entry, Outgoing
+from bot.services.calendar.periods import stored_period
+from bot.services.directory.identity import Viewer
+from bot.services.directory.recipients import Directory
+from bot.services.ledger.status import Ledger
+from bot.services.reminders.ladder import PROMPT
+from bot.services.reminders.run import Due, Entry, Outgoing
 from bot.texts.ledger import due_label, my_list, period_label
 
 FLOW_SELFCHECK = "flow:selfcheck"  # handlers.flows.Flow(name="selfcheck").pack()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.workdays import OFFICIAL_UNTIL
+from bot.services.calendar.workdays import OFFICIAL_UNTIL
 
 
 def estimated_year(year: int) -> str:

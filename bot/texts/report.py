@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from html import escape
 
+from bot.services.calendar.periods import Period
+from bot.services.directory.identity import Viewer
 from bot.services.errors import Stale
-from bot.services.holder_items import Answer, Done
-from bot.services.identity import Viewer
-from bot.services.periods import Period
-from bot.services.report import Compiled, ItemPart, Paper
+from bot.services.ledger.holder_period import Answer, Done
+from bot.services.records.report import Compiled, ItemPart, Paper
 from bot.texts.ledger import period_label
 from bot.texts.selfcheck import STATUS_WORDS
 from storage.models import DutyType

@@ -6,8 +6,8 @@ import re
 from html import escape
 
 from bot.services.errors import Stale
-from bot.services.holder_items import HolderItem
-from bot.services.selfcheck import Sheet
+from bot.services.ledger.holder_period import HolderItem
+from bot.services.records.selfcheck import Sheet
 from bot.texts.ledger import period_label
 
 STATUS_WORDS = {"done": "已完成", "progress": "推进中", "none": "未开展"}

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the app's connection, or on DATABASE_URL from the CLI."""
+"""Alembic environment: runs on the app's connection, or on DATABASE_URL (or DATA_DIR's SQLite file) from the CLI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
-from storage.db import create_engine_for_migrations
+from storage.db import create_engine_for_migrations, url_from_environment
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -39,7 +39,5 @@ if shared is not None:
 else:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from bot.config import load_settings
-
-        url = load_settings().db_url
+        url = url_from_environment()
     asyncio.run(_run_from_url(url))

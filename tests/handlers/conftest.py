@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.localchat.demo import DemoSetup, setup_demo
 from bot.localchat.driver import LocalChat, start_local_chat
 from bot.localchat.fake_api import FakeBotAPI
-from bot.services.directory import import_directory
-from bot.services.import_read import read_directory
+from bot.services.importing.apply import import_directory
+from bot.services.importing.read import read_directory
 from tests.conftest import DISTRICT
 
 ZONE = ZoneInfo("Asia/Shanghai")

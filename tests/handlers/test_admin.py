@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 
 from bot import texts
-from bot.services.identity import issue_invites
+from bot.services.directory.identity import issue_invites
 from bot.texts import binding as binding_texts
 from storage.models import Person, Unit
 from tests.conftest import DISTRICT

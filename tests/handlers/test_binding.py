@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import texts
-from bot.services.identity import issue_invites
+from bot.services.directory.identity import issue_invites
 from storage.models import Role
 from tests.handlers.conftest import NOW, District
 

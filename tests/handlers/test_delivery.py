@@ -66,7 +66,7 @@ async def test_no_wait_after_the_last_flood_answer_and_the_loss_is_logged(
 ) -> None:
     district.fake.flood(4, retry_after=1)
     mark = district.fake.mark()
-    with caplog.at_level(logging.WARNING, logger="bot.notify"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.notifier"):
         sent = await district.app.notifier.send(district.tg("P0101"), "通知")
     assert sent == []
     assert len(district.fake.sent_since(mark)) == 0
@@ -80,7 +80,7 @@ async def test_a_flood_wait_beyond_the_budget_is_not_waited(
     district: District, caplog: pytest.LogCaptureFixture
 ) -> None:
     district.fake.flood(1, retry_after=3600)
-    with caplog.at_level(logging.WARNING, logger="bot.notify"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.notifier"):
         sent = await asyncio.wait_for(
             district.app.notifier.send(district.tg("P0101"), "通知"), timeout=10
         )
@@ -93,7 +93,7 @@ async def test_the_parts_a_flood_stopped_are_logged_not_dropped_silently(
 ) -> None:
     long_text = "\n".join(f"第{n}行 " + "字" * 90 for n in range(120))  # three parts
     district.fake.flood(4, retry_after=1)
-    with caplog.at_level(logging.ERROR, logger="bot.notify"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.notifier"):
         sent = await district.app.notifier.send(district.tg("P0101"), long_text)
     assert sent == []
     messages = " ".join(r.getMessage() for r in caplog.records)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.services.calendar_import import OverrideRow, import_overrides
-from bot.services.directory import import_directory
-from bot.services.import_read import read_directory
+from bot.services.importing.apply import import_directory
+from bot.services.importing.overrides import OverrideRow, import_overrides
+from bot.services.importing.read import read_directory
 from tests.handlers.conftest import NOW, ZONE, District
 from tests.services import helpers
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.chatlog import Sent
-from bot.services.records import add_record
+from bot.services.records.writing import add_record
 from bot.texts import exports as words
 from handlers import exports as export_handlers
 from storage.models import DueItem, Holding, Item, Outbox, Person, Unit
@@ -23,7 +23,7 @@ GROUP = -100123
 
 
 async def record(d: District, who: str, item: str, period: str, text: str) -> int:
-    """A live record for `who`'s due item of `item` in `period` (bot.services.records.add_record)."""
+    """A live record for `who`'s due item of `item` in `period` (bot.services.records.writing.add_record)."""
     async with d.app.sessions() as session:
         person = (await session.exec(select(Person).where(Person.code == who))).one()
         due = (

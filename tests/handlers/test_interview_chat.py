@@ -8,8 +8,8 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.chatlog import Sent
-from bot.services.interviews import cases
-from bot.services.notice_stats import Ack
+from bot.services.notices.stats import Ack
+from bot.services.oversight.interviews import cases
 from bot.texts import interviews as words
 from bot.texts import notices as notice_words
 from handlers.interviews import Yt

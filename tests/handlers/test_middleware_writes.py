@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import ManualClock
-from bot.notify import release_database
+from bot.telegram.notifier import release_database
 from handlers.middlewares import DbSessionMiddleware
 from storage.models import AuditEntry, ProcessedUpdate
 from tests.factories import NOW

@@ -8,8 +8,8 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.chatlog import Sent
-from bot.services.notice_stats import Ack
-from bot.services.notices import NoticeProblem
+from bot.services.notices.broadcast import NoticeProblem
+from bot.services.notices.stats import Ack
 from bot.texts import notices as words
 from handlers.notices import Nt
 from storage.models import DraftState, Notice, Outbox

@@ -12,8 +12,8 @@ from sqlmodel import col, func, select
 from bot import cli, texts
 from bot.__main__ import _parser
 from bot.localchat.chatlog import Sent
-from bot.services.binding import Unbinding
-from bot.services.identity import issue_invites
+from bot.services.directory.binding import Unbinding
+from bot.services.directory.identity import issue_invites
 from bot.texts import binding as binding_texts
 from storage.models import AuditEntry, FailedBind, Person, Role
 from tests.handlers.conftest import NOW, ZONE, District, _settings

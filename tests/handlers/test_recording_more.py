@@ -10,9 +10,9 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.driver import Sent
+from bot.services.directory.identity import viewer_for
 from bot.services.errors import RecordProblem, RecordRefused
-from bot.services.identity import viewer_for
-from bot.services.records import correct
+from bot.services.records.writing import correct
 from bot.texts import records as record_texts
 from storage.models import AuditEntry, Person, Record, Unit
 from tests.handlers.conftest import District

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from bot import texts
-from bot.services.directory import import_directory
-from bot.services.import_read import read_directory
+from bot.services.importing.apply import import_directory
+from bot.services.importing.read import read_directory
 from storage.models import DueItem
 from tests.conftest import DISTRICT
 from tests.handlers.conftest import NOW, ZONE, District
@@ -92,7 +92,7 @@ async def test_a_blocked_chat_loses_nothing_else(
     district: District, caplog: pytest.LogCaptureFixture
 ) -> None:
     district.fake.forbid(district.tg("P0101"))
-    with caplog.at_level(logging.INFO, logger="bot.notify"):
+    with caplog.at_level(logging.INFO, logger="bot.telegram.notifier"):
         assert await district.chat.send_text(district.tg("P0101"), "/my") == []
     assert "blocked the bot" in caplog.text
     assert "【M01】" in await district.say("P0102", "/my")
@@ -147,7 +147,7 @@ async def test_html_telegram_refuses_is_sent_unformatted_not_lost(
 ) -> None:
     chat_id = district.tg("P0101")
     mark = district.fake.mark()
-    with caplog.at_level(logging.ERROR, logger="bot.notify"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.notifier"):
         sent = await district.app.notifier.send(chat_id, "【C01】<x>未转义</x>")
     assert len(sent) == 1
     [record] = district.fake.sent_since(mark)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.services.directory import import_directory
-from bot.services.import_read import read_directory
+from bot.services.importing.apply import import_directory
+from bot.services.importing.read import read_directory
 from storage.models import Role
 from tests.conftest import DISTRICT
 from tests.handlers.conftest import NOW, ZONE, District

@@ -12,7 +12,7 @@ from bot import texts
 from bot.clock import ManualClock
 from bot.localchat.driver import Sent, start_local_chat
 from bot.services.errors import Stale
-from bot.services.records import add_record
+from bot.services.records.writing import add_record
 from bot.texts import selfcheck as words
 from storage.models import DueItem, Holding, Item, Person, Record, SelfCheck, SelfCheckAnswer
 from tests.handlers.conftest import NOW, ZONE, District, _settings

@@ -14,10 +14,10 @@ from sqlmodel import col, select
 
 from bot.clock import ManualClock
 from bot.localchat.chatlog import Json
-from bot.notify import Notifier
-from bot.pacer import Pacer
-from bot.sender import OutboxSender
 from bot.services.outbox import OutboxMessage, enqueue, unreachable_since
+from bot.telegram.notifier import Notifier
+from bot.telegram.pacer import Pacer
+from bot.telegram.sender import OutboxSender
 from storage.db import create_engine, session_factory
 from storage.models import Outbox, OutboxState, Person
 from tests.handlers.conftest import NOW, District

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, delete, select
 
 from bot import texts
-from bot.services.identity import viewer_for
+from bot.services.directory.identity import viewer_for
 from storage.db import create_engine
 from storage.models import Person, PersonRole, Role
 from tests.handlers.conftest import NOW, District

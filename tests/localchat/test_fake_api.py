@@ -23,7 +23,7 @@ from bot.app import build_bot
 from bot.config import Settings
 from bot.localchat.driver import FAKE_TOKEN
 from bot.localchat.fake_api import FakeBotAPI
-from bot.notify import Notifier
+from bot.telegram.notifier import Notifier
 
 NOW = datetime(2026, 7, 15, 1, 0, tzinfo=UTC)
 KEYBOARD = InlineKeyboardMarkup(

@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.localchat.demo import setup_demo
 from bot.localchat.history import PHOTOS, history_line, load_history
-from bot.services.outstanding import live_record, outstanding
-from bot.services.periods import local_date
-from bot.services.workdays import load_calendar
+from bot.services.calendar.periods import local_date
+from bot.services.calendar.workdays import load_calendar
+from bot.services.ledger.outstanding import live_record, outstanding
 from storage.models import (
     DueItem,
     Holding,

@@ -7,8 +7,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.services.matcher import Candidate, Intent
-from bot.services.system_items import SYSTEM_ITEMS
+from bot.services.ledger.builtin import SYSTEM_ITEMS
+from bot.services.records.matcher import Candidate, Intent
 
 DATA = Path(__file__).resolve().parent / "data"
 DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "district"

@@ -1,1 +1,0 @@
-"""Parts of the matcher behind bot.services.matcher: lexicon, normalising, intent, ranking."""

@@ -1,0 +1,298 @@
+"""交办督办: an admin assigns a follow-up task to one person of a unit with a deadline; it is tracked to closure.
+
+An assigned task is an Item like any other (code JB001…, 个性, one-off, 完成时限 = the
+deadline, 工作措施 "交办来源：…"), held by the chosen person (the unit's 第一责任人 by default);
+its due item is made at once, so it is listed, reminded by the ladder, recorded and exported
+like every item. A directory import keeps it (bot.services.importing.apply). Item.system stays
+empty: the rest of the bot reads a non-empty system as a built-in 季度自查/半年报告 (its
+prompts, its own commands), so an assigned task is known by its code and 工作措施 mark.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.calendar.periods import local_date
+from bot.services.errors import DomainError
+from bot.services.ledger.due_items import ensure_due_items
+from storage.models import (
+    OFFICIAL_ROLES,
+    AuditEntry,
+    DutyType,
+    Frequency,
+    Holding,
+    Item,
+    ListKind,
+    Person,
+    PersonRole,
+    Role,
+    ScopeKind,
+    Unit,
+)
+
+CODE_PREFIX = "JB"
+SOURCE_MARK = "交办来源："
+DEFAULT_SOURCE = "管理员交办"
+_CODE = re.compile(rf"^{CODE_PREFIX}(\d+)$")
+_SPLIT = re.compile(r"\s*[/／]\s*")
+_FULL = re.compile(r"^(\d{4})[-.年](\d{1,2})[-.月](\d{1,2})日?$")
+_SHORT = re.compile(r"^(\d{1,2})[-.月](\d{1,2})日?$")
+MAX_CONTENT = 500
+
+
+class AssignProblem(DomainError):
+    """The typed task could not be used: `code` says why (texts word it), `value` what was typed."""
+
+    def __init__(self, code: str, value: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A unit or a person offered on a button."""
+
+    id: int
+    code: str
+    name: str
+    detail: str = ""  # a person's roles
+
+
+@dataclass(frozen=True)
+class Task:
+    """What the admin typed: the task, its deadline and where it came from."""
+
+    content: str
+    deadline: date
+    source: str
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """The item made for an assigned task and whom it went to."""
+
+    item_code: str
+    content: str
+    deadline: date
+    source: str
+    holder_id: int
+    holder_code: str
+    holder_name: str
+    unit_name: str
+    telegram_id: int | None
+
+
+def is_assigned(item: Item) -> bool:
+    """An item made by /assign (its code JB… and its 工作措施 naming the source)."""
+    return (
+        item.system is None
+        and bool(_CODE.match(item.code))
+        and item.measures.startswith(SOURCE_MARK)
+    )
+
+
+def assigned_items() -> ColumnElement[bool]:
+    """The same test in SQL (a JB code, the source mark)."""
+    return and_(
+        col(Item.code).like(f"{CODE_PREFIX}%"),
+        col(Item.measures).like(f"{SOURCE_MARK}%"),
+        col(Item.system).is_(None),
+    )
+
+
+async def units(session: AsyncSession) -> list[Choice]:
+    """Active units with at least one active official, in code order."""
+    rows = (
+        await session.exec(
+            select(Unit)
+            .where(
+                col(Unit.active).is_(True),
+                col(Unit.id).in_(
+                    select(col(Person.unit_id))
+                    .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
+                    .where(col(Person.active).is_(True), col(PersonRole.role).in_(OFFICIAL_ROLES))
+                ),
+            )
+            .order_by(col(Unit.code))
+        )
+    ).all()
+    return [Choice(u.id, u.code, u.name) for u in rows if u.id is not None]
+
+
+async def holders(session: AsyncSession, *, unit_id: int) -> list[Choice]:
+    """The unit's active officials, 第一责任人 first (the default holder), then by code."""
+    rows = (
+        await session.exec(
+            select(Person, col(PersonRole.role))
+            .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
+            .where(col(Person.unit_id) == unit_id, col(Person.active).is_(True))
+        )
+    ).all()
+    roles: dict[int, set[Role]] = {}
+    people: dict[int, Person] = {}
+    for person, role in rows:
+        assert person.id is not None
+        people[person.id] = person
+        roles.setdefault(person.id, set()).add(role)
+    order = list(Role)
+    found = [
+        Choice(pid, p.code, p.name, "、".join(r.value for r in sorted(roles[pid], key=order.index)))
+        for pid, p in people.items()
+        if roles[pid] & OFFICIAL_ROLES
+    ]
+    found.sort(key=lambda c: (Role.FIRST.value not in c.detail, c.code))
+    return found
+
+
+async def unit_and_holder(
+    session: AsyncSession, *, unit_id: int | None = None, person_id: int | None = None
+) -> tuple[Choice, Choice | None]:
+    """The unit (by id, or the person's) and, given a person id, that person as one of its
+    holders; AssignProblem "holder" when the unit is gone or the person is not its official."""
+    if person_id is not None:
+        person = await session.get(Person, person_id)
+        unit_id = person.unit_id if person is not None else None
+    unit = await session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is None or unit.id is None or not unit.active:
+        raise AssignProblem("holder")
+    if person_id is None:
+        return Choice(unit.id, unit.code, unit.name), None
+    found = next((c for c in await holders(session, unit_id=unit.id) if c.id == person_id), None)
+    if found is None:
+        raise AssignProblem("holder")
+    return Choice(unit.id, unit.code, unit.name), found
+
+
+async def by_codes(session: AsyncSession, *, unit_code: str, person_code: str) -> tuple[int, int]:
+    """(unit id, person id) the prompt's codes name; AssignProblem "holder" if either is gone."""
+    person = (await session.exec(select(Person).where(col(Person.code) == person_code))).first()
+    unit = (await session.exec(select(Unit).where(col(Unit.code) == unit_code))).first()
+    if person is None or unit is None or person.unit_id != unit.id or person.id is None:
+        raise AssignProblem("holder")
+    return unit.id, person.id
+
+
+def parse_task(text: str, *, today: date) -> Task:
+    """事项内容 / 截止日期 [/ 来源]: the date as 2026-12-31 or 12-31 (the next such day). The
+    content ends at the first "/" followed by a date, so it may itself contain a "/"."""
+    text = text.strip()
+    seps = list(_SPLIT.finditer(text))
+    candidates = []
+    for index, sep in enumerate(seps):
+        end = seps[index + 1].start() if index + 1 < len(seps) else len(text)
+        candidate = text[sep.end() : end].strip()
+        candidates.append(candidate)
+        try:
+            deadline = _date(candidate, today)
+        except AssignProblem:
+            continue
+        content = text[: sep.start()].strip()
+        source = _SPLIT.sub(" / ", text[end:]).strip(" /") or DEFAULT_SOURCE
+        if not content:
+            raise AssignProblem("shape", text)
+        if len(content) > MAX_CONTENT:
+            raise AssignProblem("too_long", str(len(content)))
+        if deadline < today:
+            raise AssignProblem("past", candidate)
+        return Task(content=content, deadline=deadline, source=source)
+    if not candidates or not text[: seps[0].start()].strip():
+        raise AssignProblem("shape", text)
+    dated = [c for c in candidates if any(ch.isdigit() for ch in c)]
+    raise AssignProblem("bad_date", (dated or candidates)[-1 if not dated else 0])
+
+
+def _date(text: str, today: date) -> date:
+    full, short = _FULL.match(text), _SHORT.match(text)
+    try:
+        if full:
+            return date(int(full[1]), int(full[2]), int(full[3]))
+        if short:
+            day = date(today.year, int(short[1]), int(short[2]))
+            return day if day >= today else date(today.year + 1, day.month, day.day)
+    except ValueError:
+        pass
+    raise AssignProblem("bad_date", text)
+
+
+async def _next_code(session: AsyncSession) -> str:
+    codes = (
+        await session.exec(select(col(Item.code)).where(col(Item.code).like(f"{CODE_PREFIX}%")))
+    ).all()
+    numbers = [int(m[1]) for m in (_CODE.match(c) for c in codes) if m]
+    return f"{CODE_PREFIX}{max(numbers, default=0) + 1:03d}"
+
+
+async def assign_task(
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    person_id: int,
+    task: Task,
+    actor_person_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Assigned:
+    """Make the item, its holding and due item, audit it, commit. The holder must be an active
+    official of the unit (AssignProblem "holder" otherwise)."""
+    unit = await session.get(Unit, unit_id)
+    choice = next((c for c in await holders(session, unit_id=unit_id) if c.id == person_id), None)
+    person = await session.get(Person, person_id)
+    if unit is None or not unit.active or choice is None or person is None:
+        raise AssignProblem("holder")
+    if task.deadline < local_date(now, zone):
+        raise AssignProblem("past", f"{task.deadline}")
+    duty = DutyType.SUPERVISION if Role.DISCIPLINE.value in choice.detail else DutyType.MAIN
+    if Role.FIRST.value in choice.detail:
+        duty = DutyType.MAIN
+    item = Item(
+        code=await _next_code(session),
+        list_kind=ListKind.INDIVIDUAL,
+        duty_type=duty,
+        scope_kind=ScopeKind.PERSON,
+        scope_person_id=person_id,
+        content=task.content,
+        measures=f"{SOURCE_MARK}{task.source}",
+        timeline=f"{task.deadline:%Y-%m-%d}前完成",
+        frequency=Frequency.ONCE,
+        deadline=f"{task.deadline:%Y-%m-%d}",
+        owner_unit_id=unit_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    await session.flush()
+    assert item.id is not None
+    session.add(Holding(item_id=item.id, unit_id=unit_id, person_id=person_id, created_at=now))
+    await ensure_due_items(session, now=now, zone=zone)
+    detail = {"item": item.code, "unit": unit.code, "holder": person.code}
+    detail |= {"deadline": f"{task.deadline:%Y-%m-%d}", "source": task.source}
+    session.add(
+        AuditEntry(
+            at=now,
+            actor_person_id=actor_person_id,
+            action="assign",
+            detail=json.dumps(detail, ensure_ascii=False),
+        )
+    )
+    done = Assigned(
+        item_code=item.code,
+        content=task.content,
+        deadline=task.deadline,
+        source=task.source,
+        holder_id=person_id,
+        holder_code=person.code,
+        holder_name=person.name,
+        unit_name=unit.name,
+        telegram_id=person.telegram_id,
+    )
+    await session.commit()
+    return done

@@ -1,0 +1,102 @@
+"""A unit's completion for a quarter: done of due by person and by item, and its chart.
+
+Due means a due item of the unit whose (nominal) due date falls in the quarter and whose period
+has begun — the rule /units and /ranking count by, so a yearly item counts once, in the quarter
+it is due; done means it has a live record (bot.services.ledger.outstanding); items an admin closed
+are left out of the rate and counted on their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.calendar.periods import quarter_span
+from bot.services.ledger.span import DueRow, DueState, due_rows
+from bot.services.oversight.charts import Share, completion_chart
+from storage.models import DueItem
+
+
+@dataclass(frozen=True)
+class QuarterProgress:
+    """Done of due for one quarter, as of `today`."""
+
+    year: int
+    quarter: int
+    today: date
+    by_person: list[Share]
+    by_item: list[Share]
+    done: int
+    total: int  # closed items not counted
+    overdue: int
+    closed: int
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.done / self.total if self.total else 0.0
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter) containing `day`."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+async def quarter_progress(
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    year: int,
+    quarter: int,
+    today: date,
+    where: ColumnElement[bool] | None = None,
+) -> QuarterProgress:
+    """The unit's (or, with `where`, some holdings') completion for the quarter as of `today`."""
+    first, last = quarter_span(year, quarter)
+    due_in_quarter = col(DueItem.due_date).between(first, last)
+    rows = await due_rows(
+        session,
+        unit_id=unit_id,
+        first=first,
+        last=last,
+        today=today,
+        where=due_in_quarter if where is None else and_(where, due_in_quarter),
+    )
+    counted = [row for row in rows if row.state is not DueState.CLOSED]
+    return QuarterProgress(
+        year=year,
+        quarter=quarter,
+        today=today,
+        by_person=_shares(counted, key=lambda r: r.holder, ordered=True),  # team, then by person
+        by_item=_shares(counted, key=lambda r: r.item_code),
+        done=sum(1 for row in counted if row.state is DueState.DONE),
+        total=len(counted),
+        overdue=sum(1 for row in counted if row.state is DueState.OVERDUE),
+        closed=len(rows) - len(counted),
+    )
+
+
+def _shares(
+    rows: list[DueRow], *, key: Callable[[DueRow], str], ordered: bool = False
+) -> list[Share]:
+    done: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for row in rows:
+        label = key(row)
+        total[label] = total.get(label, 0) + 1
+        done[label] = done.get(label, 0) + (row.state is DueState.DONE)
+    order = list(total) if ordered else sorted(total)
+    return [Share(label, done[label], total[label]) for label in order]
+
+
+async def chart_png(
+    progress: QuarterProgress, *, title: str, person_heading: str, item_heading: str
+) -> bytes:
+    """The two-panel chart (by person, by item) as PNG, rendered in a worker thread."""
+    panels = [(person_heading, progress.by_person), (item_heading, progress.by_item)]
+    return await asyncio.to_thread(completion_chart, title=title, panels=panels)

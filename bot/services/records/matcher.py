@@ -1,0 +1,246 @@
+"""The matcher: one plain sentence → its intent and the holder's item it records, and how sure."""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import operator
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.services.records.matching.analyse import Analyser, Analysis
+from bot.services.records.matching.intent import Intent, classify
+from bot.services.records.matching.lexicon import load_lexicon
+from bot.services.records.matching.ranking import Background, Document, Index, Query
+
+__all__ = ["Candidate", "Intent", "MatchResult", "Matcher", "Outcome"]
+
+# Scores are BM25F sums (see matching/ranking.py); a sentence naming one item's own words and
+# groups scores about 4–15 on a holder's list of a dozen items.
+MIN_SCORE = 1.0  # below this nothing in the list is about the sentence: no candidates at all
+CONFIDENT_SCORE = 2.5  # a proposal needs at least this …
+CONFIDENT_MARGIN = 0.25  # … to lead the second by this share of its own score …
+CONFIDENT_COVERAGE = 0.3  # … to explain this share of the sentence's weight …
+# … and to share with the sentence a word or synonym group that is not generic (组织开展了植树活动
+# shares only 组织, 开展, 活动 with 组织开展警示教育活动: no proposal)
+UNSURE_SHARE = 0.35  # the unsure reply lists candidates scoring at least this share of the best
+MAX_RANKED = 3
+CODE_BONUS = 50.0  # the sentence names the item's code (C01, 【C01】): that is the item
+# two completed things in one message: "…；…", "…。…", "…，还/并/另外/此外/同时/又/也…", the
+# word maybe after up to three characters ("…，下午还…"); split only where each part is sure
+_SPLIT = re.compile(
+    r"[;；。]+|[,，]\s*(?=[^,，;；。]{0,3}?(?:还|還|并|並|另外|此外|同时|同時|又|另|也))"
+)
+_TEXTS = operator.attrgetter("content", "measures")
+_DOC_CACHE = 4096
+_INDEX_CACHE = 256
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One item the sender could be recording; `key` is the caller's id (e.g. the due item's)."""
+
+    key: int
+    code: str
+    content: str
+    measures: str = ""
+    open: bool = True
+
+
+class Outcome(StrEnum):
+    """What the reply should do with a result."""
+
+    NOT_COMPLETION = "not_completion"  # say nothing was recorded; name no code
+    NO_MATCH = "no_match"  # nothing in the list fits: offer the full list
+    UNSURE = "unsure"  # offer `ranked` (best first) and 其他
+    CONFIDENT = "confident"  # propose `confident`
+    SPLIT = "split"  # propose each of `parts`
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The matcher's answer for one message (or one part of it)."""
+
+    text: str
+    intent: Intent
+    confident: Candidate | None = None
+    ranked: list[tuple[Candidate, float]] = field(default_factory=list)
+    score: float = 0.0  # the best candidate's score
+    margin: float = 0.0  # (best − second) / best, 0 when nothing scored
+    coverage: float = 0.0  # best / what the sentence's own terms could score (see ranking.py)
+    parts: list[MatchResult] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.intent is not Intent.COMPLETION:
+            return Outcome.NOT_COMPLETION
+        if self.parts:
+            return Outcome.SPLIT
+        if self.confident is not None:
+            return Outcome.CONFIDENT
+        return Outcome.UNSURE if self.ranked else Outcome.NO_MATCH
+
+
+def _best(scores: list[float], candidates: Sequence[Candidate]) -> list[int]:
+    """The best MAX_RANKED + 1 candidates' positions, best first; on a tie open items first,
+    then the caller's order. Only the few near the top are sorted in full."""
+    top = heapq.nlargest(MAX_RANKED + 1, range(len(scores)), key=scores.__getitem__)
+    floor = scores[top[-1]] - 1e-9 if top else 0.0
+    near = [n for n, score in enumerate(scores) if score >= floor] if top else []
+    near.sort(key=lambda n: (-round(scores[n], 9), not candidates[n].open, n))
+    return near[: MAX_RANKED + 1]
+
+
+class Matcher:
+    """Built once at start-up; `classify` and `match` are pure functions of their arguments."""
+
+    def __init__(self, *, known_items: Iterable[tuple[str, str]] = ()) -> None:
+        """`known_items`: (责任内容, 工作措施) of every item at start-up. Their quoted terms join
+        the dictionary and their statistics say how specific a word is; without them the
+        matcher still works, counting within each candidate set alone."""
+        known = sorted(set(known_items))
+        lexicon = load_lexicon()
+        self._generic = lexicon.generic
+        self._analyser = Analyser(lexicon, learn_from=(f"{c} {m}" for c, m in known))
+        self._documents: OrderedDict[tuple[str, str], Document] = OrderedDict()
+        self._indexes: OrderedDict[tuple[tuple[str, str], ...], Index] = OrderedDict()
+        self._known = frozenset(known)
+        self._background = Background.of(self._build_document(*item) for item in known)
+
+    def in_dictionary(self, word: str) -> bool:
+        """Whether the matcher's own tokenizer holds `word`."""
+        return self._analyser.knows(word)
+
+    def analyse(self, text: str) -> Analysis:
+        """Folded text, clauses of tokens and terms (for diagnostics and tests)."""
+        return self._analyser.analyse(text)
+
+    def classify(self, text: str) -> Intent:
+        """Completion, plan, negation, question or acknowledgement (see matching/intent.py)."""
+        return classify(self.analyse(text))
+
+    def match(self, text: str, candidates: Sequence[Candidate]) -> MatchResult:
+        """Rank `candidates` for `text`; only a completion is ever matched."""
+        analysis = self.analyse(text)
+        intent = classify(analysis)
+        if intent is not Intent.COMPLETION or not candidates:
+            return MatchResult(text=text, intent=intent)
+        index = self._index(candidates)
+        whole = self._rank(text, analysis, candidates, index)
+        parts = self._split(text, candidates, index)
+        if parts:
+            return MatchResult(
+                text=text,
+                intent=intent,
+                confident=whole.confident,
+                ranked=whole.ranked,
+                score=whole.score,
+                margin=whole.margin,
+                coverage=whole.coverage,
+                parts=parts,
+            )
+        return whole
+
+    def _rank(
+        self, text: str, analysis: Analysis, candidates: Sequence[Candidate], index: Index
+    ) -> MatchResult:
+        query = Query.of(analysis.terms, self._generic)
+        scores = index.score(query)
+        potential = index.potential(query)
+        anchored = index.anchored(query)
+        for number, candidate in enumerate(candidates):
+            if candidate.code.lower() in analysis.terms.words:
+                scores[number] += CODE_BONUS
+                potential += CODE_BONUS
+        order = _best(scores, candidates)
+        best = scores[order[0]]
+        second = scores[order[1]] if len(order) > 1 else 0.0
+        margin = (best - second) / best if best > 0 else 0.0
+        coverage = best / potential if potential > 0 else 0.0
+        confident = None
+        sure = best >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN
+        if sure and coverage >= CONFIDENT_COVERAGE and (anchored[order[0]] or best >= CODE_BONUS):
+            confident = candidates[order[0]]
+        ranked = []
+        if best >= MIN_SCORE:
+            ranked = [
+                (candidates[n], scores[n])
+                for n in order[:MAX_RANKED]
+                if scores[n] >= MIN_SCORE and scores[n] >= UNSURE_SHARE * best
+            ]
+        return MatchResult(
+            text=text,
+            intent=Intent.COMPLETION,
+            confident=confident,
+            ranked=ranked,
+            score=best,
+            margin=margin,
+            coverage=coverage,
+        )
+
+    def _split(self, text: str, candidates: Sequence[Candidate], index: Index) -> list[MatchResult]:
+        """Parts of a message that each confidently record a different item, else []."""
+        pieces = [piece.strip(" ,，") for piece in _SPLIT.split(text)]
+        pieces = [piece for piece in pieces if piece]
+        if len(pieces) < 2:
+            return []
+        rank = functools.partial(self._rank_text, candidates=candidates, index=index)
+        groups: list[list[str]] = []
+        results: list[MatchResult | None] = []  # None: the group grew, rank it again when needed
+        for piece in pieces:
+            result = rank(piece)
+            if groups:
+                previous = results[-1] or rank("，".join(groups[-1]))
+                results[-1] = previous
+                if result.confident is None or previous.confident in (None, result.confident):
+                    groups[-1].append(piece)
+                    results[-1] = None
+                    continue
+            groups.append([piece])
+            results.append(result)
+        if len(groups) < 2:
+            return []
+        final = [
+            result or rank("，".join(group)) for group, result in zip(groups, results, strict=True)
+        ]
+        keys = {result.confident.key for result in final if result.confident is not None}
+        return final if len(keys) == len(final) else []
+
+    def _rank_text(
+        self, text: str, *, candidates: Sequence[Candidate], index: Index
+    ) -> MatchResult:
+        return self._rank(text, self.analyse(text), candidates, index)
+
+    def _document(self, candidate: Candidate) -> Document:
+        key = (candidate.content, candidate.measures)
+        document = self._documents.get(key)
+        if document is None:
+            document = self._build_document(*key)
+            self._documents[key] = document
+            if len(self._documents) > _DOC_CACHE:
+                self._documents.popitem(last=False)
+        else:
+            self._documents.move_to_end(key)
+        return document
+
+    def _build_document(self, content: str, measures: str) -> Document:
+        return Document.of(self.analyse(content).terms, self.analyse(measures).terms)
+
+    def _index(self, candidates: Sequence[Candidate]) -> Index:
+        key = tuple(map(_TEXTS, candidates))
+        index = self._indexes.get(key)
+        if index is None:
+            index = Index(
+                [self._document(candidate) for candidate in candidates],
+                [item in self._known for item in key],
+                self._background,
+            )
+            self._indexes[key] = index
+            if len(self._indexes) > _INDEX_CACHE:
+                self._indexes.popitem(last=False)
+        else:
+            self._indexes.move_to_end(key)
+        return index

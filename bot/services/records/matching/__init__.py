@@ -1,0 +1,1 @@
+"""Parts of the matcher behind bot.services.records.matcher: lexicon, normalising, intent, ranking."""

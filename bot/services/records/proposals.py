@@ -1,0 +1,270 @@
+"""From a sentence to a 履责记实: proposals (确认 / 改选 / 取消) and replies that record at once."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer
+from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.records.choices import Choice, choice_by_id, choices_for, codes_named
+from bot.services.records.matcher import Matcher, MatchResult, Outcome
+from bot.services.records.matching.intent import Intent
+from bot.services.records.proposal_state import batch_of, load_proposal
+from bot.services.records.writing import add_record
+from storage.models import Proposal, ProposalState, Record
+
+MAX_TEXT = 1000  # characters of one record; longer messages are refused, never cut
+SYSTEM_COMMANDS = {"selfcheck": "/selfcheck", "report": "/report"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a sentence came from: the chat, the message, when it was sent, any evidence."""
+
+    chat_id: int
+    message_id: int | None
+    sent_at: datetime
+    file_id: str | None = None
+    file_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """The reply to a sentence: nothing (not a completion), or proposals to confirm or choose."""
+
+    outcome: Outcome
+    intent: Intent
+    proposals: list[Proposal] = field(default_factory=list)
+    choices: dict[int, Choice] = field(default_factory=dict)  # due item id → choice
+    offered: list[Choice] = field(default_factory=list)  # unsure: best first (≤ 3)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A record stored (or found stored: `fresh` False) for a choice."""
+
+    record: Record
+    choice: Choice
+    fresh: bool
+    late_days: int
+
+
+def clean_text(text: str | None, *, allow_empty: bool = False) -> str:
+    """The sentence as stored (verbatim but trimmed); refuses empty, wordless and over-long text."""
+    text = (text or "").strip()
+    if not text:
+        if allow_empty:
+            return ""
+        raise RecordRefused(RecordProblem.EMPTY)
+    if len(text) > MAX_TEXT:
+        raise RecordRefused(RecordProblem.TOO_LONG, str(len(text)))
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        raise RecordRefused(RecordProblem.EMPTY)
+    return text
+
+
+async def _choices(
+    session: AsyncSession, viewer: Viewer, now: datetime, zone: ZoneInfo
+) -> list[Choice]:
+    choices = await choices_for(session, viewer=viewer, now=now, zone=zone)
+    if not choices:
+        raise RecordRefused(RecordProblem.NO_ITEMS)
+    return choices
+
+
+async def propose(
+    session: AsyncSession,
+    *,
+    matcher: Matcher,
+    viewer: Viewer,
+    text: str,
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+    among: Sequence[str] = (),
+) -> Proposed:
+    """Match a sentence among the viewer's items (or only `among`, the codes of a replied-to
+    message) and store what to propose; a message that is not a completion stores nothing."""
+    choices = await _choices(session, viewer, now, zone)
+    if among:
+        choices = [c for c in choices if c.code in among]
+        if not choices:
+            raise RecordRefused(RecordProblem.NOT_YOURS)
+    by_id = {c.due_item_id: c for c in choices}
+    if not text and source.file_id:  # a photo without a caption: which item is it for?
+        proposal = _proposal(viewer, "", source, now, zone, [c.due_item_id for c in choices], None)
+        session.add(proposal)
+        await session.flush()
+        return Proposed(Outcome.NO_MATCH, Intent.COMPLETION, [proposal], by_id)
+    result = matcher.match(text, [c.candidate() for c in choices])
+    outcome = result.outcome
+    if outcome is Outcome.NOT_COMPLETION:
+        return Proposed(outcome, result.intent)
+    parts = result.parts if outcome is Outcome.SPLIT else [result]
+    proposals = [_from_result(viewer, part, source, now, zone) for part in parts]
+    for proposal in proposals:
+        session.add(proposal)
+    await session.flush()
+    if len(proposals) > 1:
+        first = proposals[0].id or 0
+        for proposal in proposals:
+            proposal.batch = first
+        await session.flush()
+    offered = [by_id[c.key] for c, _ in result.ranked[:3]] if outcome is Outcome.UNSURE else []
+    return Proposed(outcome, result.intent, proposals, by_id, offered)
+
+
+def _from_result(
+    viewer: Viewer, result: MatchResult, source: Source, now: datetime, zone: ZoneInfo
+) -> Proposal:
+    ranked = [c.key for c, _ in result.ranked[:3]]
+    chosen = result.confident.key if result.confident is not None else None
+    return _proposal(viewer, result.text.strip(), source, now, zone, ranked, chosen)
+
+
+def _proposal(
+    viewer: Viewer,
+    text: str,
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+    candidates: list[int],
+    chosen: int | None,
+) -> Proposal:
+    return Proposal(
+        person_id=viewer.person_id,
+        chat_id=source.chat_id,
+        message_id=source.message_id,
+        text=text,
+        happened_on=local_date(source.sent_at, zone),
+        candidates=",".join(str(c) for c in candidates),
+        chosen_id=chosen,
+        file_id=source.file_id,
+        file_kind=source.file_kind,
+        created_at=now,
+    )
+
+
+async def confirm(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    viewer: Viewer,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[Recorded]:
+    """确认: one record per part of the proposal, each once (its origin is the proposal): a
+    double press or a second worker finds the rows made by the first."""
+    proposal = await load_proposal(session, proposal_id=proposal_id, viewer=viewer)
+    parts = await batch_of(session, proposal=proposal)
+    if any(p.state is ProposalState.CANCELLED for p in parts):
+        raise RecordRefused(RecordProblem.STALE)
+    if any(p.chosen_id is None for p in parts):
+        raise RecordRefused(RecordProblem.NO_CHOICE)
+    done: list[Recorded] = []
+    for part in parts:
+        choice = await choice_by_id(session, viewer=viewer, due_item_id=part.chosen_id or 0)
+        if choice is None:
+            raise RecordRefused(RecordProblem.STALE)
+        if choice.system:
+            raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[choice.system])
+        done.append(
+            await _record(session, viewer, choice, part.text, f"proposal:{part.id}", part, now)
+        )
+        await session.exec(
+            update(Proposal)
+            .where(col(Proposal.id) == part.id, col(Proposal.state) == ProposalState.OPEN)
+            .values(state=ProposalState.CONFIRMED, decided_at=now, record_id=done[-1].record.id)
+        )
+    return done
+
+
+async def record_reply(
+    session: AsyncSession,
+    *,
+    matcher: Matcher,
+    viewer: Viewer,
+    replied_text: str,
+    text: str,
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Recorded | Proposed:
+    """A reply to a bot message: one item named → recorded at once; several → matched among
+    them only; none → refused. A reply that is not a completion (收到, 明天做) records nothing."""
+    codes = codes_named(replied_text)
+    if not codes:
+        raise RecordRefused(RecordProblem.NAMES_NO_ITEM)
+    if len(codes) > 1:
+        return await propose(
+            session,
+            matcher=matcher,
+            viewer=viewer,
+            text=text,
+            source=source,
+            now=now,
+            zone=zone,
+            among=codes,
+        )
+    choices = [c for c in await _choices(session, viewer, now, zone) if c.code == codes[0]]
+    if not choices:
+        raise RecordRefused(RecordProblem.NOT_YOURS)
+    if text:
+        intent = matcher.classify(text)
+        if intent is not Intent.COMPLETION:
+            return Proposed(Outcome.NOT_COMPLETION, intent)
+    choice = choices[0]
+    if choice.system:
+        raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[choice.system])
+    origin = f"reply:{source.chat_id}:{source.message_id}"
+    return await _record(session, viewer, choice, text, origin, source, now, zone=zone)
+
+
+async def _record(
+    session: AsyncSession,
+    viewer: Viewer,
+    choice: Choice,
+    text: str,
+    origin: str,
+    source: Proposal | Source,
+    now: datetime,
+    *,
+    zone: ZoneInfo | None = None,
+) -> Recorded:
+    if isinstance(source, Proposal):
+        happened_on, chat, message = source.happened_on, source.chat_id, source.message_id
+    else:
+        assert zone is not None
+        happened_on, chat, message = (
+            local_date(source.sent_at, zone),
+            source.chat_id,
+            source.message_id,
+        )
+    added = await add_record(
+        session,
+        origin=origin,
+        due_item_id=choice.due_item_id,
+        author_id=viewer.person_id,
+        unit_id=choice.unit_id,
+        text=text or _evidence_text(source.file_kind),
+        happened_on=happened_on,
+        now=now,
+        file_id=source.file_id,
+        file_kind=source.file_kind,
+        source_chat_id=chat,
+        source_message_id=message,
+    )
+    return Recorded(added.record, choice, added.fresh, choice.late_days(happened_on))
+
+
+def _evidence_text(kind: str | None) -> str:
+    return {"photo": "（照片材料）", "document": "（文件材料）"}.get(kind or "", "（无文字）")

@@ -1,0 +1,130 @@
+"""The reminder ladder as pure rules: which step a due item is at on a working day, and when to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+HOLDER = "holder"
+SECRETARY = "secretary"
+ADMIN = "admin"
+PROMPT = "P"  # the self-check / half-year report prompt, before the ladder proper
+
+
+class Calendar(Protocol):
+    """What the ladder needs of the working-day calendar (bot.services.calendar.workdays.WorkCalendar)."""
+
+    def is_working(self, day: date) -> bool: ...
+
+    def next_working(self, day: date) -> date: ...
+
+    def add_working_days(self, day: date, n: int) -> date: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rung: its name (stored in ReminderStep), whom it goes to, and its working-day offset."""
+
+    name: str
+    audience: str
+    offset: int  # working days after the effective due date (negative: before it)
+
+
+@dataclass(frozen=True)
+class LadderRules:
+    """The ladder and the sending window; defaults are the README's, every one a setting."""
+
+    before: tuple[int, ...] = (10, 5, 1)
+    overdue_holder: int = 1
+    escalate_secretary: int = 3
+    escalate_admin: int = 10
+    send_at: time = time(9, 0)
+    quiet_from: time = time(21, 0)
+    quiet_until: time = time(8, 0)
+    selfcheck_prompt_before: int = 5
+    report_prompt_days: tuple[tuple[int, int], ...] = ((6, 15), (12, 15))
+    steps: tuple[Step, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        rungs = [Step(f"T{n}", HOLDER, -n) for n in sorted(set(self.before), reverse=True)]
+        rungs.append(Step("T0", HOLDER, 0))
+        rungs.append(Step(f"O{self.overdue_holder}", HOLDER, self.overdue_holder))
+        rungs.append(Step(f"S{self.escalate_secretary}", SECRETARY, self.escalate_secretary))
+        rungs.append(Step(f"A{self.escalate_admin}", ADMIN, self.escalate_admin))
+        object.__setattr__(self, "steps", tuple(rungs))
+
+    def holder_steps(self) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.audience == HOLDER)
+
+    def escalations(self) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.audience != HOLDER)
+
+
+def step_day(step: Step, due: date, calendar: Calendar) -> date:
+    """The working day on which `step` falls for an item effectively due on `due`."""
+    return calendar.add_working_days(due, step.offset) if step.offset else due
+
+
+def holder_step_due(
+    rules: LadderRules, *, due: date, today: date, calendar: Calendar, sent: set[str]
+) -> Step | None:
+    """The holder rung to send today: the latest one already reached, unless it or a later one
+    was sent. Earlier rungs that were missed (downtime, a late import) fold into it."""
+    reached = [s for s in rules.holder_steps() if step_day(s, due, calendar) <= today]
+    if not reached:
+        return None
+    latest = reached[-1]
+    names = [s.name for s in rules.holder_steps()]
+    if any(name in sent for name in names[names.index(latest.name) :]):
+        return None
+    return latest
+
+
+def escalations_due(
+    rules: LadderRules, *, due: date, today: date, calendar: Calendar, sent: set[str]
+) -> list[Step]:
+    """The escalation rungs (联络员, admins) reached by today and not sent yet."""
+    return [
+        step
+        for step in rules.escalations()
+        if step.name not in sent and step_day(step, due, calendar) <= today
+    ]
+
+
+def prompt_day(
+    rules: LadderRules, *, system: str, period_start: date, period_end: date, calendar: Calendar
+) -> date:
+    """The day a built-in item's prompt goes out: 季度自查 N working days before the quarter
+    ends; 半年报告 on 15 June / 15 December (the next working day if that is not one)."""
+    if system == "selfcheck":
+        return calendar.add_working_days(period_end, -rules.selfcheck_prompt_before)
+    month, day = rules.report_prompt_days[0 if period_end.month <= 6 else 1]
+    return calendar.next_working(date(period_end.year, month, day))
+
+
+def sending_window(
+    rules: LadderRules, *, now: datetime, zone: ZoneInfo, calendar: Calendar
+) -> bool:
+    """True when reminders may go out now: a working day, after the reminder time, not quiet."""
+    local = now.astimezone(zone)
+    if not calendar.is_working(local.date()):
+        return False
+    moment = local.timetz().replace(tzinfo=None)
+    return rules.send_at <= moment < rules.quiet_from and moment >= rules.quiet_until
+
+
+def next_window(
+    rules: LadderRules, *, now: datetime, zone: ZoneInfo, calendar: Calendar
+) -> datetime:
+    """The first instant at or after `now` when a message may be delivered (working day, not quiet)."""
+    local = now.astimezone(zone)
+    day = local.date()
+    moment = local.timetz().replace(tzinfo=None)
+    if calendar.is_working(day) and rules.quiet_until <= moment < rules.quiet_from:
+        return now
+    if calendar.is_working(day) and moment < rules.quiet_until:
+        return datetime.combine(day, rules.quiet_until, tzinfo=zone)
+    day = calendar.next_working(day + timedelta(days=1))
+    return datetime.combine(day, rules.quiet_until, tzinfo=zone)

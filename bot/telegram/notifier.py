@@ -1,0 +1,320 @@
+"""The one outbound path: every call paced, long texts split (never cut), RetryAfter honoured, no DB held."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
+from pydantic import ValidationError
+
+from bot.telegram.delivery import Delivery, classify, html_refused
+from bot.telegram.pacer import HIGH, LOW, Pacer
+from bot.telegram.text_parts import LIMIT, split_text, units
+from storage.models import Outbox
+
+logger = logging.getLogger(__name__)
+__all__ = ["LIMIT", "Notifier", "Progress", "release_database", "split_text", "units"]
+
+_ATTEMPTS = 4
+MAX_WAIT = 60.0  # seconds one message may spend waiting on flood control and retries
+
+# Set by the update's session middleware: lets go of the update's database connection (its work is
+# committed first). The notifier calls it before talking to Telegram, so no pooled connection is
+# held while Telegram answers 429 or is slow.
+release_database: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "release_database", default=None
+)
+
+
+async def _release() -> None:
+    release = release_database.get()
+    if release is not None:
+        await release()
+
+
+class Notifier:
+    """Sends every message the bot writes; handlers and jobs never call the Bot directly.
+
+    Every call first waits its turn at the shared pacer (replies HIGH, outbox rows LOW); a 429
+    pauses the pacer for everyone for retry_after, then the call is retried within max_wait.
+    """
+
+    def __init__(self, bot: Bot, *, pacer: Pacer | None = None, max_wait: float = MAX_WAIT) -> None:
+        self.bot = bot
+        self.pacer = pacer or Pacer()
+        self.max_wait = max_wait
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | ForceReply | None = None,
+        reply_to: int | None = None,
+        priority: int = HIGH,
+    ) -> list[Message]:
+        """Send `text` in as many parts as needed; the keyboard rides on the last part."""
+        parts = split_text(text)
+        await _release()
+        sent: list[Message] = []
+        for index, part in enumerate(parts):
+            kwargs: dict[str, Any] = {
+                "chat_id": chat_id,
+                "text": part,
+                "reply_markup": reply_markup if index == len(parts) - 1 else None,
+                "reply_parameters": (
+                    ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+                    if reply_to and index == 0
+                    else None
+                ),
+            }
+            try:
+                message = await self._call(chat_id, priority, self.bot.send_message, **kwargs)
+            except TelegramBadRequest as exc:
+                if "can't parse entities" not in exc.message:
+                    raise
+                # An escaping slip must not lose the message: log it loudly, send it unformatted.
+                logger.error("HTML refused for chat %s (%s); sent as plain text", chat_id, exc)
+                message = await self._call(
+                    chat_id, priority, self.bot.send_message, **kwargs, parse_mode=None
+                )
+            if message is None:
+                if index < len(parts) - 1:
+                    logger.error(
+                        "chat %s: parts %s–%s of %s not sent",
+                        chat_id,
+                        index + 2,
+                        len(parts),
+                        len(parts),
+                    )
+                break
+            sent.append(message)
+        return sent
+
+    async def release(self) -> None:
+        """Give the update's database connection back now (what every send does first): call it
+        after a write and before answering a button, so no lock is held while Telegram answers."""
+        await _release()
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a short status text (progress, a multi-select's buttons); failures are logged,
+        never raised."""
+        try:
+            await asyncio.wait_for(self.pacer.acquire(chat_id, priority=HIGH), self.max_wait)
+            await self.bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=split_text(text)[0],
+                reply_markup=reply_markup,
+            )
+        except Exception:
+            logger.warning("could not edit message %s in chat %s", message_id, chat_id)
+
+    async def send_document(
+        self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None
+    ) -> Message | None:
+        """Send a file made here (exports, reports)."""
+        return await self._upload(chat_id, "document", BufferedInputFile(data, filename), caption)
+
+    async def send_photo(
+        self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None
+    ) -> Message | None:
+        """Send a picture made here (charts), with an HTML caption of at most 1,024 characters."""
+        return await self._upload(chat_id, "photo", BufferedInputFile(data, filename), caption)
+
+    async def send_file(
+        self, chat_id: int, *, file_id: str, kind: str, caption: str | None = None
+    ) -> Message | None:
+        """Send back a photo or document Telegram already holds (a record's evidence)."""
+        return await self._upload(
+            chat_id, "photo" if kind == "photo" else "document", file_id, caption
+        )
+
+    async def _upload(
+        self, chat_id: int, field: str, media: BufferedInputFile | str, caption: str | None
+    ) -> Message | None:
+        await _release()
+        method = self.bot.send_photo if field == "photo" else self.bot.send_document
+        return await self._call(
+            chat_id, HIGH, method, chat_id=chat_id, caption=caption, **{field: media}
+        )
+
+    async def deliver(self, row: Outbox) -> Delivery:
+        """Send one outbox row at bulk priority and classify Telegram's answer (never raises for it).
+
+        A text over 4,096 characters goes out in parts; if a later part fails, a retry sends the
+        whole row again (a part doubled rather than a part lost). A row with a file_id goes out as
+        that document or photo with the text as its caption (the enqueuing service keeps captions
+        within 1,024 characters).
+        """
+        try:
+            markup = (
+                InlineKeyboardMarkup.model_validate_json(row.reply_markup)
+                if row.reply_markup
+                else None
+            )
+        except ValidationError as exc:
+            return Delivery("failed", reason=f"reply_markup is not a keyboard: {exc}")
+        if row.file_id is not None:
+            photo = row.file_kind == "photo"
+            kwargs: dict[str, Any] = {
+                "chat_id": row.chat_id,
+                "photo" if photo else "document": row.file_id,
+                "caption": row.text or None,
+                "reply_markup": markup,
+            }
+            method = self.bot.send_photo if photo else self.bot.send_document
+            answer = await self._deliver_part(
+                row.chat_id, kwargs, attempt=row.attempts + 1, method=method
+            )
+            if isinstance(answer, Delivery):
+                return answer
+            return Delivery("sent", message_id=answer.message_id)
+        parts = split_text(row.text)
+        message_id: int | None = None
+        for index, part in enumerate(parts):
+            kwargs = {"chat_id": row.chat_id, "text": part}
+            if index == len(parts) - 1:
+                kwargs["reply_markup"] = markup
+            answer = await self._deliver_part(row.chat_id, kwargs, attempt=row.attempts + 1)
+            if isinstance(answer, Delivery):
+                if index:
+                    logger.warning(
+                        "outbox %s: part %s of %s failed after the first went out",
+                        row.id,
+                        index + 1,
+                        len(parts),
+                    )
+                return answer
+            message_id = answer.message_id
+        return Delivery("sent", message_id=message_id)
+
+    async def _deliver_part(
+        self, chat_id: int, kwargs: dict[str, Any], *, attempt: int, method: Any = None
+    ) -> Message | Delivery:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_wait
+        while True:
+            if not await self._turn(chat_id, LOW, deadline):
+                wait = max(self.pacer.paused_for(), 1.0)
+                return Delivery("flood", retry_after=wait, reason="no turn within the budget")
+            try:
+                message: Message = await (method or self.bot.send_message)(**kwargs)
+                return message
+            except TelegramRetryAfter as exc:
+                self.pacer.pause(exc.retry_after)
+                logger.warning(
+                    "flood control at chat %s: everyone waiting %ss", chat_id, exc.retry_after
+                )
+                if exc.retry_after > deadline - loop.time():
+                    return Delivery("flood", retry_after=float(exc.retry_after), reason=exc.message)
+            except (TelegramAPIError, ClientDecodeError) as exc:
+                if html_refused(exc) and "parse_mode" not in kwargs:
+                    logger.error("HTML refused for chat %s (%s); sent as plain text", chat_id, exc)
+                    kwargs = {**kwargs, "parse_mode": None}
+                    continue
+                return classify(exc, attempt=attempt)
+
+    async def _turn(self, target: int, priority: int, deadline: float) -> bool:
+        """Wait for the pacer's go; False when the budget ran out first."""
+        remaining = deadline - asyncio.get_running_loop().time()
+        try:
+            await asyncio.wait_for(self.pacer.acquire(target, priority=priority), max(remaining, 0))
+        except TimeoutError:
+            return False
+        return True
+
+    async def _call(self, target: int, priority: int, method: Any, **kwargs: Any) -> Message | None:
+        """One Bot API call with retries; None (logged at ERROR or INFO) when it cannot be delivered."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_wait
+        delay = 1.0
+        for attempt in range(1, _ATTEMPTS + 1):
+            last = attempt == _ATTEMPTS
+            if not await self._turn(target, priority, deadline):
+                logger.error(
+                    "chat %s: no turn to send within %ss (flood control); message NOT delivered",
+                    target,
+                    self.max_wait,
+                )
+                return None
+            try:
+                result: Message = await method(**kwargs)
+                return result
+            except TelegramRetryAfter as exc:
+                self.pacer.pause(exc.retry_after)  # Telegram's word holds for every chat
+                if last or exc.retry_after > deadline - loop.time():
+                    logger.error(
+                        "chat %s: flood control asks %ss after %s attempts; message NOT delivered",
+                        target,
+                        exc.retry_after,
+                        attempt,
+                    )
+                    return None
+                logger.warning(
+                    "flood control at chat %s: everyone waiting %ss", target, exc.retry_after
+                )
+            except TelegramForbiddenError:
+                logger.info("chat %s blocked the bot or was deleted; message dropped", target)
+                return None
+            except (TelegramNetworkError, TelegramServerError):
+                if last or delay > deadline - loop.time():
+                    raise
+                logger.warning(
+                    "network error sending to %s (attempt %s); retrying", target, attempt
+                )
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+class Progress:
+    """A status message edited as long work advances, at most once a second."""
+
+    def __init__(
+        self,
+        notifier: Notifier,
+        chat_id: int,
+        message_id: int,
+        render: Callable[[str, int, int], str],
+    ) -> None:
+        self._notifier = notifier
+        self._chat_id = chat_id
+        self._message_id = message_id
+        self._render = render
+        self._last = 0.0
+
+    async def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 1.0:
+            return
+        self._last = now
+        await self._notifier.edit(self._chat_id, self._message_id, self._render(stage, done, total))

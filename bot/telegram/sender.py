@@ -1,0 +1,206 @@
+"""OutboxSender: the one loop that drains the outbox through the paced notifier, marking each send as it ends.
+
+Rows are claimed in small batches (most urgent first) and sent concurrently; the pacer keeps
+the wave inside Telegram's limits and lets chat replies go first. Each row is marked right
+after Telegram answered: sent (message id), again later (429 beyond the notifier's budget, or
+a 5xx/timeout: backoff, at most `max_attempts` tries, then failed), unreachable (403: the
+person is marked, the row fails, no retry) or failed (400, the reason kept).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.services.outbox import (
+    STALE_CLAIM,
+    claim_due,
+    mark_failed,
+    mark_sent,
+    mark_unreachable,
+    recover_sending,
+)
+from bot.telegram.delivery import Delivery, Outcome
+from bot.telegram.notifier import Notifier
+from storage.models import Outbox
+
+logger = logging.getLogger(__name__)
+
+BATCH = 50  # rows claimed at a time: ~2 s of sending at 28/s, so little sits claimed
+MAX_ATTEMPTS = 5  # 5xx/timeouts: tries before a row is given up as failed
+IDLE = 1.0  # seconds between looks at an empty outbox
+STOP_GRACE = 10.0  # seconds in-flight sends get to finish on stop
+
+
+@dataclass
+class SendCounts:
+    """What one drain did, by outcome."""
+
+    sent: int = 0
+    retry: int = 0  # back to pending for later (429 beyond budget, 5xx, timeout)
+    failed: int = 0
+    unreachable: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: Outcome, kind: str) -> None:
+        if outcome == "sent":
+            self.sent += 1
+            self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+        elif outcome in ("flood", "retry"):
+            self.retry += 1
+        elif outcome == "unreachable":
+            self.unreachable += 1
+        else:
+            self.failed += 1
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retry + self.failed + self.unreachable
+
+
+class OutboxSender:
+    """Drains the outbox; built once in bot.app, run by the process that holds the scheduler lock."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        notifier: Notifier,
+        clock: Clock,
+        *,
+        batch: int = BATCH,
+        max_attempts: int = MAX_ATTEMPTS,
+        idle: float = IDLE,
+    ) -> None:
+        self.sessions, self.notifier, self.clock = sessions, notifier, clock
+        self.batch, self.max_attempts, self.idle = batch, max_attempts, idle
+        self.counts = SendCounts()  # everything `run` did so far
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Recover crash leftovers, then send whatever falls due until `stop` is set."""
+        async with self.sessions() as session:
+            recovered = await recover_sending(session, now=self.clock.now())
+        if recovered:
+            logger.warning(
+                "outbox: %s message(s) left sending by a stop were queued again", recovered
+            )
+        running: set[asyncio.Task[None]] = set()
+        stopping = asyncio.ensure_future(stop.wait())
+        last_sweep = self.clock.now()
+        try:
+            while not stop.is_set():
+                now = self.clock.now()
+                if now - last_sweep >= STALE_CLAIM:  # a `tick` process killed mid-wave
+                    last_sweep = now
+                    await self._sweep(now)
+                rows = await self._claim(now, self.batch - len(running), running)
+                for row in rows:
+                    running.add(asyncio.create_task(self._send(row, None, self.counts)))
+                await asyncio.wait(
+                    {*running, stopping}, timeout=self.idle, return_when=asyncio.FIRST_COMPLETED
+                )
+                running = {task for task in running if not task.done()}
+        finally:
+            stopping.cancel()
+            await self._finish(running)
+
+    async def drain_once(self, now: datetime) -> SendCounts:
+        """Send everything due as of `now` and return what happened (`tick`, tests, :clock)."""
+        counts = SendCounts()
+        while rows := await self._claim(now, self.batch, set()):
+            await asyncio.gather(*(self._send(row, now, counts) for row in rows))
+        return counts
+
+    async def _claim(
+        self, now: datetime, room: int, running: set[asyncio.Task[None]]
+    ) -> list[Outbox]:
+        if room < max(1, self.batch // 2) and running:
+            return []  # refill only when half the batch is done
+        try:
+            async with self.sessions() as session:
+                return await claim_due(session, now=now, limit=room)
+        except Exception:
+            logger.exception("outbox: claiming due messages failed; trying again shortly")
+            return []
+
+    async def _sweep(self, now: datetime) -> None:
+        try:
+            async with self.sessions() as session:
+                stale = await recover_sending(session, now=now, claimed_before=now - STALE_CLAIM)
+        except Exception:
+            logger.exception("outbox: sweeping stale claims failed")
+            return
+        if stale:
+            logger.warning("outbox: %s stale claim(s) queued again", stale)
+
+    async def _send(self, row: Outbox, now: datetime | None, counts: SendCounts) -> None:
+        """Deliver one row and mark it at once; `now` fixed (drain_once) or the clock's."""
+        assert row.id is not None
+        try:
+            delivery = await self.notifier.deliver(row)
+        except Exception as exc:  # a bug, not Telegram: retry later, bounded like a 5xx
+            logger.exception("outbox %s: sending failed unexpectedly", row.id)
+            delivery = Delivery("retry", retry_after=60.0, reason=f"{type(exc).__name__}: {exc}")
+        at = now or self.clock.now()
+        try:
+            await self._mark(row, delivery, at)
+        except Exception:
+            logger.exception(
+                "outbox %s: %s but could not be marked; it stays claimed and is sent again after "
+                "the next start",
+                row.id,
+                delivery.outcome,
+            )
+            return
+        counts.add(delivery.outcome, row.kind)
+
+    async def _mark(self, row: Outbox, delivery: Delivery, at: datetime) -> None:
+        assert row.id is not None
+        async with self.sessions() as session:
+            if delivery.outcome == "sent":
+                await mark_sent(session, outbox_id=row.id, message_id=delivery.message_id, now=at)
+                return
+            if delivery.outcome == "unreachable" and row.person_id is not None:
+                await mark_unreachable(session, person_id=row.person_id, now=at)
+            retry_at: datetime | None = None
+            reason = delivery.reason
+            if delivery.outcome == "flood":
+                retry_at = at + timedelta(seconds=delivery.retry_after)
+            elif delivery.outcome == "retry":
+                if row.attempts + 1 < self.max_attempts:
+                    retry_at = at + timedelta(seconds=delivery.retry_after)
+                else:
+                    reason = f"gave up after {row.attempts + 1} attempts: {reason}"
+            await mark_failed(session, outbox_id=row.id, reason=reason, now=at, retry_at=retry_at)
+        level = logging.INFO if retry_at is not None else logging.WARNING
+        logger.log(
+            level,
+            "outbox %s (%s to %s): %s%s — %s",
+            row.id,
+            row.kind,
+            row.chat_id,
+            delivery.outcome,
+            f", again at {retry_at.isoformat()}" if retry_at else "",
+            reason,
+        )
+
+    async def _finish(self, running: set[asyncio.Task[None]]) -> None:
+        """Let in-flight sends end and be marked; what is still running after the grace is cancelled
+        (its row stays claimed and is queued again at the next start)."""
+        if not running:
+            return
+        _, pending = await asyncio.wait(running, timeout=STOP_GRACE)
+        for task in pending:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*pending, return_exceptions=True)
+        if pending:
+            logger.warning(
+                "outbox: %s send(s) cut off by the stop; sent after the restart", len(pending)
+            )
