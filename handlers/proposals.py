@@ -180,13 +180,19 @@ async def on_undo(
     clock: Clock,
     notifier: Notifier,
 ) -> None:
-    """撤销: a row voiding the record, within ten minutes, once."""
+    """撤销: a row voiding the record's chain, within ten minutes, once; says what the item is now."""
     added = await records.undo(session, record_id=callback_data.id, viewer=person, now=clock.now())
     await notifier.release()
     await query.answer("已撤销" if added.fresh else "已撤销过")
     chat = query.message.chat.id if query.message else query.from_user.id
     if added.fresh:
-        await notifier.send(chat, words.undone(callback_data.id, added.fresh))
+        text = words.undone(
+            callback_data.id,
+            fresh=added.fresh,
+            voided_id=added.voided_id,
+            still_done=added.still_done,
+        )
+        await notifier.send(chat, text)
 
 
 def build_router() -> Router:

@@ -143,7 +143,7 @@ def progress(scope: str, found: Progress) -> str:
     if found.total == 0:
         return f"{escape(scope)}{quarter}没有到期事项。"
     rate = round(100 * found.done / found.total)
-    open_items = found.total - found.done - found.closed
+    open_items = found.total - found.done
     text = (
         f"📊 {escape(scope)}{quarter}到期事项 {found.total} 项：已完成 {found.done} 项（{rate}%），"
         f"未完成 {open_items} 项"

@@ -133,10 +133,13 @@ def recorded(done: list[Recorded]) -> str:
     return "\n".join(lines)
 
 
-def undone(record_id: int, fresh: bool) -> str:
+def undone(record_id: int, *, fresh: bool, voided_id: int, still_done: bool) -> str:
+    """What a 撤销 did, and the item's state after it."""
     if not fresh:
         return f"记实 #{record_id} 已撤销过了。"
-    return f"已撤销记实 #{record_id}：这项工作重新计为未完成。撤销本身也留有记录。"
+    what = f"记实 #{record_id}" + (f"（及其更正 #{voided_id}）" if voided_id != record_id else "")
+    state = "该事项另有记实，仍计为已完成。" if still_done else "这项工作重新计为未完成。"
+    return f"已撤销{what}：{state}撤销本身也留有记录。"
 
 
 def corrected(old_id: int, new_id: int, what: str) -> str:

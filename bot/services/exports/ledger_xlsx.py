@@ -18,7 +18,8 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.exports.year import LedgerRecord, UnitYear
-from bot.services.ledger.span import CheckAnswer, DueRow, DueState
+from bot.services.ledger.counting import DueRow, DueState
+from bot.services.ledger.span import CheckAnswer
 
 Cell = str | int | float | None
 
@@ -145,7 +146,9 @@ def _items(data: UnitYear) -> Iterable[Sequence[Cell]]:
 def _quarters(data: UnitYear) -> Iterable[Sequence[Cell]]:
     for quarter, rows in data.quarters:
         for row in rows:
-            answer: CheckAnswer | None = data.answers.get(row.due_item_id)
+            answer: CheckAnswer | None = data.answers.get(
+                (row.due_item_id, f"{data.year}-Q{quarter}")
+            )
             yield (
                 f"第{quarter}季度",
                 row.holder,

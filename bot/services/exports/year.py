@@ -12,12 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import quarter_span
 from bot.services.calendar.workdays import load_calendar
+from bot.services.ledger.counting import UNIT_TEAM, DueRow, belongs, due_rows
 from bot.services.ledger.span import (
-    UNIT_TEAM,
     CheckAnswer,
-    DueRow,
     ReportRow,
-    due_rows,
     selfcheck_answers,
     submitted_reports,
 )
@@ -37,10 +35,11 @@ class YearItem:
 async def year_items(
     session: AsyncSession, *, unit_id: int, first: date, last: date
 ) -> list[YearItem]:
-    """Items held in the unit now, or with a due item of the unit in first..last."""
+    """Items with a due item of the unit that counts in first..last (ledger.counting.belongs:
+    its nominal due date there), whoever held it: a year before the items existed is empty."""
     had_due = (
         select(col(DueItem.holding_id))
-        .where(col(DueItem.period_start) <= last, col(DueItem.period_end) >= first)
+        .where(col(DueItem.due_date) >= first, col(DueItem.due_date) <= last)
         .scalar_subquery()
     )
     rows = (
@@ -48,13 +47,7 @@ async def year_items(
             select(Item, Holding, Person.name)
             .join(Holding, col(Holding.item_id) == col(Item.id))
             .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
-            .where(
-                col(Holding.unit_id) == unit_id,
-                or_(
-                    col(Holding.active).is_(True) & col(Item.active).is_(True),
-                    col(Holding.id).in_(had_due),
-                ),
-            )
+            .where(col(Holding.unit_id) == unit_id, col(Holding.id).in_(had_due))
         )
     ).all()
     by_item: dict[int, YearItem] = {}
@@ -158,7 +151,7 @@ class UnitYear:
     quarter: int | None  # None: the whole year
     items: list[YearItem]
     quarters: list[tuple[int, list[DueRow]]]
-    answers: dict[int, CheckAnswer]
+    answers: dict[tuple[int, str], CheckAnswer]  # (due item, quarter key)
     halves: list[tuple[int, list[DueRow]]]
     reports: list[ReportRow]
     assessment: Assessment | None
@@ -169,9 +162,9 @@ class UnitYear:
         return f"{self.year}年" + (f"第{self.quarter}季度" if self.quarter else "")
 
 
-def _overlap(rows: list[DueRow], first: date, last: date, today: date) -> list[DueRow]:
-    """The rows whose period overlaps first..last and had begun by `today` (as due_rows reads)."""
-    return [r for r in rows if r.period.start <= min(last, today) and r.period.end >= first]
+def _counting(rows: list[DueRow], first: date, last: date) -> list[DueRow]:
+    """The rows that count in first..last (the one rule: ledger.counting.belongs)."""
+    return [r for r in rows if belongs(r.nominal, first, last)]
 
 
 async def collect(
@@ -185,11 +178,16 @@ async def collect(
     span_first = quarter_span(year, 2 * halves[0] - 1)[0]
     span_last = quarter_span(year, 2 * halves[-1])[1]
     rows = await due_rows(  # one read for every quarter and half-year shown
-        session, unit_id=unit.id, first=span_first, last=span_last, today=today, calendar=calendar
+        session,
+        first=span_first,
+        last=span_last,
+        today=today,
+        where=col(Holding.unit_id) == unit.id,
+        calendar=calendar,
     )
-    quarter_rows = [(q, _overlap(rows, *quarter_span(year, q), today)) for q in quarters]
+    quarter_rows = [(q, _counting(rows, *quarter_span(year, q))) for q in quarters]
     half_rows = [
-        (h, _overlap(rows, quarter_span(year, 2 * h - 1)[0], quarter_span(year, 2 * h)[1], today))
+        (h, _counting(rows, quarter_span(year, 2 * h - 1)[0], quarter_span(year, 2 * h)[1]))
         for h in halves
     ]
     first, last = quarter_span(year, quarters[0])[0], quarter_span(year, quarters[-1])[1]

@@ -38,17 +38,17 @@ def due_item_rows() -> Select[DueItem, Holding, Item, str]:
 
 @functools.cache  # expressions never change: built once, not on every query
 def live_record(record: Any = Record) -> ColumnElement[bool]:
-    """A 履责记实 row that counts: not an undo (撤销) row, not undone, and not replaced by a
-    correction that itself counts (undoing a correction gives the original back)."""
-    undo, fix, fix_undo = aliased(Record), aliased(Record), aliased(Record)
-    fix_live = ~exists().where(col(fix_undo.voids_id) == col(fix.id))
+    """A 履责记实 row that counts: the newest row of its chain (a record and its corrections),
+    not an undo (撤销) row and not undone. A corrected row never counts again: undoing its
+    correction ends the chain (撤销 acts on the chain, bot.services.records.writing.undo)."""
+    undo, fix = aliased(Record), aliased(Record)
     # `voids_id IS NULL` is written so that no index can serve it: almost every row is NULL,
     # and SQLite (no statistics) would otherwise walk ix_record_voids_id over every record
     # instead of looking records up by due item
     return and_(
         func.coalesce(record.voids_id, 0) == 0,
         ~exists().where(undo.voids_id == record.id),
-        ~exists().where(fix.corrects_id == record.id, fix_live),
+        ~exists().where(fix.corrects_id == record.id),
     )
 
 

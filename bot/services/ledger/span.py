@@ -1,8 +1,8 @@
-"""One unit's ledger facts for a span of days: due items with status, self-checks, reports, records.
+"""One unit's other facts for a span of days: its self-checks, reports, people and units.
 
-Every query is narrowed to one unit (indexed: holding.unit_id, person.unit_id, record.unit_id),
-so an export or a chart costs the same in a small district and a large one. Status follows
-bot.services.ledger.outstanding: done means a live record, closed means an admin closed it unrecorded.
+(Its due items and their state come from bot.services.ledger.counting, the one rule.) Every
+query is narrowed to one unit (indexed: person.unit_id), so an export costs the same in a small
+district and a large one.
 """
 
 from __future__ import annotations
@@ -10,127 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, true
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import Period, effective_due, stored_period
-from bot.services.calendar.workdays import WorkCalendar, load_calendar
-from bot.services.ledger.outstanding import due_item_rows, live_record
 from storage.models import (
     DraftState,
-    DueItem,
-    DutyType,
     Holding,
-    Item,
     Person,
-    Record,
     Report,
     SelfCheck,
     SelfCheckAnswer,
     Unit,
 )
-
-UNIT_TEAM = "单位班子"
-
-
-class DueState(StrEnum):
-    """Where a due item stood on the export's day."""
-
-    DONE = "done"
-    CLOSED = "closed"
-    OVERDUE = "overdue"
-    OPEN = "open"
-
-
-@dataclass(frozen=True)
-class DueRow:
-    """One due item of one holder in the unit."""
-
-    due_item_id: int
-    item_code: str
-    content: str
-    duty_type: DutyType
-    holder: str  # the person's name, or 单位班子
-    person_id: int | None
-    period: Period
-    due: date  # effective (顺延 applied)
-    state: DueState
-    done_on: date | None
-    closed_reason: str | None
-
-
-def overlapping(first: date, last: date, today: date) -> ColumnElement[bool]:
-    """Due items whose period overlaps first..last and had begun by `today`."""
-    return (
-        (col(DueItem.period_start) <= min(last, today))
-        & (col(DueItem.period_end) >= first)
-        & col(Holding.active).is_(True)
-        & col(Item.active).is_(True)
-    )
-
-
-async def due_rows(
-    session: AsyncSession,
-    *,
-    unit_id: int,
-    first: date,
-    last: date,
-    today: date,
-    where: ColumnElement[bool] | None = None,
-    calendar: WorkCalendar | None = None,
-) -> list[DueRow]:
-    """The unit's due items whose period overlaps first..last (begun by `today`), with status."""
-    if calendar is None:
-        calendar = await load_calendar(session)
-    narrow = (col(Holding.unit_id) == unit_id) & overlapping(first, last, today)
-    narrow = narrow & (true() if where is None else where)
-    rows = (await session.exec(due_item_rows().where(narrow))).all()
-    # An outer join keeps the unit's due items the driving side: SQLite, without statistics,
-    # would otherwise walk ix_record_voids_id (every record that is not an undo row, district
-    # wide) — seconds on a large district instead of a millisecond. Rows without a live record
-    # come back with no date.
-    found_dates = (
-        await session.exec(
-            select(col(DueItem.id), func.min(col(Record.happened_on)))
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .join(Record, col(Record.due_item_id) == col(DueItem.id), isouter=True)
-            .where(narrow, live_record())
-            .group_by(col(DueItem.id))
-        )
-    ).all()
-    done = {due_id: day for due_id, day in found_dates if day is not None}
-    found = []
-    for due, holding, item, name in rows:
-        assert due.id is not None
-        effective = effective_due(due.due_date, calendar=calendar).effective
-        done_on = done.get(due.id)
-        if done_on is not None:
-            state = DueState.DONE
-        elif due.closed_at is not None:
-            state = DueState.CLOSED
-        else:
-            state = DueState.OVERDUE if today > effective else DueState.OPEN
-        found.append(
-            DueRow(
-                due_item_id=due.id,
-                item_code=item.code,
-                content=item.content,
-                duty_type=item.duty_type,
-                holder=name if holding.person_id is not None and name else UNIT_TEAM,
-                person_id=holding.person_id,
-                period=stored_period(due.period_key, due.period_start, due.period_end),
-                due=effective,
-                state=state,
-                done_on=done_on,
-                closed_reason=due.closed_reason if state is DueState.CLOSED else None,
-            )
-        )
-    found.sort(key=lambda r: (r.person_id or 0, r.item_code, r.period.start))  # team first
-    return found
 
 
 @dataclass(frozen=True)
@@ -144,20 +37,21 @@ class CheckAnswer:
 
 async def selfcheck_answers(
     session: AsyncSession, *, unit_id: int, period_keys: Iterable[str]
-) -> dict[int, CheckAnswer]:
-    """Due item id → its answer in the latest submitted version per person and quarter."""
+) -> dict[tuple[int, str], CheckAnswer]:
+    """(due item id, quarter key) → its answer in that quarter's latest submitted version per
+    person: a yearly item answered 推进中 in Q1 and 已完成 in Q3 keeps both."""
     latest = await _latest(session, SelfCheck, unit_id=unit_id, period_keys=period_keys)
     if not latest:
         return {}
     rows = (
         await session.exec(
-            select(SelfCheckAnswer, SelfCheck.person_id)
+            select(SelfCheckAnswer, SelfCheck.person_id, SelfCheck.period_key)
             .join(SelfCheck, col(SelfCheck.id) == col(SelfCheckAnswer.selfcheck_id))
             .where(col(SelfCheckAnswer.selfcheck_id).in_(latest))
             .order_by(col(SelfCheck.submitted_at))
         )
     ).all()
-    return {a.due_item_id: CheckAnswer(a.status, a.note, person) for a, person in rows}
+    return {(a.due_item_id, key): CheckAnswer(a.status, a.note, person) for a, person, key in rows}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The ledger read side: a holder's or a unit's due items as of today, with status.
 
 Lists read the stored due items: the current period's, plus every outstanding one of earlier
-periods (bot.services.ledger.outstanding decides what is outstanding), overdue first.
+periods (bot.services.ledger.outstanding decides what is outstanding), overdue first; each
+item's state is bot.services.ledger.counting's.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import ONCE_KEY, Period, effective_due, local_date, stored_period
-from bot.services.calendar.workdays import WorkCalendar, load_calendar
+from bot.services.calendar.periods import ONCE_KEY, Period, local_date
+from bot.services.calendar.workdays import WorkCalendar
 from bot.services.directory.identity import Viewer
-from bot.services.ledger.outstanding import due_item_rows, is_outstanding, live_record
-from storage.models import DueItem, DutyType, Frequency, Holding, Item, Record, Role
+from bot.services.ledger.counting import DueRow, DueState, rows_where
+from bot.services.ledger.outstanding import is_outstanding
+from storage.models import DueItem, DutyType, Frequency, Holding, Item, Role
 
 DUE_SOON_DAYS = 7
 
@@ -125,43 +127,37 @@ async def _ledger(
     calendar: WorkCalendar | None,
 ) -> Ledger:
     today = local_date(now, zone)
-    if calendar is None:
-        calendar = await load_calendar(session)
-    rows = (
-        await session.exec(
-            due_item_rows().where(
-                where,
-                col(Holding.active).is_(True),
-                col(Item.active).is_(True),
-                or_(in_current_period(today), is_outstanding(today)),
-            )
+    rows = await rows_where(
+        session,
+        where=and_(
+            where,
+            col(Holding.active).is_(True),
+            col(Item.active).is_(True),
+            or_(in_current_period(today), is_outstanding(today)),
+        ),
+        today=today,
+        calendar=calendar,
+    )
+    lines = [
+        DueLine(
+            item_code=row.item_code,
+            content=row.content,
+            duty_type=row.duty_type,
+            frequency=row.frequency,
+            period=row.period,
+            due=row.due,
+            nominal=row.nominal,
+            status=_status(row, today),
+            days_left=(row.due - today).days,
+            unit_team=row.person_id is None,
+            holder_name=None if row.person_id is None else row.holder,
+            done_on=row.done_on,
+            current=row.period.key == ONCE_KEY or row.period.end >= today,
+            closed_reason=row.closed_reason,
+            due_item_id=row.due_item_id,
         )
-    ).all()
-    done = await _done_dates(session, [due.id for due, _h, _i, _n in rows])
-    lines = []
-    for due, holding, item, holder_name in rows:
-        done_on = done.get(due.id)
-        period = stored_period(due.period_key, due.period_start, due.period_end)
-        when = effective_due(due.due_date, calendar=calendar)
-        lines.append(
-            DueLine(
-                item_code=item.code,
-                content=item.content,
-                duty_type=item.duty_type,
-                frequency=item.frequency,
-                period=period,
-                due=when.effective,
-                nominal=when.nominal,
-                status=_status(done_on, due.closed_at is not None, when.effective, today),
-                days_left=(when.effective - today).days,
-                unit_team=holding.person_id is None,
-                holder_name=holder_name,
-                done_on=done_on,
-                current=period.key == ONCE_KEY or period.end >= today,
-                closed_reason=due.closed_reason,
-                due_item_id=due.id or 0,
-            )
-        )
+        for row in rows
+    ]
     lines.sort(
         key=lambda line: (
             ORDER[line.status],
@@ -174,29 +170,8 @@ async def _ledger(
     return Ledger(today=today, lines=lines)
 
 
-async def _done_dates(
-    session: AsyncSession, due_item_ids: list[int | None]
-) -> dict[int | None, date]:
-    """Due item → the first day a record was made for it."""
-    if not due_item_ids:
-        return {}
-    rows = (
-        await session.exec(
-            select(col(Record.due_item_id), func.min(col(Record.happened_on)))
-            .where(col(Record.due_item_id).in_(due_item_ids), live_record())
-            .group_by(col(Record.due_item_id))
-        )
-    ).all()
-    return dict(rows)
-
-
-def _status(done_on: date | None, closed: bool, due: date, today: date) -> Status:
-    if done_on is not None:
-        return Status.DONE
-    if closed:
-        return Status.CLOSED
-    if today > due:
-        return Status.OVERDUE
-    if (due - today).days <= DUE_SOON_DAYS:
+def _status(row: DueRow, today: date) -> Status:
+    """The ledger's state (ledger.counting), with 即将到期 split out of the open ones."""
+    if row.state is DueState.OPEN and (row.due - today).days <= DUE_SOON_DAYS:
         return Status.DUE_SOON
-    return Status.OPEN
+    return Status(row.state.value)

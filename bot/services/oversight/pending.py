@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlalchemy import ColumnElement, and_, func, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import local_date
+from bot.services.calendar.periods import local_date, period_containing
 from bot.services.directory.identity import Viewer
-from bot.services.ledger.outstanding import OutstandingItem, outstanding, recorded
+from bot.services.ledger.counting import due_rows, tally
+from bot.services.ledger.outstanding import OutstandingItem, outstanding
 from bot.services.ledger.status import DUE_SOON_DAYS, mine
-from storage.models import Category, DueItem, Holding, Item, Person, Role, Unit
+from storage.models import Category, Frequency, Holding, Item, Person, Role, Unit
 
 TEAM = "单位班子"
 OVERDUE, SOON, LATER = "🔴", "🟡", "⚪"
@@ -205,10 +206,10 @@ async def held_items(session: AsyncSession, *, unit_id: int | None) -> list[tupl
 
 @dataclass(frozen=True)
 class Progress:
-    """This quarter's due items in a scope: how many were recorded, closed, still open."""
+    """This quarter's due items in a scope, counted by the one rule (ledger.counting)."""
 
     quarter: str  # 2026-Q4
-    total: int
+    total: int  # closed items left out
     done: int
     closed: int
     overdue: int
@@ -217,37 +218,13 @@ class Progress:
 async def quarter_progress(
     session: AsyncSession, *, where: ColumnElement[bool], now: datetime, zone: ZoneInfo
 ) -> Progress:
-    """Due items of the scope whose due date falls in the current quarter (periods begun)."""
+    """The scope's due items that count in the current quarter (ledger.counting), as of today."""
     today = local_date(now, zone)
-    first_month = (today.month - 1) // 3 * 3 + 1
-    start = date(today.year, first_month, 1)
-    end = date(today.year + 1, 1, 1) if first_month == 10 else date(today.year, first_month + 3, 1)
-    done = recorded()
-    closed = and_(col(DueItem.closed_at).is_not(None), ~done)
-    late = and_(col(DueItem.closed_at).is_(None), ~done, col(DueItem.due_date) < today)
-    row = (
-        await session.exec(
-            select(
-                func.count(),
-                func.sum(case((done, 1), else_=0)),
-                func.sum(case((closed, 1), else_=0)),
-                func.sum(case((late, 1), else_=0)),
-            )
-            .select_from(DueItem)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .where(
-                where,
-                col(Holding.active),
-                col(Item.active),
-                col(DueItem.period_start) <= today,
-                col(DueItem.due_date) >= start,
-                col(DueItem.due_date) < end,
-            )
-        )
-    ).one()
-    total, done_n, closed_n, late_n = (int(value or 0) for value in row)
-    return Progress(f"{today.year}-Q{(first_month + 2) // 3}", total, done_n, closed_n, late_n)
+    span = period_containing(Frequency.QUARTERLY, today)
+    count = tally(
+        await due_rows(session, first=span.start, last=span.end, today=today, where=where)
+    )
+    return Progress(span.key, count.total, count.done, count.closed, count.overdue)
 
 
 def _ref(unit: Unit) -> UnitRef:

@@ -1,9 +1,8 @@
 """A unit's completion for a quarter: done of due by person and by item, and its chart.
 
-Due means a due item of the unit whose (nominal) due date falls in the quarter and whose period
-has begun — the rule /units and /ranking count by, so a yearly item counts once, in the quarter
-it is due; done means it has a live record (bot.services.ledger.outstanding); items an admin closed
-are left out of the rate and counted on their own.
+What counts, what is done and what is overdue is bot.services.ledger.counting (the one rule
+/units, /ranking, the questions and /export count by); items an admin closed are left out of
+the rate and counted on their own.
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import quarter_span
-from bot.services.ledger.span import DueRow, DueState, due_rows
+from bot.services.ledger.counting import DueRow, DueState, due_rows, tally
 from bot.services.oversight.charts import Share, completion_chart
-from storage.models import DueItem
+from storage.models import Holding
 
 
 @dataclass(frozen=True)
@@ -58,26 +57,26 @@ async def quarter_progress(
 ) -> QuarterProgress:
     """The unit's (or, with `where`, some holdings') completion for the quarter as of `today`."""
     first, last = quarter_span(year, quarter)
-    due_in_quarter = col(DueItem.due_date).between(first, last)
+    in_unit = col(Holding.unit_id) == unit_id
     rows = await due_rows(
         session,
-        unit_id=unit_id,
         first=first,
         last=last,
         today=today,
-        where=due_in_quarter if where is None else and_(where, due_in_quarter),
+        where=in_unit if where is None else and_(where, in_unit),
     )
-    counted = [row for row in rows if row.state is not DueState.CLOSED]
+    counted = [row for row in rows if row.counted]
+    count = tally(rows)
     return QuarterProgress(
         year=year,
         quarter=quarter,
         today=today,
         by_person=_shares(counted, key=lambda r: r.holder, ordered=True),  # team, then by person
         by_item=_shares(counted, key=lambda r: r.item_code),
-        done=sum(1 for row in counted if row.state is DueState.DONE),
-        total=len(counted),
-        overdue=sum(1 for row in counted if row.state is DueState.OVERDUE),
-        closed=len(rows) - len(counted),
+        done=count.done,
+        total=count.total,
+        overdue=count.overdue,
+        closed=count.closed,
     )
 
 

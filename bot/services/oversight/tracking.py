@@ -4,30 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import and_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import effective_due, local_date
-from bot.services.calendar.workdays import load_calendar
-from bot.services.ledger.outstanding import due_item_rows, live_record
+from bot.services.calendar.periods import local_date
+from bot.services.ledger.counting import DueState, rows_where
 from bot.services.outbox import OutboxMessage, enqueue
 from bot.services.oversight.assign import SOURCE_MARK, assigned_items
-from storage.models import DueItem, Holding, Person, Record, Unit
+from storage.models import DueItem, Holding, Item, Person, Unit
 
 PAGE = 8  # tasks per page of /assigned
 
 
-class State(StrEnum):
-    """Where an assigned task stands today."""
-
-    OVERDUE = "overdue"
-    OPEN = "open"
-    DONE = "done"
-    CLOSED = "closed"
+State = DueState  # an assigned task's state is the ledger's (ledger.counting)
 
 
 ORDER = {State.OVERDUE: 0, State.OPEN: 1, State.DONE: 2, State.CLOSED: 3}
@@ -63,63 +55,53 @@ async def tracked(
 ) -> list[Tracked]:
     """Every assigned task (or the one due item), open ones first, overdue first, then by due date."""
     today = local_date(now, zone)
-    calendar = await load_calendar(session)
-    query = due_item_rows().where(assigned_items(), col(Holding.person_id).is_not(None))
+    where = and_(assigned_items(), col(Holding.person_id).is_not(None))
     if due_item_id is not None:
-        query = query.where(col(DueItem.id) == due_item_id)
-    rows = (await session.exec(query)).all()
-    ids = [due.id for due, _h, _i, _n in rows]
-    done = dict(
-        (
+        where = and_(where, col(DueItem.id) == due_item_id)
+    rows = await rows_where(session, where=where, today=today)
+    extra = {  # due item → (active, the 工作措施 naming the source)
+        due_id: (bool(holding_active and item_active), measures)
+        for due_id, holding_active, item_active, measures in (
             await session.exec(
-                select(col(Record.due_item_id), func.min(col(Record.happened_on)))
-                .where(col(Record.due_item_id).in_(ids), live_record())
-                .group_by(col(Record.due_item_id))
+                select(col(DueItem.id), col(Holding.active), col(Item.active), col(Item.measures))
+                .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+                .join(Item, col(Item.id) == col(Holding.item_id))
+                .where(where)
             )
         ).all()
-    )
+    }
     people = {
         p.id: (p, unit_name)
         for p, unit_name in (
             await session.exec(
                 select(Person, col(Unit.name))
                 .join(Unit, col(Unit.id) == col(Person.unit_id))
-                .where(col(Person.id).in_([h.person_id for _d, h, _i, _n in rows]))
+                .where(col(Person.id).in_([r.person_id for r in rows]))
             )
         ).all()
     }
     found = []
-    for due, holding, item, _name in rows:
-        assert due.id is not None and holding.person_id is not None
-        person, unit_name = people[holding.person_id]
-        when = effective_due(due.due_date, calendar=calendar)
-        done_on = done.get(due.id)
-        state = (
-            State.DONE
-            if done_on is not None
-            else State.CLOSED
-            if due.closed_at is not None
-            else State.OVERDUE
-            if today > when.effective
-            else State.OPEN
-        )
+    for row in rows:
+        assert row.person_id is not None
+        person, unit_name = people[row.person_id]
+        active, source = extra[row.due_item_id]
         found.append(
             Tracked(
-                due_item_id=due.id,
-                item_code=item.code,
-                content=item.content,
-                source=item.measures.removeprefix(SOURCE_MARK),
+                due_item_id=row.due_item_id,
+                item_code=row.item_code,
+                content=row.content,
+                source=source.removeprefix(SOURCE_MARK),
                 unit_name=unit_name,
-                holder_id=holding.person_id,
+                holder_id=row.person_id,
                 holder_name=person.name,
                 holder_code=person.code,
                 telegram_id=person.telegram_id,
-                due=when.effective,
-                nominal=when.nominal,
-                state=state,
-                days=abs((when.effective - today).days),
-                done_on=done_on,
-                active=holding.active and item.active,
+                due=row.due,
+                nominal=row.nominal,
+                state=row.state,
+                days=abs((row.due - today).days),
+                done_on=row.done_on,
+                active=active,
             )
         )
     found.sort(key=lambda t: (not t.active, ORDER[t.state], t.due, t.item_code))

@@ -1,12 +1,8 @@
 """Each unit's completion and timeliness in one quarter, grouped by category (/units, the 3+1 ranking).
 
-A due item counts in the quarter its due date (the nominal one the item's rule names) falls
-in, so every due item counts in exactly one quarter: a quarterly item in its own quarter, a
-yearly item due 03-31 in Q1, a one-off item in the quarter of its 完成时限. Closed items do not
-count, nor items whose holding or item is no longer active, nor periods not yet begun.
-Done means a 履责记实 that counts (bot.services.ledger.outstanding.live_record); on time means its
-first such record was written (recorded_at, local date) no later than the effective due date
-(顺延 applied: bot.services.calendar.periods.effective_due).
+What counts in a quarter, done, on time and overdue is bot.services.ledger.counting, the one
+rule every view asks: each due item counts in exactly one quarter (that of its nominal due date),
+on time means done on or before the effective due date (顺延 applied).
 """
 
 from __future__ import annotations
@@ -16,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import Period, effective_due, local_date, period_containing
 from bot.services.calendar.workdays import WorkCalendar, load_calendar
-from bot.services.ledger.outstanding import is_outstanding, live_record
-from storage.models import Category, DueItem, Frequency, Holding, Item, Record, Unit
+from bot.services.ledger.counting import DueRow, DueState, due_rows, state_of, tally
+from bot.services.ledger.outstanding import is_outstanding
+from storage.models import Category, DueItem, Frequency, Holding, Item, Unit
 
 CATEGORY_ORDER = list(Category)
 
@@ -78,38 +74,12 @@ async def quarter_progress(
     today = local_date(now, zone)
     if calendar is None:
         calendar = await load_calendar(session)
-    first_written = func.min(col(Record.recorded_at))
-    rows = (
-        await session.exec(
-            select(col(Holding.unit_id), col(DueItem.due_date), first_written)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .join(
-                Record,
-                and_(col(Record.due_item_id) == col(DueItem.id), live_record()),
-                isouter=True,
-            )
-            .where(
-                col(DueItem.due_date) >= span.start,
-                col(DueItem.due_date) <= span.end,
-                col(DueItem.period_start) <= today,
-                col(DueItem.closed_at).is_(None),
-                col(Holding.active).is_(True),
-                col(Item.active).is_(True),
-            )
-            .group_by(col(DueItem.id), col(Holding.unit_id), col(DueItem.due_date))
-        )
-    ).all()
-    total: Counter[int] = Counter()
-    done: Counter[int] = Counter()
-    timely: Counter[int] = Counter()
-    for unit_id, nominal, first in rows:
-        total[unit_id] += 1
-        if first is None:
-            continue
-        done[unit_id] += 1
-        if local_date(first, zone) <= effective_due(nominal, calendar=calendar).effective:
-            timely[unit_id] += 1
+    rows = await due_rows(session, first=span.start, last=span.end, today=today, calendar=calendar)
+    by_unit: dict[int, list[DueRow]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_id, []).append(row)
+    counts = {unit_id: tally(held) for unit_id, held in by_unit.items()}
+    none = tally([])
     late = await _overdue(session, today=today, calendar=calendar) if with_overdue else Counter()
     units = (
         await session.exec(
@@ -125,9 +95,9 @@ async def quarter_progress(
                 code=unit.code,
                 name=unit.name,
                 category=unit.category,
-                total=total[unit.id],
-                done=done[unit.id],
-                timely=timely[unit.id],
+                total=counts.get(unit.id, none).total,
+                done=counts.get(unit.id, none).done,
+                timely=counts.get(unit.id, none).timely,
                 overdue=late[unit.id],
             )
         )
@@ -142,8 +112,9 @@ async def quarter_progress(
 
 
 async def _overdue(session: AsyncSession, *, today: date, calendar: WorkCalendar) -> Counter[int]:
-    """Each unit's overdue items today: outstanding (bot.services.ledger.outstanding.is_outstanding)
-    and past the effective due date. Reads two columns, not the items (20× faster on 10⁵)."""
+    """Each unit's overdue items today, any period: outstanding
+    (bot.services.ledger.outstanding.is_outstanding) and past the effective due date
+    (ledger.counting.state_of). Reads two columns, not the items (20× faster on 10⁵)."""
     rows = (
         await session.exec(
             select(col(Holding.unit_id), col(DueItem.due_date))
@@ -157,7 +128,9 @@ async def _overdue(session: AsyncSession, *, today: date, calendar: WorkCalendar
     for unit_id, nominal in rows:
         if nominal not in effective:
             effective[nominal] = effective_due(nominal, calendar=calendar).effective
-        if effective[nominal] < today:
+        if state_of(done_on=None, closed=False, due=effective[nominal], today=today) is (
+            DueState.OVERDUE
+        ):
             late[unit_id] += 1
     return late
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.ledger.outstanding import live_record
 from bot.services.records.choices import Choice, choice_by_id
 from storage.models import AuditEntry, Item, Record
 
@@ -109,28 +111,67 @@ async def _own_live(session: AsyncSession, *, record_id: int, viewer: Viewer) ->
     return record
 
 
-async def undo(session: AsyncSession, *, record_id: int, viewer: Viewer, now: datetime) -> Added:
-    """撤销 within UNDO_WINDOW: a row that voids the record (nothing is deleted). Pressed twice,
-    or by two workers at once, it is one row."""
-    existing = await by_origin(session, origin=f"undo:{record_id}")
-    if existing is not None:
-        if existing.author_id != viewer.person_id:
-            raise RecordRefused(RecordProblem.FOREIGN)
-        return Added(existing, fresh=False)
-    record = await _own_live(session, record_id=record_id, viewer=viewer)
-    if now - record.recorded_at > UNDO_WINDOW:
-        raise RecordRefused(RecordProblem.UNDO_EXPIRED, str(int(UNDO_WINDOW.total_seconds() // 60)))
-    return await add_record(
-        session,
-        origin=f"undo:{record_id}",
-        due_item_id=record.due_item_id,
-        author_id=viewer.person_id,
-        unit_id=record.unit_id,
-        text="撤销",
-        happened_on=record.happened_on,
-        now=now,
-        voids_id=record_id,
-    )
+@dataclass(frozen=True)
+class Undone:
+    """A 撤销: the undo row (`fresh` False on a double press), the chain's newest row it voided,
+    and the item's state after it: `still_done` when another record of the due item counts."""
+
+    record: Record
+    fresh: bool
+    voided_id: int
+    still_done: bool
+
+
+async def chain_head(session: AsyncSession, record: Record) -> Record:
+    """The newest row of the record's chain: its correction's correction … (each corrected once)."""
+    head = record
+    while True:
+        newer = await by_origin(session, origin=f"fix:{head.id}")
+        if newer is None:
+            return head
+        head = newer
+
+
+async def undo(session: AsyncSession, *, record_id: int, viewer: Viewer, now: datetime) -> Undone:
+    """撤销 within UNDO_WINDOW of the pressed record: a row that voids its chain's newest row, so
+    the whole chain (the record, its corrections, its 逾期说明) stops counting; nothing is
+    deleted. Pressed twice, or by two workers at once, it is one row."""
+    record = await session.get(Record, record_id)
+    if record is None or record.voids_id is not None:
+        raise RecordRefused(RecordProblem.STALE)
+    if record.author_id != viewer.person_id:
+        raise RecordRefused(RecordProblem.FOREIGN)
+    head = await chain_head(session, record)
+    assert head.id is not None
+    existing = await by_origin(session, origin=f"undo:{head.id}")
+    if existing is None:
+        if now - record.recorded_at > UNDO_WINDOW:
+            minutes = str(int(UNDO_WINDOW.total_seconds() // 60))
+            raise RecordRefused(RecordProblem.UNDO_EXPIRED, minutes)
+        added = await add_record(
+            session,
+            origin=f"undo:{head.id}",
+            due_item_id=head.due_item_id,
+            author_id=viewer.person_id,
+            unit_id=head.unit_id,
+            text="撤销",
+            happened_on=head.happened_on,
+            now=now,
+            voids_id=head.id,
+        )
+        existing, fresh = added.record, added.fresh
+    else:
+        fresh = False
+    still = False
+    if head.due_item_id is not None:
+        still = (
+            await session.exec(
+                select(func.count())
+                .select_from(Record)
+                .where(col(Record.due_item_id) == head.due_item_id, live_record())
+            )
+        ).one() > 0
+    return Undone(existing, fresh, head.id, still)
 
 
 async def correct(
