@@ -164,7 +164,7 @@ async def _raw_dues(session: AsyncSession) -> list[RawDue]:
 
 async def _scenario(session: AsyncSession, rng: random.Random, dues: list[RawDue]) -> date:
     """Random records and closes up to a random day (flushed, not committed); the day."""
-    today = rng.choice(EDGE_DAYS + [date(2026, 1, 1) + timedelta(rng.randrange(365))])
+    today = rng.choice([*EDGE_DAYS, date(2026, 1, 1) + timedelta(rng.randrange(365))])
     begun = [d for d in dues if d.start <= today]
     author = {
         p.unit_id: p.id for p in (await session.exec(select(Person))).all() if p.id is not None
@@ -290,8 +290,8 @@ async def test_every_view_gives_the_rules_figures_and_the_rule_the_oracles(
             by_id = {d.id: d for d in oracle.dues}
             for line in ledger.lines:
                 want_state = oracle.state(by_id[line.due_item_id], today)
-                got = DueState.OPEN if line.status is Status.DUE_SOON else DueState(line.status)
-                assert got is want_state, (seed, today, line)
+                state = DueState.OPEN if line.status is Status.DUE_SOON else DueState(line.status)
+                assert state is want_state, (seed, today, line)
             owed = [
                 d
                 for d in oracle.dues
