@@ -12,10 +12,11 @@ from bot import texts
 from bot.localchat.driver import Sent
 from bot.services.directory.identity import viewer_for
 from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.ledger.status import Status, my_list
 from bot.services.records.writing import correct
 from bot.texts import records as record_texts
 from storage.models import AuditEntry, Person, Record, Unit
-from tests.handlers.conftest import District
+from tests.handlers.conftest import ZONE, District
 
 GROUP = -100123
 
@@ -208,3 +209,35 @@ async def test_two_workers_confirming_at_once_record_once(district: District) ->
         await second.bot.session.close()
         await second.engine.dispose()
     assert len(await _records(district)) == 1
+
+
+async def test_undo_after_a_correction_ends_the_chain_and_says_so_and_my_agrees(
+    district: District,
+) -> None:
+    tg = district.tg("P0101")
+    proposal = _with_buttons(
+        await district.chat.send_text(tg, "今天上午召开党委会专题研究了党风廉政建设")
+    )
+    confirmation = _with_buttons(await district.chat.press(tg, proposal.message_id or 0, "确认"))
+    listing = _with_buttons(await district.chat.send_text(tg, "/records"))
+    card = _with_buttons(await district.chat.press(tg, listing.message_id or 0, 1))
+    prompt = [
+        s
+        for s in await district.chat.press(tg, card.message_id or 0, "更正文字")
+        if s.method == "sendMessage"
+    ][-1]
+    await district.chat.send_text(tg, "召开党委会专题研究党风廉政建设", reply_to=prompt.message_id)
+    first, second = await _records(district)
+    # 撤销 on the first confirmation: the whole chain stops counting, and the reply says so
+    undone = await district.chat.press(tg, confirmation.message_id or 0, "撤销")
+    said = "\n".join(s.plain for s in undone)
+    assert f"已撤销记实 #{first.id}（及其更正 #{second.id}）" in said
+    assert "重新计为未完成" in said
+    rows = await _records(district)
+    assert rows[-1].voids_id == second.id
+    async with district.app.sessions() as session:
+        viewer = await viewer_for(session, telegram_id=tg)
+        assert viewer is not None
+        mine = await my_list(session, viewer=viewer, now=district.clock.now(), zone=ZONE)
+    c01 = [line for line in mine.lines if line.item_code == "C01" and line.current]
+    assert c01 and all(line.status is not Status.DONE for line in c01)
