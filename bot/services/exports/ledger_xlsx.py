@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.exports.year import LedgerRecord, UnitYear
-from bot.services.ledger.counting import DueRow, DueState
+from bot.services.ledger.counting import DueRow, DueState, tally
 from bot.services.ledger.span import CheckAnswer
 
 Cell = str | int | float | None
@@ -172,7 +172,7 @@ def _halves(data: UnitYear) -> Iterable[Sequence[Cell]]:
             by_holder.setdefault(row.holder, []).append(row)
         reports = {r.person_id: r for r in data.reports if r.period_key == key}
         for holder, held in by_holder.items():
-            count = {state: sum(1 for r in held if r.state is state) for state in DueState}
+            count = tally(held)
             owed = [f"{r.item_code}（{r.period.key}）" for r in held if r.state in _OWED]
             person = next((r.person_id for r in held if r.person_id is not None), None)
             report = reports.get(person) if person is not None else None
@@ -182,10 +182,10 @@ def _halves(data: UnitYear) -> Iterable[Sequence[Cell]]:
             yield (
                 "上半年" if half == 1 else "下半年",
                 holder,
-                len(held),
-                count[DueState.DONE],
-                count[DueState.OVERDUE] + count[DueState.OPEN],
-                count[DueState.CLOSED],
+                count.total,
+                count.done,
+                count.open,
+                count.closed,
                 "、".join(owed),
                 words,
             )

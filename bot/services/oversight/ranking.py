@@ -101,7 +101,7 @@ async def quarter_ranking(
 ) -> list[Ranked]:
     """One quarter's scores and ranks."""
     span = quarter(year, number)
-    units = await quarter_progress(session, span=span, now=now, zone=zone, with_overdue=False)
+    units = await quarter_progress(session, span=span, now=now, zone=zone)
     return rank(
         [Ranked(u.code, u.name, u.category, rules.quarter_score(u), None, u) for u in units]
     )
@@ -117,7 +117,7 @@ async def year_ranking(
     for number in RANKED_QUARTERS:
         span = quarter(year, number)
         for unit in await quarter_progress(
-            session, span=span, now=now, zone=zone, calendar=calendar, with_overdue=False
+            session, span=span, now=now, zone=zone, calendar=calendar
         ):
             units[unit.code] = unit
             scores.setdefault(unit.code, []).append(rules.quarter_score(unit))

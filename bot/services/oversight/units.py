@@ -7,7 +7,6 @@ on time means done on or before the effective due date (顺延 applied).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -15,11 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import Period, effective_due, local_date, period_containing
+from bot.services.calendar.periods import Period, local_date, period_containing
 from bot.services.calendar.workdays import WorkCalendar, load_calendar
-from bot.services.ledger.counting import DueRow, DueState, due_rows, state_of, tally
-from bot.services.ledger.outstanding import is_outstanding
-from storage.models import Category, DueItem, Frequency, Holding, Item, Unit
+from bot.services.ledger.counting import DueRow, due_rows, tally
+from storage.models import Category, Frequency, Unit
 
 CATEGORY_ORDER = list(Category)
 
@@ -35,7 +33,7 @@ class UnitProgress:
     total: int
     done: int
     timely: int
-    overdue: int  # outstanding and past its effective due date today, any period
+    overdue: int  # of those counted, not done and past the effective due date today
 
     @property
     def completion(self) -> float | None:
@@ -67,10 +65,9 @@ async def quarter_progress(
     now: datetime,
     zone: ZoneInfo,
     calendar: WorkCalendar | None = None,
-    with_overdue: bool = True,
 ) -> list[UnitProgress]:
-    """Every active unit with a category, in category order, best completion first
-    (`with_overdue`: also count each unit's overdue items today; rankings don't need it)."""
+    """Every active unit with a category, in category order, best completion first; each unit's
+    figures are ledger.counting's tally of the quarter as of today."""
     today = local_date(now, zone)
     if calendar is None:
         calendar = await load_calendar(session)
@@ -80,7 +77,6 @@ async def quarter_progress(
         by_unit.setdefault(row.unit_id, []).append(row)
     counts = {unit_id: tally(held) for unit_id, held in by_unit.items()}
     none = tally([])
-    late = await _overdue(session, today=today, calendar=calendar) if with_overdue else Counter()
     units = (
         await session.exec(
             select(Unit).where(col(Unit.active).is_(True), col(Unit.category).is_not(None))
@@ -98,7 +94,7 @@ async def quarter_progress(
                 total=counts.get(unit.id, none).total,
                 done=counts.get(unit.id, none).done,
                 timely=counts.get(unit.id, none).timely,
-                overdue=late[unit.id],
+                overdue=counts.get(unit.id, none).overdue,
             )
         )
     found.sort(
@@ -109,30 +105,6 @@ async def quarter_progress(
         )
     )
     return found
-
-
-async def _overdue(session: AsyncSession, *, today: date, calendar: WorkCalendar) -> Counter[int]:
-    """Each unit's overdue items today, any period: outstanding
-    (bot.services.ledger.outstanding.is_outstanding) and past the effective due date
-    (ledger.counting.state_of). Reads two columns, not the items (20× faster on 10⁵)."""
-    rows = (
-        await session.exec(
-            select(col(Holding.unit_id), col(DueItem.due_date))
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .where(is_outstanding(today), col(DueItem.due_date) < today)
-        )
-    ).all()
-    effective: dict[date, date] = {}
-    late: Counter[int] = Counter()
-    for unit_id, nominal in rows:
-        if nominal not in effective:
-            effective[nominal] = effective_due(nominal, calendar=calendar).effective
-        if state_of(done_on=None, closed=False, due=effective[nominal], today=today) is (
-            DueState.OVERDUE
-        ):
-            late[unit_id] += 1
-    return late
 
 
 def by_category(units: list[UnitProgress]) -> list[tuple[Category, list[UnitProgress]]]:

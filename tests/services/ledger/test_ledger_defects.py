@@ -3,12 +3,15 @@ answers stay in their quarter, an assigned task counts once, nothing counts befo
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time
 
+from openpyxl import load_workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import quarter_span
+from bot.services.exports.ledger_xlsx import SHEETS, build_workbook
 from bot.services.exports.year import collect
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
@@ -130,6 +133,15 @@ async def test_a_closed_item_leaves_the_total_of_the_question_progress_and_units
     assert asked.closed == shown.closed == 1
     assert asked.total == shown.total == ranked.total
     assert asked.done == shown.done == ranked.done
+    assert asked.overdue == shown.overdue == ranked.overdue
+    # the 半年检查 sheet: 应完成 leaves the closed item out, like every other view
+    data = await collect(session, unit=unit, year=2026, quarter=None, today=today)
+    book = load_workbook(io.BytesIO(build_workbook(data, zone=ZONE)))
+    sheet = book[SHEETS[2]]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    row = next(r for r in rows if r[0] == "下半年" and r[1] == "李红霞")
+    total, done, owed, closed = row[2:6]
+    assert closed == 1 and total == done + owed
 
 
 async def test_an_answer_stays_in_its_quarter_on_the_export(session: AsyncSession) -> None:
