@@ -241,3 +241,6 @@ async def test_undo_after_a_correction_ends_the_chain_and_says_so_and_my_agrees(
         mine = await my_list(session, viewer=viewer, now=district.clock.now(), zone=ZONE)
     c01 = [line for line in mine.lines if line.item_code == "C01" and line.current]
     assert c01 and all(line.status is not Status.DONE for line in c01)
+    shown = await district.say("P0101", "/records")  # both rows of the chain show 已撤销
+    assert f"#{first.id}" in shown and f"#{second.id}" in shown
+    assert shown.count("（已撤销）") == 2, shown

@@ -35,7 +35,7 @@ class RecordView:
     file_kind: str | None
     corrects_id: int | None
     corrected_by: int | None  # the record that replaced this one
-    voided: bool  # undone (撤销)
+    voided: bool  # undone (撤销), itself or its chain's newest row
 
 
 @dataclass(frozen=True)
@@ -95,21 +95,36 @@ async def record_view(
 
 async def _views(session: AsyncSession, rows) -> list[RecordView]:  # type: ignore[no-untyped-def]
     ids = [record.id for record, _d, _i in rows]
-    later = (
-        await session.exec(
-            select(Record).where(
-                or_(col(Record.corrects_id).in_(ids), col(Record.voids_id).in_(ids))
+    # each record's chain forward (its correction, that one's …) and the undo rows: 撤销 of the
+    # chain's newest row undoes the whole chain (records.writing.undo), so every row shows it
+    fixes: dict[int, int] = {}
+    voided: set[int] = set()
+    frontier = [i for i in ids if i is not None]
+    while frontier:
+        later = (
+            await session.exec(
+                select(Record.id, Record.corrects_id, Record.voids_id).where(
+                    or_(col(Record.corrects_id).in_(frontier), col(Record.voids_id).in_(frontier))
+                )
             )
-        )
-    ).all()
-    voided = {r.voids_id for r in later if r.voids_id is not None}
-    fix_ids = [r.id for r in later if r.corrects_id is not None]
-    undone_fixes = set(
-        (await session.exec(select(Record.voids_id).where(col(Record.voids_id).in_(fix_ids)))).all()
-    )
-    fixes = {
-        r.corrects_id: r.id for r in later if r.corrects_id is not None and r.id not in undone_fixes
-    }
+        ).all()
+        frontier = []
+        for row_id, corrects, voids in later:
+            if voids is not None:
+                voided.add(voids)
+            if corrects is not None and row_id is not None and corrects not in fixes:
+                fixes[corrects] = row_id
+                frontier.append(row_id)
+
+    def undone(record_id: int) -> bool:
+        seen = record_id
+        while True:
+            if seen in voided:
+                return True
+            if seen not in fixes:
+                return False
+            seen = fixes[seen]
+
     views = []
     for record, due, item in rows:
         assert record.id is not None
@@ -129,7 +144,7 @@ async def _views(session: AsyncSession, rows) -> list[RecordView]:  # type: igno
                 file_kind=record.file_kind,
                 corrects_id=record.corrects_id,
                 corrected_by=fixes.get(record.id),
-                voided=record.id in voided,
+                voided=undone(record.id),
             )
         )
     return views
