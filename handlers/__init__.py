@@ -34,6 +34,7 @@ from handlers import (
     interviews,
     items_admin,
     leave,
+    notice_buttons,
     notice_list,
     notices,
     official,
@@ -59,6 +60,7 @@ def setup(dispatcher: Dispatcher) -> None:
         common.build_router(),
         acknowledge.build_router(),
         notices.build_router(),  # before admin: a document replying to a draft prompt is a notice's
+        notice_buttons.build_router(),  # the draft's buttons, where notices' router had them
         admin.build_router(),
         assign.build_router(),  # before records/recording: replies to its 交办 prompt
         notice_list.build_router(),
