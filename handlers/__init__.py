@@ -37,6 +37,7 @@ from handlers import (
     notice_buttons,
     notice_list,
     notices,
+    nudge,
     official,
     pending,
     progress,
@@ -47,6 +48,7 @@ from handlers import (
     report,
     secretary,
     selfcheck,
+    unit_picker,
 )
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
 
@@ -71,6 +73,8 @@ def setup(dispatcher: Dispatcher) -> None:
         secretary.build_router(),
         asking.build_router(),  # questions about what is outstanding, before recording
         pending.build_router(),
+        unit_picker.build_router(),  # admins' unit picker for /pending and /nudge
+        nudge.build_router(),
         exports.build_router(),  # /progress /export /publicize: 联络员 and admins
         progress.build_router(),  # officials' own /progress; /export, /publicize refused
         official.build_router(),
