@@ -138,7 +138,7 @@ async def _bot_username(settings: Settings) -> str | None:
 
 async def chat(settings: Settings, *, data: Path, db: Path, reset: bool, files: Path) -> int:
     """Local chat mode (`make demo`)."""
-    from bot.localchat.repl import run_chat
+    from bot.localchat.terminal import run_chat
 
     return await run_chat(settings, data=data, db=db, reset=reset, files=files)
 

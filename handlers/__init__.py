@@ -34,8 +34,10 @@ from handlers import (
     interviews,
     items_admin,
     leave,
+    notice_buttons,
     notice_list,
     notices,
+    nudge,
     official,
     pending,
     progress,
@@ -46,6 +48,7 @@ from handlers import (
     report,
     secretary,
     selfcheck,
+    unit_picker,
 )
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
 
@@ -59,6 +62,7 @@ def setup(dispatcher: Dispatcher) -> None:
         common.build_router(),
         acknowledge.build_router(),
         notices.build_router(),  # before admin: a document replying to a draft prompt is a notice's
+        notice_buttons.build_router(),  # the draft's buttons, where notices' router had them
         admin.build_router(),
         assign.build_router(),  # before records/recording: replies to its 交办 prompt
         notice_list.build_router(),
@@ -69,6 +73,8 @@ def setup(dispatcher: Dispatcher) -> None:
         secretary.build_router(),
         asking.build_router(),  # questions about what is outstanding, before recording
         pending.build_router(),
+        unit_picker.build_router(),  # admins' unit picker for /pending and /nudge
+        nudge.build_router(),
         exports.build_router(),  # /progress /export /publicize: 联络员 and admins
         progress.build_router(),  # officials' own /progress; /export, /publicize refused
         official.build_router(),

@@ -18,7 +18,8 @@ from bot.services.importing.assessment import has_assessment_sheet
 from bot.services.oversight.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
 from bot.services.oversight.ranking import RankingRules
 from bot.services.records.matcher import Matcher
-from bot.telegram.notifier import Notifier, Progress
+from bot.telegram.notifier import Notifier
+from bot.telegram.progress import Progress
 from bot.texts import binding as binding_texts
 from bot.texts import duplicates as duplicate_texts
 from bot.texts import importing as import_texts

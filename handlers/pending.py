@@ -1,4 +1,4 @@
-"""/pending (a unit's outstanding items, paged; an official's own) and /nudge (remind people)."""
+"""/pending: a unit's outstanding items, paged (联络员, admins), or an official's own."""
 
 from __future__ import annotations
 
@@ -13,10 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
-from bot.services.directory.recipients import load_directory
-from bot.services.oversight.nudge import nudge, targets
 from bot.services.oversight.pending import (
     Pending,
     UnitRef,
@@ -25,7 +22,6 @@ from bot.services.oversight.pending import (
     own_pending,
     unit_pending,
     unit_ref,
-    units_in,
 )
 from bot.telegram.notifier import Notifier
 from bot.texts import pending as words
@@ -51,13 +47,6 @@ class PickUnit(CallbackData, prefix="pdu"):
     purpose: str  # p: /pending, n: /nudge
     category: int = -1
     unit_id: int = 0
-
-
-class NudgePick(CallbackData, prefix="ng"):
-    """Remind everyone with outstanding items in the unit (person 0) or one person."""
-
-    unit_id: int
-    person: int
 
 
 async def show_pending(
@@ -195,128 +184,10 @@ def categories(purpose: str) -> InlineKeyboardMarkup:
     return column([(t, PickUnit(purpose=purpose, category=n)) for n, t in enumerate(labels)])
 
 
-async def pick_unit(
-    query: CallbackQuery,
-    callback_data: PickUnit,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """An admin's picker: a category lists its units; a unit opens its list or its /nudge."""
-    chat, purpose = query.from_user.id, callback_data.purpose
-    if purpose not in PURPOSES or not -1 <= callback_data.category <= len(CATEGORIES):
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    if callback_data.unit_id == 0:
-        index = callback_data.category
-        category = CATEGORIES[index] if 0 <= index < len(CATEGORIES) else None
-        units = await units_in(session, category=category)
-        await query.answer()
-        if not units:
-            await notifier.send(chat, words.NO_UNITS)
-            return
-        choices = [(u.name, PickUnit(purpose=purpose, unit_id=u.unit_id)) for u in units]
-        await notifier.send(chat, words.CHOOSE_UNIT, reply_markup=column(choices))
-        return
-    unit = await unit_ref(session, unit_id=callback_data.unit_id)
-    if refusal := await checked_unit(person, unit, session):
-        await query.answer(texts.alert(refusal), show_alert=True)
-        return
-    assert unit is not None
-    await query.answer()
-    if purpose == "p":
-        found = await unit_pending(session, unit=unit, now=clock.now(), zone=zone)
-        await show_pending(chat, found, 0, notifier)
-    else:
-        await offer_nudge(chat, unit, session, clock, zone, notifier)
-
-
-async def offer_nudge(
-    chat: int,
-    unit: UnitRef,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """The /nudge choices: 全部提醒, then one button per person with outstanding items."""
-    now = clock.now()
-    found = await unit_pending(session, unit=unit, now=now, zone=zone)
-    people = targets(found, await load_directory(session, today=local_date(now, zone)))
-    if not people:
-        await notifier.send(chat, words.nothing_to_nudge(unit))
-        return
-    choices: list[tuple[str, CallbackData]] = [
-        (words.ALL_BUTTON, NudgePick(unit_id=unit.unit_id, person=0))
-    ]
-    for t in people:
-        label = f"{t.name}（{len(t.items)} 项）"
-        choices.append((label, NudgePick(unit_id=unit.unit_id, person=t.person_id)))
-    await notifier.send(chat, words.nudge_choices(found), reply_markup=column(choices))
-
-
-async def nudge_command(
-    message: Message,
-    command: CommandObject,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """/nudge — choose whom to remind (联络员: their unit; admins: a unit chosen or named)."""
-    chat = message.chat.id
-    if unit := await command_unit(chat, command, person, session, notifier, "n"):
-        await offer_nudge(chat, unit, session, clock, zone, notifier)
-
-
-async def send_nudge(
-    query: CallbackQuery,
-    callback_data: NudgePick,
-    person: Viewer,
-    session: AsyncSession,
-    clock: Clock,
-    zone: ZoneInfo,
-    notifier: Notifier,
-) -> None:
-    """全部提醒 or one person: queue the reminders, then tell who was reminded."""
-    unit = await unit_ref(session, unit_id=callback_data.unit_id)
-    if refusal := await checked_unit(person, unit, session):
-        await query.answer(texts.alert(refusal), show_alert=True)
-        return
-    assert unit is not None
-    now = clock.now()
-    today = local_date(now, zone)
-    outcomes = await nudge(
-        session,
-        actor=person,
-        unit=unit,
-        person_id=callback_data.person or None,
-        now=now,
-        zone=zone,
-        render=lambda letter: words.nudge_letter(letter, today),
-    )
-    await query.answer()
-    if callback_data.person and not outcomes:
-        await notifier.send(query.from_user.id, words.NUDGE_GONE)
-        return
-    await notifier.send(query.from_user.id, words.nudge_report(unit, outcomes))
-
-
 def build_router() -> Router:
-    """/pending for officials, 联络员 and admins; the unit picker for admins; /nudge for
-    联络员 and admins (each guarded once)."""
-    router = Router(name="pending")
+    """/pending and its page buttons for officials, 联络员 and admins."""
     officials = (Role.FIRST, Role.MEMBER, Role.DISCIPLINE)
     lists = private_router("pending-lists", *officials, Role.SECRETARY, Role.ADMIN)
     lists.message.register(pending, Command("pending"))
     lists.callback_query.register(turn_page, PendingPage.filter())
-    picker = private_router("pending-picker", Role.ADMIN)
-    picker.callback_query.register(pick_unit, PickUnit.filter())
-    nudging = private_router("nudge", Role.SECRETARY, Role.ADMIN)
-    nudging.message.register(nudge_command, Command("nudge"))
-    nudging.callback_query.register(send_nudge, NudgePick.filter())
-    router.include_routers(lists, picker, nudging)
-    return router
+    return lists

@@ -1,12 +1,9 @@
-"""`python -m bot chat`: a terminal where you play any person against the real bot, offline."""
+"""The chat mode's interpreter: each typed line becomes a chat action; what the bot did is printed."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import sys
-import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -14,16 +11,10 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.clock import ManualClock, SystemClock
-from bot.config import Settings
 from bot.localchat.chatlog import Sent
-from bot.localchat.demo import HELP, DemoPerson, banner, demo_db_url, load_people, setup_demo
-from bot.localchat.driver import ChatError, LocalChat, parse_when, start_local_chat
+from bot.localchat.demo import HELP, DemoPerson, load_people
+from bot.localchat.driver import ChatError, LocalChat, parse_when
 from bot.localchat.group_mode import DEMO_GROUP, GROUP_NAME, group_command
-from bot.localchat.history import PHOTOS, history_line, load_history
-from bot.services.errors import ImportRejected
-from bot.texts import plain
-from bot.texts.importing import render_problems
 
 logger = logging.getLogger(__name__)
 
@@ -250,74 +241,3 @@ class Repl:
 
 def _is_file(path: Path) -> bool:
     return path.expanduser().is_file()
-
-
-async def _read(stdin: TextIO, prompt: str | None) -> str:
-    """One line ("" at EOF); a TTY reads in a daemon thread (Ctrl-C never waits for Enter)."""
-    if prompt is None:
-        return stdin.readline()
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[str] = loop.create_future()
-
-    def work() -> None:
-        try:
-            line = input(prompt) + "\n" if stdin is sys.stdin else stdin.readline()
-        except EOFError:
-            line = ""
-        with contextlib.suppress(RuntimeError):  # the loop is gone: we are exiting anyway
-            loop.call_soon_threadsafe(lambda: None if done.done() else done.set_result(line))
-
-    threading.Thread(target=work, daemon=True).start()
-    return await done
-
-
-async def run_chat(
-    settings: Settings,
-    *,
-    data: Path,
-    db: Path,
-    reset: bool,
-    files: Path,
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
-    start: datetime | None = None,
-) -> int:
-    """The chat mode: set up the demo database, then read lines until EOF or :quit."""
-    quiet = logging.getLogger().level == logging.INFO  # keep INFO chatter off the terminal
-    if quiet:
-        logging.getLogger().setLevel(logging.WARNING)
-    clock = ManualClock(start or SystemClock().now())
-    local = settings.model_copy(update={"database_url": demo_db_url(db, reset=reset)})
-    app, _, chat = await start_local_chat(local, clock=clock)
-    try:
-        try:
-            setup = await setup_demo(app.sessions, data=data, now=clock.now(), zone=settings.zone)
-            history = await load_history(app.sessions, now=clock.now(), zone=settings.zone)
-        except ImportRejected as exc:
-            print(f"示例数据 {data} 未导入：", file=stdout)
-            print(plain(render_problems(exc.problems)), file=stdout)
-            return 1
-        repl = Repl(chat, setup.people, files, settings.zone, stdout)
-        for person in setup.people.values():
-            if person.telegram_id is not None:
-                chat.names[person.telegram_id] = person.name
-        for text in banner(
-            setup, data=data, db=db, now=repl.local(clock.now()), zone=settings.zone
-        ):
-            repl.say(text)
-        repl.say(history_line(history))
-        for file_id, (name, photo) in PHOTOS.items():  # the history's evidence, served again
-            chat.fake.files[file_id] = (name, photo, f"photos/{file_id}.jpg")
-        interactive = stdin.isatty()
-        while True:
-            line = await _read(stdin, repl.prompt() if interactive else None)
-            if not interactive and line.strip():
-                repl.say(repl.prompt() + line.rstrip("\n"))  # a transcript shows the input too
-            if not line or not await repl.handle(line):
-                break
-        repl.say("再见。")
-    finally:
-        await chat.stop()
-        if quiet:
-            logging.getLogger().setLevel(logging.INFO)
-    return 0

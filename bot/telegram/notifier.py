@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -34,7 +33,7 @@ from bot.telegram.text_parts import LIMIT, split_text, units
 from storage.models import Outbox
 
 logger = logging.getLogger(__name__)
-__all__ = ["LIMIT", "Notifier", "Progress", "release_database", "split_text", "units"]
+__all__ = ["LIMIT", "Notifier", "release_database", "split_text", "units"]
 
 _ATTEMPTS = 4
 MAX_WAIT = 60.0  # seconds one message may spend waiting on flood control and retries
@@ -294,27 +293,3 @@ class Notifier:
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-class Progress:
-    """A status message edited as long work advances, at most once a second."""
-
-    def __init__(
-        self,
-        notifier: Notifier,
-        chat_id: int,
-        message_id: int,
-        render: Callable[[str, int, int], str],
-    ) -> None:
-        self._notifier = notifier
-        self._chat_id = chat_id
-        self._message_id = message_id
-        self._render = render
-        self._last = 0.0
-
-    async def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self._last < 1.0:
-            return
-        self._last = now
-        await self._notifier.edit(self._chat_id, self._message_id, self._render(stage, done, total))

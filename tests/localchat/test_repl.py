@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings
-from bot.localchat.repl import run_chat
+from bot.localchat.terminal import run_chat
 from tests.conftest import DISTRICT, PROJECT
 
 START = datetime(2026, 7, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -7,18 +7,19 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.importing.bindings import move_audits, plan_bindings, release_bindings
 from bot.services.importing.check import check_tables
 from bot.services.importing.holdings import HeldItem, Holder, expected_holdings, sync_holdings
-from bot.services.importing.plan import ImportPlan, ImportSummary, KindCounts
+from bot.services.importing.plan import ImportPlan, ImportSummary
 from bot.services.importing.read import RawTables, read_workbook
+from bot.services.importing.upsert import Upsert, by_code
 from bot.services.ledger.builtin import RESERVED_CODES, ensure_system_items
 from bot.services.ledger.due_items import ensure_due_items
 from bot.services.oversight.assign import is_assigned
@@ -30,71 +31,11 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], Awaitable[None]]
 PROGRESS_EVERY = 500
-_M = TypeVar("_M", Unit, Person, Item)
 
 
 async def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
     if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
         await progress(stage, done, total)
-
-
-def _assign(row: SQLModel, values: dict[str, Any]) -> bool:
-    """Set the fields that differ; True when anything changed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
-class _Upsert:
-    """Counts and timestamps for one kind of row: add, update only on change, deactivate."""
-
-    def __init__(self, existing: dict[str, _M], now: datetime) -> None:
-        self.existing: dict[str, Any] = dict(existing)
-        self.now = now
-        self.counts = KindCounts()
-        self.touched: set[str] = set()
-        self.new: list[SQLModel] = []
-
-    def put(
-        self, model: type[_M], code: str, values: dict[str, Any], *, force: bool = False
-    ) -> Any:
-        """Add the row, or update it when a value (or, with `force`, something else) changed."""
-        row = self.existing.get(code)
-        if row is None:
-            row = model(code=code, **values, created_at=self.now, updated_at=self.now)
-            self.existing[code] = row
-            self.new.append(row)
-            self.counts.added += 1
-        elif _assign(row, {**values, "active": True}) or force:
-            row.updated_at = self.now
-            self.counts.updated += 1
-            self.touched.add(code)
-        else:
-            self.counts.unchanged += 1
-        return row
-
-    def change(self, code: str, values: dict[str, Any]) -> None:
-        """A later pass (parent_id, once ids exist) changing an already put row."""
-        row = self.existing[code]
-        if _assign(row, values) and row not in self.new and code not in self.touched:
-            row.updated_at = self.now
-            self.counts.updated += 1
-            self.counts.unchanged -= 1
-            self.touched.add(code)
-
-    def deactivate_missing(self, keep: set[str]) -> None:
-        for code, row in self.existing.items():
-            if code not in keep and row.active:
-                row.active = False
-                row.updated_at = self.now
-                self.counts.deactivated += 1
-
-
-async def _by_code(session: AsyncSession, model: type[_M]) -> dict[str, _M]:
-    return {row.code: row for row in (await session.exec(select(model))).all()}
 
 
 async def import_directory(
@@ -146,9 +87,9 @@ async def _apply(
     zone: ZoneInfo,
     progress: Progress | None,
 ) -> ImportSummary:
-    units = _Upsert(await _by_code(session, Unit), now)
-    people = _Upsert(await _by_code(session, Person), now)
-    items = _Upsert(await _by_code(session, Item), now)
+    units = Upsert(await by_code(session, Unit), now)
+    people = Upsert(await by_code(session, Person), now)
+    items = Upsert(await by_code(session, Item), now)
     moves = plan_bindings(plan, source=tables.people.source, existing=people.existing)
     await release_bindings(session, moves=moves, people=people.existing, now=now)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TypeVar
 
 from bot.services.calendar.periods import check_deadline
 from bot.services.errors import ImportProblem, ImportRejected
+from bot.services.importing.cells import SEPARATORS, Checker
 from bot.services.importing.plan import ImportPlan, ItemRow, KindCounts, PersonRow, UnitRow
 from bot.services.importing.read import (
     ITEM_COLUMNS,
@@ -22,62 +22,10 @@ from storage.models import Category, DutyType, Frequency, ListKind, Role, ScopeK
 
 __all__ = ["ImportPlan", "ItemRow", "KindCounts", "PersonRow", "UnitRow", "check_tables"]
 
-SEPARATORS = re.compile(r"[、，,/\s]+")
 _FULL_DATE = re.compile(r"^\d{4}-(\d{2}-\d{2})$")
 MAX_TELEGRAM_ID = 2**63 - 1
 SCOPE_ROLES = {Role.FIRST, Role.MEMBER, Role.DISCIPLINE}
 UNIT_TEAM = "单位班子"
-_E = TypeVar("_E", Category, ListKind, DutyType, Frequency)
-
-
-class _Checker:
-    """Problems of one table; `cell` reports one problem at a row and column."""
-
-    def __init__(self, table: RawTable, problems: list[ImportProblem]) -> None:
-        self.table = table
-        self.problems = problems
-
-    def cell(self, row: RawRow, column: str, code: str, value: str = "", detail: str = "") -> None:
-        self.problems.append(
-            ImportProblem(
-                source=self.table.source,
-                code=code,
-                row=row.number,
-                column=column,
-                value=value,
-                detail=detail,
-            )
-        )
-
-    def text(self, row: RawRow, column: str, limit: int, *, required: bool = True) -> str:
-        """The cell; a problem is reported when empty (if required) or too long."""
-        value = row.get(column)
-        if required and not value:
-            self.cell(row, column, "empty")
-        elif len(value) > limit:
-            self.cell(row, column, "too_long", value[:20], str(limit))
-        return value
-
-    def code(self, row: RawRow, column: str, first_seen: dict[str, int]) -> str:
-        value = self.text(row, column, 32)
-        if value and SEPARATORS.search(value):
-            self.cell(row, column, "code_has_space", value)
-        elif value in first_seen:
-            self.cell(row, column, "duplicate_code", value, str(first_seen[value]))
-        elif value:
-            first_seen[value] = row.number
-        return value
-
-    def enum(self, row: RawRow, column: str, kind: type[_E], *, required: bool = True) -> _E | None:
-        value = row.get(column)
-        if not value and not required:
-            return None
-        try:
-            return kind(value)
-        except ValueError:
-            allowed = "、".join(member.value for member in kind)
-            self.cell(row, column, "empty" if not value else "bad_choice", value, allowed)
-            return None
 
 
 def _unknown_columns(table: RawTable, known: tuple[str, ...]) -> list[ImportProblem]:
@@ -98,10 +46,10 @@ def check_tables(tables: RawTables) -> ImportPlan:
     problems: list[ImportProblem] = []
     unit_codes = _codes(tables.units, "单位编码")
     person_codes = _codes(tables.people, "人员编码")
-    units = _check_units(_Checker(tables.units, problems))
-    people = _check_people(_Checker(tables.people, problems), unit_codes)
+    units = _check_units(Checker(tables.units, problems))
+    people = _check_people(Checker(tables.people, problems), unit_codes)
     roles = {p.code: p.roles for p in people}
-    items = _check_items(_Checker(tables.items, problems), unit_codes, person_codes, roles)
+    items = _check_items(Checker(tables.items, problems), unit_codes, person_codes, roles)
     if problems:
         raise ImportRejected(problems)
     warnings = [
@@ -112,7 +60,7 @@ def check_tables(tables: RawTables) -> ImportPlan:
     return ImportPlan(units=units, people=people, items=items, warnings=warnings)
 
 
-def _check_units(check: _Checker) -> list[UnitRow]:
+def _check_units(check: Checker) -> list[UnitRow]:
     seen: dict[str, int] = {}
     parents: dict[str, tuple[RawRow, str]] = {}
     rows: list[UnitRow] = []
@@ -143,7 +91,7 @@ def _check_units(check: _Checker) -> list[UnitRow]:
     return rows
 
 
-def _check_people(check: _Checker, unit_codes: set[str]) -> list[PersonRow]:
+def _check_people(check: Checker, unit_codes: set[str]) -> list[PersonRow]:
     seen: dict[str, int] = {}
     telegram_seen: dict[int, int] = {}
     rows: list[PersonRow] = []
@@ -163,7 +111,7 @@ def _check_people(check: _Checker, unit_codes: set[str]) -> list[PersonRow]:
     return rows
 
 
-def _roles(check: _Checker, row: RawRow) -> tuple[Role, ...]:
+def _roles(check: Checker, row: RawRow) -> tuple[Role, ...]:
     roles: list[Role] = []
     for part in SEPARATORS.split(row.get("责任角色")):
         if not part:
@@ -181,7 +129,7 @@ def _roles(check: _Checker, row: RawRow) -> tuple[Role, ...]:
     return tuple(roles)
 
 
-def _telegram_id(check: _Checker, row: RawRow, seen: dict[int, int]) -> int | None:
+def _telegram_id(check: Checker, row: RawRow, seen: dict[int, int]) -> int | None:
     value = row.get("Telegram用户ID")
     if not value:
         return None
@@ -197,7 +145,7 @@ def _telegram_id(check: _Checker, row: RawRow, seen: dict[int, int]) -> int | No
 
 
 def _check_items(
-    check: _Checker,
+    check: Checker,
     unit_codes: set[str],
     person_codes: set[str],
     roles: dict[str, tuple[Role, ...]],
@@ -249,7 +197,7 @@ def _check_items(
 
 
 def _scope(
-    check: _Checker, row: RawRow, person_codes: set[str], roles: dict[str, tuple[Role, ...]]
+    check: Checker, row: RawRow, person_codes: set[str], roles: dict[str, tuple[Role, ...]]
 ) -> tuple[ScopeKind, Role | None, str | None] | None:
     """Who holds the item; a person must hold an official role, or nobody would ever see it."""
     value = row.get("适用范围")
@@ -274,7 +222,7 @@ def _scope(
     return None
 
 
-def _deadline(check: _Checker, row: RawRow, frequency: Frequency | None) -> str | None:
+def _deadline(check: Checker, row: RawRow, frequency: Frequency | None) -> str | None:
     value = row.get("完成时限")
     if frequency is None:
         return value or None
@@ -288,7 +236,7 @@ def _deadline(check: _Checker, row: RawRow, frequency: Frequency | None) -> str 
     return value or None
 
 
-def _co_units(check: _Checker, row: RawRow, unit_codes: set[str]) -> str:
+def _co_units(check: Checker, row: RawRow, unit_codes: set[str]) -> str:
     codes: list[str] = []
     for part in SEPARATORS.split(row.get("协办单位")):
         if part and part not in codes:
