@@ -53,10 +53,11 @@ async def show(
     person: Viewer,
     session: AsyncSession,
     *,
+    today: date,
     resumed: bool = False,
 ) -> None:
-    """The draft compiled afresh, with 写结束语 / 提交 / 取消."""
-    compiled = await service.compile_half(session, viewer=person, period=paper.period)
+    """The draft compiled afresh as of `today`, with 写结束语 / 提交 / 取消."""
+    compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
     row = [
         _button(words.BUTTON_CLOSING, RP(action="close", id=paper.id)),
         _button(words.BUTTON_SUBMIT, RP(action="ok", id=paper.id)),
@@ -78,13 +79,14 @@ async def start(
     draft = await service.open_report(session, person_id=person.person_id)
     if draft is not None and draft.id is not None:
         paper = await service.load_paper(session, viewer=person, report_id=draft.id)
-        await show(notifier, chat, paper, person, session, resumed=True)
+        today = local_date(clock.now(), zone)
+        await show(notifier, chat, paper, person, session, today=today, resumed=True)
         return
     now = clock.now()
     offered = periods_to_offer(Frequency.HALF_YEARLY, local_date(now, zone))
     if len(offered) == 1:
         paper = await service.begin(session, viewer=person, period_key=offered[0].key, now=now)
-        await show(notifier, chat, paper, person, session)
+        await show(notifier, chat, paper, person, session, today=local_date(now, zone))
         return
     rows = [
         [_button(texts.period_label(period), RP(action="h", value=period.key))]
@@ -145,7 +147,7 @@ async def press(
         await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
         return
     await query.answer()
-    await show(notifier, chat, paper, person, session)
+    await show(notifier, chat, paper, person, session, today=local_date(now, zone))
 
 
 async def _submit(
@@ -159,7 +161,7 @@ async def _submit(
 ) -> None:
     """提交: store the compiled body once, then send the .docx and the text."""
     paper = await service.load_paper(session, viewer=person, report_id=report_id)
-    compiled = await service.compile_half(session, viewer=person, period=paper.period)
+    compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
     paper = await service.submit(
         session,
         viewer=person,
@@ -199,6 +201,8 @@ async def closing_reply(
     mark: re.Match[str],
     person: Viewer,
     session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
     """The closing paragraph typed as a reply to the prompt; then the draft again."""
@@ -217,7 +221,7 @@ async def closing_reply(
         gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
         await notifier.send(chat, words.NO_DRAFT_CLOSING if gone else words.STALE[stale.why])
         return
-    await show(notifier, chat, paper, person, session)
+    await show(notifier, chat, paper, person, session, today=local_date(clock.now(), zone))
 
 
 def build_router() -> Router:

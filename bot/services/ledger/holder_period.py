@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import ONCE_KEY, Period, period_containing, stored_period
 from bot.services.directory.identity import Viewer
+from bot.services.ledger.counting import DueRow, DueState, due_rows
 from bot.services.ledger.outstanding import due_item_rows, live_record
 from bot.services.ledger.status import mine
 from storage.models import (
@@ -50,6 +51,17 @@ class HolderItem:
     period: Period  # the due item's own period (a month, the quarter, the half-year, the year)
     unit_team: bool
     records: tuple[Done, ...]
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A 履责记实 that counts, with the item (of the holder's) it is for."""
+
+    item_code: str
+    content: str
+    duty_type: DutyType
+    unit_team: bool
+    done: Done
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,57 @@ async def records_of(session: AsyncSession, due_item_ids: list[int]) -> dict[int
         if record.due_item_id is not None:
             found[record.due_item_id].append(Done(record.happened_on, record.text))
     return found
+
+
+async def records_within(
+    session: AsyncSession, *, viewer: Viewer, period: Period
+) -> list[ItemRecord]:
+    """The records that count (outstanding.live_record) of the viewer's items (ledger.mine, the
+    built-in 季度自查 / 半年报告 left out) done within `period` — by their `happened_on`, whichever
+    due item they are for (a yearly item's due item carries the whole year's) — oldest first."""
+    rows = (
+        await session.exec(
+            select(Record, Item, Holding)
+            .join(DueItem, col(DueItem.id) == col(Record.due_item_id))
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+            .join(Item, col(Item.id) == col(Holding.item_id))
+            .where(
+                mine(viewer),
+                col(Holding.active).is_(True),
+                col(Item.active).is_(True),
+                col(Item.system).is_(None),
+                col(Record.happened_on).between(period.start, period.end),
+                live_record(),
+            )
+            .order_by(col(Record.happened_on), col(Record.id))
+        )
+    ).all()
+    return [
+        ItemRecord(
+            item.code,
+            item.content,
+            item.duty_type,
+            holding.person_id is None,
+            Done(record.happened_on, record.text),
+        )
+        for record, item, holding in rows
+    ]
+
+
+async def unrecorded(
+    session: AsyncSession, *, viewer: Viewer, period: Period, today: date
+) -> list[DueRow]:
+    """The viewer's due items (ledger.mine, the built-in ones left out) that count in `period`
+    by the ledger rule (ledger.counting: nominal due date inside it, begun by `today`) and are
+    not done; closed ones are out of the count and left out."""
+    rows = await due_rows(
+        session,
+        first=period.start,
+        last=period.end,
+        today=today,
+        where=and_(mine(viewer), col(Item.system).is_(None)),
+    )
+    return [row for row in rows if row.state in (DueState.OPEN, DueState.OVERDUE)]
 
 
 async def unmatched_records(session: AsyncSession, *, person_id: int, period: Period) -> list[Done]:

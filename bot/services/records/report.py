@@ -19,14 +19,17 @@ from bot.services.calendar.periods import SYSTEM_REPORT, Period, period_of_key, 
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.ledger.holder_period import (
+    DUTY_ORDER,
     Answer,
     Done,
     Submitted,
     holder_items,
     latest_selfcheck,
     next_version,
+    records_within,
     system_due_item,
     unmatched_records,
+    unrecorded,
 )
 from bot.services.records.writing import add_record
 from storage.models import DraftState, DutyType, Frequency, Report
@@ -55,8 +58,8 @@ class ItemPart:
     content: str
     duty_type: DutyType
     unit_team: bool
-    records: list[Done]
-    missing: list[Period]  # the item's periods in the half-year without a record that counts
+    records: list[Done]  # done within the half-year (happened_on), whichever period they are for
+    missing: list[Period]  # periods of its due items that count in the half-year, not done
     checks: list[tuple[Period, Answer]]  # quarter (a monthly item: month) → latest answer
 
 
@@ -108,8 +111,11 @@ async def load_paper(session: AsyncSession, *, viewer: Viewer, report_id: int) -
     return Paper(report_id, period, report.version, report.state, report.closing, report.body)
 
 
-async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period) -> Compiled:
-    """The half-year's items with their live records and the latest self-check of each quarter."""
+async def compile_half(
+    session: AsyncSession, *, viewer: Viewer, period: Period, today: date
+) -> Compiled:
+    """The half-year's items: the live records done within it, what the ledger counts in it and
+    is not done as of `today` (bot.services.ledger.counting), and the latest self-check answers."""
     quarters = periods_between(Frequency.QUARTERLY, period.start, period.end)
     checks = [
         (
@@ -119,14 +125,21 @@ async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period)
         for quarter in quarters
     ]
     parts: dict[str, ItemPart] = {}
-    for item in await holder_items(session, viewer=viewer, period=period):
-        part = parts.setdefault(
-            item.item_code,
-            ItemPart(item.item_code, item.content, item.duty_type, item.unit_team, [], [], []),
+
+    def part_of(code: str, content: str, duty_type: DutyType, unit_team: bool) -> ItemPart:
+        return parts.setdefault(code, ItemPart(code, content, duty_type, unit_team, [], [], []))
+
+    for found in await records_within(session, viewer=viewer, period=period):
+        part_of(found.item_code, found.content, found.duty_type, found.unit_team).records.append(
+            found.done
         )
-        part.records.extend(item.records)
-        if not item.records:
-            part.missing.append(item.period)
+    for row in await unrecorded(session, viewer=viewer, period=period, today=today):
+        part = part_of(row.item_code, row.content, row.duty_type, row.person_id is None)
+        part.missing.append(row.period)
+    for item in await holder_items(session, viewer=viewer, period=period):
+        shown = parts.get(item.item_code)
+        if shown is None:  # nothing done within the half-year and nothing it still owes
+            continue
         for quarter, check in checks:
             given = check.answers.get(item.due_item_id) if check else None
             overlaps = item.period.start <= quarter.end and item.period.end >= quarter.start
@@ -134,9 +147,10 @@ async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period)
                 monthly = (
                     item.period.frequency is Frequency.MONTHLY
                 )  # name the month, not the quarter
-                part.checks.append((item.period if monthly else quarter, given))
+                shown.checks.append((item.period if monthly else quarter, given))
+    items = sorted(parts.values(), key=lambda p: (DUTY_ORDER[p.duty_type], p.item_code))
     other = await unmatched_records(session, person_id=viewer.person_id, period=period)
-    return Compiled(period, list(parts.values()), other, checks)
+    return Compiled(period, items, other, checks)
 
 
 async def set_closing(
