@@ -10,9 +10,17 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import ONCE_KEY, Period, period_containing, stored_period
+from bot.services.calendar.periods import (
+    ONCE_KEY,
+    SYSTEM_REPORT,
+    SYSTEM_SELFCHECK,
+    Period,
+    period_containing,
+    period_of_key,
+    stored_period,
+)
 from bot.services.directory.identity import Viewer
-from bot.services.ledger.counting import DueRow, DueState, due_rows
+from bot.services.ledger.counting import DueRow, DueState, due_rows, rows_where
 from bot.services.ledger.outstanding import due_item_rows, live_record
 from bot.services.ledger.status import mine
 from storage.models import (
@@ -29,7 +37,10 @@ from storage.models import (
 )
 
 OFFER_PREVIOUS_DAYS = 15  # in a period's first 15 days, the previous one is offered too
+# the period a built-in item (季度自查 "selfcheck", 半年报告 "report") is handed in for
+SYSTEM_FREQUENCY = {SYSTEM_SELFCHECK: Frequency.QUARTERLY, SYSTEM_REPORT: Frequency.HALF_YEARLY}
 DUTY_ORDER = {DutyType.MAIN: 0, DutyType.SUPERVISION: 1}
+OWED = (DueState.OPEN, DueState.OVERDUE)  # not done, not closed
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,42 @@ def periods_to_offer(frequency: Frequency, today: date) -> list[Period]:
     return [current]
 
 
+async def offered_periods(
+    session: AsyncSession, *, person_id: int, system: str, today: date
+) -> list[Period]:
+    """The quarters (system "selfcheck") or half-years ("report") /selfcheck or /report offers,
+    oldest first: every ended one whose 季度自查 / 半年报告 the person still owes by the ledger
+    rule (not done, not closed: overdue, or due soon), then periods_to_offer's (the previous one
+    in a period's first 15 days, the current one)."""
+    rows = await rows_where(
+        session,
+        where=and_(
+            col(Holding.person_id) == person_id,
+            col(Holding.active).is_(True),
+            col(Item.active).is_(True),
+            col(Item.system) == system,
+            col(DueItem.period_end) < today,
+        ),
+        today=today,
+    )
+    found = {row.period.key: row.period for row in rows if row.state in OWED}
+    for period in periods_to_offer(SYSTEM_FREQUENCY[system], today):
+        found.setdefault(period.key, period)
+    return sorted(found.values(), key=lambda period: period.start)
+
+
+async def period_to_open(
+    session: AsyncSession, *, person_id: int, system: str, period_key: str, today: date
+) -> Period | None:
+    """The period a self-check or report may be opened for: one offered now (offered_periods),
+    or one whose 季度自查 / 半年报告 the person holds (a reminder named it); None otherwise."""
+    for period in await offered_periods(session, person_id=person_id, system=system, today=today):
+        if period.key == period_key:
+            return period
+    held = await system_due_item(session, person_id=person_id, system=system, period_key=period_key)
+    return None if held is None else period_of_key(period_key)
+
+
 def overlapping(period: Period) -> ColumnElement[bool]:
     """Due items whose period overlaps `period`; a one-off item when its deadline falls in it."""
     once = col(DueItem.period_key) == ONCE_KEY
@@ -287,7 +334,7 @@ async def unrecorded(
         today=today,
         where=and_(mine(viewer), col(Item.system).is_(None)),
     )
-    return [row for row in rows if row.state in (DueState.OPEN, DueState.OVERDUE)]
+    return [row for row in rows if row.state in OWED]
 
 
 async def unmatched_records(session: AsyncSession, *, person_id: int, period: Period) -> list[Done]:

@@ -26,6 +26,7 @@ from bot.services.ledger.holder_period import (
     holder_items,
     latest_selfcheck,
     next_version,
+    period_to_open,
     records_within,
     system_due_item,
     unmatched_records,
@@ -73,17 +74,34 @@ class Compiled:
     quarters: list[tuple[Period, Submitted | None]]
 
 
-async def open_report(session: AsyncSession, *, person_id: int) -> Report | None:
-    """The person's unfinished report, if any."""
+async def open_report(
+    session: AsyncSession, *, person_id: int, period_key: str | None = None
+) -> Report | None:
+    """The person's unfinished report (of that half-year, if given), if any."""
     query = select(Report).where(
         col(Report.person_id) == person_id, col(Report.state) == DraftState.DRAFT
     )
+    if period_key is not None:
+        query = query.where(col(Report.period_key) == period_key)
     return (await session.exec(query.order_by(col(Report.created_at).desc()))).first()
 
 
-async def begin(session: AsyncSession, *, viewer: Viewer, period_key: str, now: datetime) -> Paper:
-    """The open draft if there is one, else a new version for the half-year."""
-    existing = await open_report(session, person_id=viewer.person_id)
+async def begin(
+    session: AsyncSession, *, viewer: Viewer, period_key: str, now: datetime, today: date
+) -> Paper:
+    """The half-year's open draft if there is one, else a new version. Stale.GONE for a
+    half-year that may not be opened (holder_period.period_to_open: offered now, or its
+    半年报告 held — an overdue one too)."""
+    period = await period_to_open(
+        session,
+        person_id=viewer.person_id,
+        system=SYSTEM_REPORT,
+        period_key=period_key,
+        today=today,
+    )
+    if period is None:
+        raise DraftStale(Stale.GONE)
+    existing = await open_report(session, person_id=viewer.person_id, period_key=period_key)
     if existing is not None and existing.id is not None:
         return await load_paper(session, viewer=viewer, report_id=existing.id)
     version = await next_version(
@@ -96,7 +114,7 @@ async def begin(session: AsyncSession, *, viewer: Viewer, period_key: str, now: 
         async with session.begin_nested():
             session.add(report)
     except IntegrityError:  # the same press twice at once: the other made it
-        return await begin(session, viewer=viewer, period_key=period_key, now=now)
+        return await begin(session, viewer=viewer, period_key=period_key, now=now, today=today)
     assert report.id is not None
     return await load_paper(session, viewer=viewer, report_id=report.id)
 

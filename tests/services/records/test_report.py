@@ -130,7 +130,7 @@ async def test_two_submits_at_once_store_one_report_and_one_record(
     await district(sessions)
     async with sessions() as session:
         who = await viewer(session, "P0103")
-        paper = await report.begin(session, viewer=who, period_key="2026-H2", now=NOW)
+        paper = await report.begin(session, viewer=who, period_key="2026-H2", now=NOW, today=TODAY)
         await report.set_closing(session, viewer=who, report_id=paper.id, closing="结束语")
         await session.commit()
 

@@ -1,0 +1,42 @@
+"""In the chat: an overdue 季度自查 / 半年报告 can be handed in — /selfcheck and /report offer it first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.localchat.driver import Sent
+from tests.handlers.conftest import ZONE, District
+from tests.handlers.test_selfcheck_chat import forged, last_buttons
+
+MONDAY = datetime(2027, 1, 18, 9, 30, tzinfo=ZONE)  # 2026-Q4 / 2026-H2 were due on 1月15日
+
+
+async def _monday(d: District) -> dict[str, Sent]:
+    """The bot back on 2027-01-18 (the roll at 00:05, the reminders at 09:00): each person's
+    reminder of the day, for P0101, P0102 and P0103."""
+    d.clock.set(MONDAY.replace(hour=0, minute=0))
+    mark = d.fake.mark()
+    await d.chat.advance(MONDAY)
+    found = {}
+    for code in ("P0101", "P0102", "P0103"):
+        [found[code]] = [
+            s
+            for s in d.fake.sent_since(mark)
+            if s.chat_id == d.tg(code) and s.method == "sendMessage" and "履责提醒" in s.plain
+        ]
+    return found
+
+
+async def test_selfcheck_and_report_offer_the_overdue_period_first(district: District) -> None:
+    d = district
+    tg = d.tg("P0101")
+    await _monday(d)
+    choice = last_buttons(await d.chat.send_text(tg, "/selfcheck"))
+    assert [b["text"] for b in choice.buttons] == ["2026年第四季度", "2027年第一季度"]
+    old = last_buttons(await forged(d, "P0101", "flow:selfcheck"))  # an older reminder's button
+    assert [b["text"] for b in old.buttons] == ["2026年第四季度", "2027年第一季度"]
+    choice = last_buttons(await d.chat.send_text(tg, "/report"))
+    assert [b["text"] for b in choice.buttons] == ["2026年下半年", "2027年上半年"]
+    assert choice.message_id is not None
+    draft = last_buttons(await d.chat.press(tg, choice.message_id, "2026年下半年"))
+    assert draft.plain.startswith("📄 半年报告草稿 · 2026年下半年履行全面从严治党责任情况报告")
