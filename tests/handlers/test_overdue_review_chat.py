@@ -1,4 +1,5 @@
-"""In the chat: an overdue 季度自查 / 半年报告 can be handed in — /selfcheck and /report offer it first."""
+"""In the chat: an overdue 季度自查 / 半年报告 can be handed in — offered first, and opened by the
+button on every reminder that names it."""
 
 from __future__ import annotations
 
@@ -40,3 +41,34 @@ async def test_selfcheck_and_report_offer_the_overdue_period_first(district: Dis
     assert choice.message_id is not None
     draft = last_buttons(await d.chat.press(tg, choice.message_id, "2026年下半年"))
     assert draft.plain.startswith("📄 半年报告草稿 · 2026年下半年履行全面从严治党责任情况报告")
+
+
+async def test_every_reminder_naming_zc_or_bg_opens_exactly_its_period(
+    district: District,
+) -> None:
+    d = district
+    tg = d.tg("P0101")
+    reminders = await _monday(d)
+    reminder = reminders["P0101"]
+    assert "【ZC】" in reminder.plain and "【BG】" in reminder.plain
+    assert sorted(b["text"] for b in reminder.buttons) == [
+        "开始写半年报告（2026年下半年）",
+        "开始季度自查（2026年第四季度）",
+    ]
+    assert "季度自查、半年报告请点下方按钮" in reminder.plain
+    for code in ("P0102", "P0103"):
+        assert "【ZC】" in reminders[code].plain
+        assert "开始季度自查（2026年第四季度）" in [b["text"] for b in reminders[code].buttons]
+    assert reminder.message_id is not None
+    step = last_buttons(
+        await d.chat.press(tg, reminder.message_id, "开始季度自查（2026年第四季度）")
+    )
+    assert "📝 季度自查 · 2026年第四季度（第 1/13 项）" in step.plain  # D01: 11月 and 12月
+    draft = last_buttons(
+        await d.chat.press(tg, reminder.message_id, "开始写半年报告（2026年下半年）")
+    )
+    assert draft.plain.startswith("📄 半年报告草稿 · 2026年下半年履行全面从严治党责任情况报告")
+    again = last_buttons(
+        await d.chat.press(tg, reminder.message_id, "开始季度自查（2026年第四季度）")
+    )
+    assert again.plain == step.plain  # the same draft, not a second one
