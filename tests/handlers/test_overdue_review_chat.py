@@ -1,11 +1,14 @@
 """In the chat: an overdue 季度自查 / 半年报告 can be handed in — offered first, and opened by the
-button on every reminder that names it."""
+button on every reminder that names it; a reply to a reminder never records one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import col, select
+
 from bot.localchat.driver import Sent
+from storage.models import DueItem, Holding, Item, Proposal, Record
 from tests.handlers.conftest import ZONE, District
 from tests.handlers.test_selfcheck_chat import forged, last_buttons
 
@@ -72,3 +75,31 @@ async def test_every_reminder_naming_zc_or_bg_opens_exactly_its_period(
         await d.chat.press(tg, reminder.message_id, "开始季度自查（2026年第四季度）")
     )
     assert again.plain == step.plain  # the same draft, not a second one
+
+
+async def test_a_reply_to_a_reminder_never_records_zc_or_bg(district: District) -> None:
+    d = district
+    tg = d.tg("P0101")
+    reminder = (await _monday(d))["P0101"]
+    assert reminder.message_id is not None
+    said = await d.chat.send_text(
+        tg, "对照责任清单逐项开展了季度自查", reply_to=reminder.message_id
+    )
+    assert [s.buttons for s in said if s.method == "sendMessage"] == [[]]  # no proposal
+    assert "【ZC】" not in said[-1].plain and "没有记入" in said[-1].plain
+    assert "按钮" in said[-1].plain and "/selfcheck" in said[-1].plain
+    plain = await d.chat.send_text(tg, "完成本季度履责情况自查")  # not a reply: the same
+    assert [s.buttons for s in plain if s.method == "sendMessage"] == [[]]
+    assert plain[-1].plain == said[-1].plain
+    async with d.app.sessions() as session:
+        assert not (await session.exec(select(Proposal))).all()
+        system = (
+            await session.exec(
+                select(Record)
+                .join(DueItem, col(DueItem.id) == col(Record.due_item_id))
+                .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+                .join(Item, col(Item.id) == col(Holding.item_id))
+                .where(col(Item.system).is_not(None))
+            )
+        ).all()
+        assert not system
