@@ -21,17 +21,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.services.calendar.periods import local_date
+from bot.services.calendar.periods import SYSTEM_REPORT, local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.exports.report_docx import build_docx
-from bot.services.ledger.holder_period import periods_to_offer
+from bot.services.ledger.holder_period import offered_periods
 from bot.services.records import report as service
 from bot.services.records.report import Paper
 from bot.telegram.notifier import Notifier
 from bot.texts import report as words
 from handlers.filters import private_router
-from storage.models import OFFICIAL_ROLES, Frequency
+from storage.models import OFFICIAL_ROLES
 
 
 class RP(CallbackData, prefix="rp"):
@@ -53,10 +53,11 @@ async def show(
     person: Viewer,
     session: AsyncSession,
     *,
+    today: date,
     resumed: bool = False,
 ) -> None:
-    """The draft compiled afresh, with 写结束语 / 提交 / 取消."""
-    compiled = await service.compile_half(session, viewer=person, period=paper.period)
+    """The draft compiled afresh as of `today`, with 写结束语 / 提交 / 取消."""
+    compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
     row = [
         _button(words.BUTTON_CLOSING, RP(action="close", id=paper.id)),
         _button(words.BUTTON_SUBMIT, RP(action="ok", id=paper.id)),
@@ -74,17 +75,22 @@ async def start(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """/report or a reminder's 开始写半年报告: resume the open draft, pick a half-year, or begin."""
+    """/report or an old reminder's 开始写半年报告: resume the open draft, pick a half-year (an
+    overdue one first), or begin."""
+    now = clock.now()
+    today = local_date(now, zone)
     draft = await service.open_report(session, person_id=person.person_id)
     if draft is not None and draft.id is not None:
         paper = await service.load_paper(session, viewer=person, report_id=draft.id)
-        await show(notifier, chat, paper, person, session, resumed=True)
+        await show(notifier, chat, paper, person, session, today=today, resumed=True)
         return
-    now = clock.now()
-    offered = periods_to_offer(Frequency.HALF_YEARLY, local_date(now, zone))
+    offered = await offered_periods(
+        session, person_id=person.person_id, system=SYSTEM_REPORT, today=today
+    )
     if len(offered) == 1:
-        paper = await service.begin(session, viewer=person, period_key=offered[0].key, now=now)
-        await show(notifier, chat, paper, person, session)
+        key = offered[0].key
+        paper = await service.begin(session, viewer=person, period_key=key, now=now, today=today)
+        await show(notifier, chat, paper, person, session, today=today)
         return
     rows = [
         [_button(texts.period_label(period), RP(action="h", value=period.key))]
@@ -92,6 +98,29 @@ async def start(
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
     await notifier.send(chat, words.CHOOSE_HALF, reply_markup=markup)
+
+
+async def open_half(
+    query: CallbackQuery,
+    period_key: str,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """A reminder's 开始写半年报告（half-year）: that half-year's draft, resumed or begun."""
+    now = clock.now()
+    today = local_date(now, zone)
+    try:
+        paper = await service.begin(
+            session, viewer=person, period_key=period_key, now=now, today=today
+        )
+    except DraftStale as stale:
+        await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
+        return
+    await query.answer()
+    await show(notifier, query.from_user.id, paper, person, session, today=today)
 
 
 async def report(
@@ -120,10 +149,10 @@ async def press(
     at: dict[str, Any] = {"viewer": person, "report_id": data.id}
     try:
         if data.action == "h":
-            keys = {p.key for p in periods_to_offer(Frequency.HALF_YEARLY, local_date(now, zone))}
-            if data.value not in keys:
-                raise DraftStale(Stale.GONE)
-            paper = await service.begin(session, viewer=person, period_key=data.value, now=now)
+            today = local_date(now, zone)
+            paper = await service.begin(
+                session, viewer=person, period_key=data.value, now=now, today=today
+            )
         elif data.action == "close":
             paper = await service.load_paper(session, **at)
             service.still_open(paper)
@@ -145,7 +174,7 @@ async def press(
         await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
         return
     await query.answer()
-    await show(notifier, chat, paper, person, session)
+    await show(notifier, chat, paper, person, session, today=local_date(now, zone))
 
 
 async def _submit(
@@ -159,7 +188,7 @@ async def _submit(
 ) -> None:
     """提交: store the compiled body once, then send the .docx and the text."""
     paper = await service.load_paper(session, viewer=person, report_id=report_id)
-    compiled = await service.compile_half(session, viewer=person, period=paper.period)
+    compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
     paper = await service.submit(
         session,
         viewer=person,
@@ -199,6 +228,8 @@ async def closing_reply(
     mark: re.Match[str],
     person: Viewer,
     session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
     """The closing paragraph typed as a reply to the prompt; then the draft again."""
@@ -217,7 +248,7 @@ async def closing_reply(
         gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
         await notifier.send(chat, words.NO_DRAFT_CLOSING if gone else words.STALE[stale.why])
         return
-    await show(notifier, chat, paper, person, session)
+    await show(notifier, chat, paper, person, session, today=local_date(clock.now(), zone))
 
 
 def build_router() -> Router:

@@ -20,16 +20,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
-from bot.services.calendar.periods import local_date
+from bot.services.calendar.periods import SYSTEM_SELFCHECK, local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
-from bot.services.ledger.holder_period import periods_to_offer
+from bot.services.ledger.holder_period import offered_periods
 from bot.services.records import selfcheck as service
 from bot.services.records.selfcheck import STATUSES, Sheet
 from bot.telegram.notifier import Notifier
 from bot.texts import selfcheck as words
 from handlers.filters import private_router
-from storage.models import OFFICIAL_ROLES, Frequency
+from storage.models import OFFICIAL_ROLES
 
 
 class SC(CallbackData, prefix="sc"):
@@ -71,7 +71,8 @@ async def start(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """/selfcheck or a reminder's 开始季度自查: resume the open draft, pick a quarter, or begin."""
+    """/selfcheck or an old reminder's 开始季度自查: resume the open draft, pick a quarter (an
+    overdue one first), or begin."""
     draft = await service.open_draft(session, person_id=person.person_id)
     if draft is not None and draft.id is not None:
         sheet = await service.load_sheet(session, viewer=person, selfcheck_id=draft.id)
@@ -85,9 +86,13 @@ async def start(
         await notifier.send(chat, words.resume(sheet), reply_markup=markup)
         return
     now = clock.now()
-    offered = periods_to_offer(Frequency.QUARTERLY, local_date(now, zone))
+    today = local_date(now, zone)
+    offered = await offered_periods(
+        session, person_id=person.person_id, system=SYSTEM_SELFCHECK, today=today
+    )
     if len(offered) == 1:
-        sheet = await service.begin(session, viewer=person, period_key=offered[0].key, now=now)
+        key = offered[0].key
+        sheet = await service.begin(session, viewer=person, period_key=key, now=now, today=today)
         await show(notifier, chat, sheet)
         return
     rows = [
@@ -96,6 +101,28 @@ async def start(
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
     await notifier.send(chat, words.CHOOSE_QUARTER, reply_markup=markup)
+
+
+async def open_quarter(
+    query: CallbackQuery,
+    period_key: str,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """A reminder's 开始季度自查（quarter）: that quarter's draft, resumed or begun."""
+    now = clock.now()
+    try:
+        sheet = await service.begin(
+            session, viewer=person, period_key=period_key, now=now, today=local_date(now, zone)
+        )
+    except DraftStale as stale:
+        await query.answer(texts.alert(words.STALE[stale.why]), show_alert=True)
+        return
+    await query.answer()
+    await show(notifier, query.from_user.id, sheet)
 
 
 async def selfcheck(
@@ -124,10 +151,10 @@ async def press(
     at: dict[str, Any] = {"viewer": person, "selfcheck_id": data.id}
     try:
         if data.action == "q":
-            keys = {p.key for p in periods_to_offer(Frequency.QUARTERLY, local_date(now, zone))}
-            if data.value not in keys:
-                raise DraftStale(Stale.GONE)
-            sheet = await service.begin(session, viewer=person, period_key=data.value, now=now)
+            today = local_date(now, zone)
+            sheet = await service.begin(
+                session, viewer=person, period_key=data.value, now=now, today=today
+            )
         elif data.action == "go":
             sheet = await service.load_sheet(session, **at)
             service.still_open(sheet)

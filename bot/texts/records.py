@@ -46,7 +46,8 @@ REFUSED = {
     RecordProblem.ALREADY_UNDONE: "这条记实已撤销过了。",
     RecordProblem.ALREADY_CORRECTED: "这条记实已更正过（新记录 #{detail}）。如需再改，请更正最新的那一条。",
     RecordProblem.NO_CHOICE: "请先选择事项，再点确认。",
-    RecordProblem.SYSTEM_ITEM: "季度自查、半年报告不用一句话记实：请发送 {detail} 按步骤填写。",
+    RecordProblem.SYSTEM_ITEM: "季度自查、半年报告不能用回复或一句话记入，这条没有记入："
+    "请点提醒消息下方的按钮，或发送 {detail}，按步骤填写后提交。",
     RecordProblem.NO_GROUP_UNIT: "请写明单位编码：<code>/bindgroup 单位编码</code>（如 /bindgroup U01）。",
     RecordProblem.UNKNOWN_UNIT: "未找到单位编码“{detail}”：请核对后重试。",
 }

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from html import escape
 
-from bot.services.calendar.periods import stored_period
+from bot.services.calendar.periods import Period, stored_period
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory
 from bot.services.ledger.status import Ledger
@@ -15,13 +15,8 @@ from bot.services.reminders.ladder import PROMPT
 from bot.services.reminders.run import Due, Entry, Outgoing
 from bot.texts.ledger import due_label, my_list, period_label
 
-FLOW_SELFCHECK = "flow:selfcheck"  # handlers.flows.Flow(name="selfcheck").pack()
-FLOW_REPORT = "flow:report"
 _PROMPT_WORDS = {"selfcheck": "季度自查", "report": "半年报告"}
-_BUTTONS = {
-    "selfcheck": ("开始季度自查", FLOW_SELFCHECK),
-    "report": ("开始写半年报告", FLOW_REPORT),
-}
+_BUTTON_WORDS = {"selfcheck": "开始季度自查", "report": "开始写半年报告"}
 REPLY_HINT = (
     "完成后请直接<b>回复本消息</b>，用一句话写明做了什么"
     "（如“今天上午召开党委会专题研究了党风廉政建设”），即记入履责记实。"
@@ -29,6 +24,13 @@ REPLY_HINT = (
 
 
 PROMPT_HINT = "请点下方按钮开始，按步骤填写后提交。"
+SYSTEM_HINT = "季度自查、半年报告请点下方按钮，按步骤填写后提交（回复本消息不能记入）。"
+
+
+def review_button(system: str, period: Period) -> tuple[str, str]:
+    """The label and callback data of the button that opens `period`'s self-check or report
+    (the data is handlers.flows.Review(name=system, period=period.key).pack())."""
+    return f"{_BUTTON_WORDS[system]}（{period_label(period)}）", f"review:{system}:{period.key}"
 
 
 def _md(day: date) -> str:
@@ -71,17 +73,26 @@ def _reminder(outgoing: Outgoing, today: date, directory: Directory) -> tuple[st
     buttons: list[tuple[str, str]] = []
     for entry in outgoing.entries:
         due = entry.due
+        # every 季度自查 / 半年报告 of the recipient's own comes with the button that opens its
+        # period (one acting for an absent colleague cannot hand in theirs)
+        if due.system and entry.for_person is None:
+            period = stored_period(due.period_key, due.period_start, due.period_end)
+            button = review_button(due.system, period)
+            if button not in buttons:
+                buttons.append(button)
         if entry.step == PROMPT and due.system:
             lines.append(
                 f"📝 {_item(due)}：请于 {_md(due.effective)} 前完成{_PROMPT_WORDS[due.system]}。"
             )
-            if _BUTTONS[due.system] not in buttons:
-                buttons.append(_BUTTONS[due.system])
             continue
         lines.append(f"{light(due, today)} {_item(due)}")
         lines.append(f"　　{due_words(due, today)}{_acting(entry, directory)}")
-    # a message that only prompts for 季度自查 / 半年报告 invites the button, not a reply
-    lines.append(REPLY_HINT if len(buttons) < len(outgoing.entries) else PROMPT_HINT)
+    # a reply records only ordinary items; 季度自查 / 半年报告 are handed in by the button
+    replyable = any(not entry.due.system for entry in outgoing.entries)
+    if replyable:
+        lines.append(REPLY_HINT)
+    if buttons:
+        lines.append(SYSTEM_HINT if replyable else PROMPT_HINT)
     markup = None
     if buttons:
         rows = [[{"text": label, "callback_data": data}] for label, data in buttons]

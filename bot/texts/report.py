@@ -99,7 +99,7 @@ def body(compiled: Compiled) -> str:
         said = "、".join(f"{STATUS_WORDS[s]} {n} 项" for s, n in counts.items())
         quarters.append(f"{_INDENT}{period_label(quarter)}：第 {check.version} 版，{said}")
     sections.append(("季度自查情况", quarters))
-    missing = [part for part in compiled.items if not part.records]
+    missing = [part for part in compiled.items if part.missing and not part.records]
     lines = []
     for part in missing:
         lines.append(_item_head(part))

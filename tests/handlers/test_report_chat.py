@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from docx import Document
 from sqlmodel import col, select
@@ -49,7 +49,8 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert "季度自查：2026年第四季度 推进中" in body  # C01's answer (pre-filled, then changed)
     assert "2026年第三季度：未提交" in body and "2026年第四季度：第 1 版" in body
     missing = body.index("本期未记实事项")
-    assert body.index("【C04】") > missing and body.index("【I0101】") > missing
+    assert body.index("【C05】") > missing and body.index("【I0101】") > missing
+    assert "【C04】" not in body  # due 06-30: it counts in 上半年, not here
     assert body.index("季度自查：2026年11月 推进中") > missing  # D01's month, not the quarter
     assert [b["text"] for b in draft.buttons] == ["写结束语", "提交", "取消"]
     assert draft.message_id is not None
@@ -150,3 +151,37 @@ async def test_officials_only_reminder_button_and_last_half_offered_early(
     assert choice.message_id is not None
     draft = last_buttons(await d.chat.press(d.tg("P0101"), choice.message_id, "2026年下半年"))
     assert "2026年下半年履行全面从严治党责任情况报告（第 1 版）" in draft.plain
+
+
+async def test_a_report_shows_only_its_half_years_records_and_the_ledgers_unrecorded_items(
+    district: District,
+) -> None:
+    """The 2026年下半年 report: records done in 上半年 stay out (a yearly item's due item carries
+    them all), and what is unrecorded is what the ledger counts in 7–12月 and is not done."""
+    d = district
+    tg = d.tg("P0101")
+    await record(d, "P0101", "C01", "2026-Q4", C01_TEXT)  # today, 2026-11-23
+    await record(d, "P0101", "C02", "2026", "印发本年度党风廉政建设工作计划", on=date(2026, 1, 21))
+    await record(d, "P0101", "C09", "2026", "起草年度述责述廉报告提纲", on=date(2026, 5, 7))
+    draft = last_buttons(await d.chat.send_text(tg, "/report"))
+    assert "2026年下半年履行全面从严治党责任情况报告" in draft.plain
+
+    def check(body: str) -> None:
+        assert f"2026-11-23 {C01_TEXT}" in body
+        for other_half in ("2026-01-21", "印发本年度", "2026-05-07", "述责述廉报告提纲"):
+            assert other_half not in body, other_half
+        unrecorded = body[body.index("本期未记实事项") :]
+        # due in 7–12月 and not done: the quarter's, the half-year's, December's yearly ones
+        for code in ("C05", "C06", "C07", "C08", "D01", "D02", "I0101"):
+            assert f"【{code}】" in unrecorded, code
+        # C02–C04 count in 上半年 (due 03-31, 06-30); C09 is done (its record of 5月7日); C01 today
+        for code in ("C01", "C02", "C03", "C04", "C09"):
+            assert f"【{code}】" not in unrecorded, code
+
+    check(draft.plain)
+    assert draft.message_id is not None
+    done = await d.chat.press(tg, draft.message_id, "提交")
+    check(docx_text(done))
+    check([s for s in done if s.method == "sendMessage"][-1].plain)
+    async with d.app.sessions() as session:
+        check((await session.exec(select(Report))).one().body)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlmodel import col, select
@@ -39,8 +39,10 @@ async def forged(d: District, code: str, data: str) -> list[Sent]:
     return await d.chat.press(d.tg(code), message.message_id, 1)
 
 
-async def record(d: District, code: str, item: str, period_key: str, text: str) -> None:
-    """A 履责记实 for the person's due item (as the record flow would make it)."""
+async def record(
+    d: District, code: str, item: str, period_key: str, text: str, *, on: date | None = None
+) -> None:
+    """A 履责记实 for the person's due item (as the record flow would make it), done `on` (today)."""
     async with d.app.sessions() as session:
         person = (await session.exec(select(Person).where(col(Person.code) == code))).one()
         due = (
@@ -63,7 +65,7 @@ async def record(d: District, code: str, item: str, period_key: str, text: str) 
             author_id=person.id,
             unit_id=person.unit_id,
             text=text,
-            happened_on=NOW.date(),
+            happened_on=on or NOW.date(),
             now=NOW,
         )
         await session.commit()

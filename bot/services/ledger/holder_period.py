@@ -10,8 +10,17 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import ONCE_KEY, Period, period_containing, stored_period
+from bot.services.calendar.periods import (
+    ONCE_KEY,
+    SYSTEM_REPORT,
+    SYSTEM_SELFCHECK,
+    Period,
+    period_containing,
+    period_of_key,
+    stored_period,
+)
 from bot.services.directory.identity import Viewer
+from bot.services.ledger.counting import DueRow, DueState, due_rows, rows_where
 from bot.services.ledger.outstanding import due_item_rows, live_record
 from bot.services.ledger.status import mine
 from storage.models import (
@@ -28,7 +37,10 @@ from storage.models import (
 )
 
 OFFER_PREVIOUS_DAYS = 15  # in a period's first 15 days, the previous one is offered too
+# the period a built-in item (季度自查 "selfcheck", 半年报告 "report") is handed in for
+SYSTEM_FREQUENCY = {SYSTEM_SELFCHECK: Frequency.QUARTERLY, SYSTEM_REPORT: Frequency.HALF_YEARLY}
 DUTY_ORDER = {DutyType.MAIN: 0, DutyType.SUPERVISION: 1}
+OWED = (DueState.OPEN, DueState.OVERDUE)  # not done, not closed
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,17 @@ class HolderItem:
     period: Period  # the due item's own period (a month, the quarter, the half-year, the year)
     unit_team: bool
     records: tuple[Done, ...]
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A 履责记实 that counts, with the item (of the holder's) it is for."""
+
+    item_code: str
+    content: str
+    duty_type: DutyType
+    unit_team: bool
+    done: Done
 
 
 @dataclass(frozen=True)
@@ -163,6 +186,42 @@ def periods_to_offer(frequency: Frequency, today: date) -> list[Period]:
     return [current]
 
 
+async def offered_periods(
+    session: AsyncSession, *, person_id: int, system: str, today: date
+) -> list[Period]:
+    """The quarters (system "selfcheck") or half-years ("report") /selfcheck or /report offers,
+    oldest first: every ended one whose 季度自查 / 半年报告 the person still owes by the ledger
+    rule (not done, not closed: overdue, or due soon), then periods_to_offer's (the previous one
+    in a period's first 15 days, the current one)."""
+    rows = await rows_where(
+        session,
+        where=and_(
+            col(Holding.person_id) == person_id,
+            col(Holding.active).is_(True),
+            col(Item.active).is_(True),
+            col(Item.system) == system,
+            col(DueItem.period_end) < today,
+        ),
+        today=today,
+    )
+    found = {row.period.key: row.period for row in rows if row.state in OWED}
+    for period in periods_to_offer(SYSTEM_FREQUENCY[system], today):
+        found.setdefault(period.key, period)
+    return sorted(found.values(), key=lambda period: period.start)
+
+
+async def period_to_open(
+    session: AsyncSession, *, person_id: int, system: str, period_key: str, today: date
+) -> Period | None:
+    """The period a self-check or report may be opened for: one offered now (offered_periods),
+    or one whose 季度自查 / 半年报告 the person holds (a reminder named it); None otherwise."""
+    for period in await offered_periods(session, person_id=person_id, system=system, today=today):
+        if period.key == period_key:
+            return period
+    held = await system_due_item(session, person_id=person_id, system=system, period_key=period_key)
+    return None if held is None else period_of_key(period_key)
+
+
 def overlapping(period: Period) -> ColumnElement[bool]:
     """Due items whose period overlaps `period`; a one-off item when its deadline falls in it."""
     once = col(DueItem.period_key) == ONCE_KEY
@@ -225,6 +284,57 @@ async def records_of(session: AsyncSession, due_item_ids: list[int]) -> dict[int
         if record.due_item_id is not None:
             found[record.due_item_id].append(Done(record.happened_on, record.text))
     return found
+
+
+async def records_within(
+    session: AsyncSession, *, viewer: Viewer, period: Period
+) -> list[ItemRecord]:
+    """The records that count (outstanding.live_record) of the viewer's items (ledger.mine, the
+    built-in 季度自查 / 半年报告 left out) done within `period` — by their `happened_on`, whichever
+    due item they are for (a yearly item's due item carries the whole year's) — oldest first."""
+    rows = (
+        await session.exec(
+            select(Record, Item, Holding)
+            .join(DueItem, col(DueItem.id) == col(Record.due_item_id))
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+            .join(Item, col(Item.id) == col(Holding.item_id))
+            .where(
+                mine(viewer),
+                col(Holding.active).is_(True),
+                col(Item.active).is_(True),
+                col(Item.system).is_(None),
+                col(Record.happened_on).between(period.start, period.end),
+                live_record(),
+            )
+            .order_by(col(Record.happened_on), col(Record.id))
+        )
+    ).all()
+    return [
+        ItemRecord(
+            item.code,
+            item.content,
+            item.duty_type,
+            holding.person_id is None,
+            Done(record.happened_on, record.text),
+        )
+        for record, item, holding in rows
+    ]
+
+
+async def unrecorded(
+    session: AsyncSession, *, viewer: Viewer, period: Period, today: date
+) -> list[DueRow]:
+    """The viewer's due items (ledger.mine, the built-in ones left out) that count in `period`
+    by the ledger rule (ledger.counting: nominal due date inside it, begun by `today`) and are
+    not done; closed ones are out of the count and left out."""
+    rows = await due_rows(
+        session,
+        first=period.start,
+        last=period.end,
+        today=today,
+        where=and_(mine(viewer), col(Item.system).is_(None)),
+    )
+    return [row for row in rows if row.state in OWED]
 
 
 async def unmatched_records(session: AsyncSession, *, person_id: int, period: Period) -> list[Done]:

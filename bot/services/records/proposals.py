@@ -110,6 +110,7 @@ async def propose(
     if outcome is Outcome.NOT_COMPLETION:
         return Proposed(outcome, result.intent)
     parts = result.parts if outcome is Outcome.SPLIT else [result]
+    _not_for_system(parts, by_id)
     proposals = [_from_result(viewer, part, source, now, zone) for part in parts]
     for proposal in proposals:
         session.add(proposal)
@@ -119,8 +120,21 @@ async def propose(
         for proposal in proposals:
             proposal.batch = first
         await session.flush()
-    offered = [by_id[c.key] for c, _ in result.ranked[:3]] if outcome is Outcome.UNSURE else []
+    ranked = [by_id[c.key] for c, _ in result.ranked] if outcome is Outcome.UNSURE else []
+    offered = [c for c in ranked if not c.system][:3]
     return Proposed(outcome, result.intent, proposals, by_id, offered)
+
+
+def _not_for_system(parts: Sequence[MatchResult], by_id: dict[int, Choice]) -> None:
+    """A sentence (or a reply) most like 季度自查 / 半年报告 is refused, never proposed: they are
+    handed in by /selfcheck and /report (a reminder's button), not by a sentence."""
+    for part in parts:
+        best = part.confident
+        if best is None and part.outcome is Outcome.UNSURE and part.ranked:
+            best = part.ranked[0][0]
+        system = by_id[best.key].system if best is not None else None
+        if system:
+            raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[system])
 
 
 def _from_result(
@@ -204,7 +218,8 @@ async def record_reply(
     codes = codes_named(replied_text)
     if not codes:
         raise RecordRefused(RecordProblem.NAMES_NO_ITEM)
-    if len(codes) > 1:
+    named = [c for c in await _choices(session, viewer, now, zone) if c.code in codes]
+    if len(codes) > 1 and any(not c.system for c in named):
         return await propose(
             session,
             matcher=matcher,
@@ -215,16 +230,16 @@ async def record_reply(
             zone=zone,
             among=codes,
         )
-    choices = [c for c in await _choices(session, viewer, now, zone) if c.code == codes[0]]
-    if not choices:
+    if not named:
         raise RecordRefused(RecordProblem.NOT_YOURS)
     if text:
         intent = matcher.classify(text)
         if intent is not Intent.COMPLETION:
             return Proposed(Outcome.NOT_COMPLETION, intent)
-    choice = choices[0]
-    if choice.system:
-        raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[choice.system])
+    choice = named[0]
+    if choice.system:  # a reply never records 季度自查 / 半年报告: they are handed in by button
+        commands = dict.fromkeys(SYSTEM_COMMANDS[c.system] for c in named if c.system)
+        raise RecordRefused(RecordProblem.SYSTEM_ITEM, "、".join(commands))
     origin = f"reply:{source.chat_id}:{source.message_id}"
     return await _record(session, viewer, choice, text, origin, source, now, zone=zone)
 

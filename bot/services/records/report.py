@@ -19,14 +19,18 @@ from bot.services.calendar.periods import SYSTEM_REPORT, Period, period_of_key, 
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.ledger.holder_period import (
+    DUTY_ORDER,
     Answer,
     Done,
     Submitted,
     holder_items,
     latest_selfcheck,
     next_version,
+    period_to_open,
+    records_within,
     system_due_item,
     unmatched_records,
+    unrecorded,
 )
 from bot.services.records.writing import add_record
 from storage.models import DraftState, DutyType, Frequency, Report
@@ -55,8 +59,8 @@ class ItemPart:
     content: str
     duty_type: DutyType
     unit_team: bool
-    records: list[Done]
-    missing: list[Period]  # the item's periods in the half-year without a record that counts
+    records: list[Done]  # done within the half-year (happened_on), whichever period they are for
+    missing: list[Period]  # periods of its due items that count in the half-year, not done
     checks: list[tuple[Period, Answer]]  # quarter (a monthly item: month) → latest answer
 
 
@@ -70,17 +74,34 @@ class Compiled:
     quarters: list[tuple[Period, Submitted | None]]
 
 
-async def open_report(session: AsyncSession, *, person_id: int) -> Report | None:
-    """The person's unfinished report, if any."""
+async def open_report(
+    session: AsyncSession, *, person_id: int, period_key: str | None = None
+) -> Report | None:
+    """The person's unfinished report (of that half-year, if given), if any."""
     query = select(Report).where(
         col(Report.person_id) == person_id, col(Report.state) == DraftState.DRAFT
     )
+    if period_key is not None:
+        query = query.where(col(Report.period_key) == period_key)
     return (await session.exec(query.order_by(col(Report.created_at).desc()))).first()
 
 
-async def begin(session: AsyncSession, *, viewer: Viewer, period_key: str, now: datetime) -> Paper:
-    """The open draft if there is one, else a new version for the half-year."""
-    existing = await open_report(session, person_id=viewer.person_id)
+async def begin(
+    session: AsyncSession, *, viewer: Viewer, period_key: str, now: datetime, today: date
+) -> Paper:
+    """The half-year's open draft if there is one, else a new version. Stale.GONE for a
+    half-year that may not be opened (holder_period.period_to_open: offered now, or its
+    半年报告 held — an overdue one too)."""
+    period = await period_to_open(
+        session,
+        person_id=viewer.person_id,
+        system=SYSTEM_REPORT,
+        period_key=period_key,
+        today=today,
+    )
+    if period is None:
+        raise DraftStale(Stale.GONE)
+    existing = await open_report(session, person_id=viewer.person_id, period_key=period_key)
     if existing is not None and existing.id is not None:
         return await load_paper(session, viewer=viewer, report_id=existing.id)
     version = await next_version(
@@ -93,7 +114,7 @@ async def begin(session: AsyncSession, *, viewer: Viewer, period_key: str, now: 
         async with session.begin_nested():
             session.add(report)
     except IntegrityError:  # the same press twice at once: the other made it
-        return await begin(session, viewer=viewer, period_key=period_key, now=now)
+        return await begin(session, viewer=viewer, period_key=period_key, now=now, today=today)
     assert report.id is not None
     return await load_paper(session, viewer=viewer, report_id=report.id)
 
@@ -108,8 +129,11 @@ async def load_paper(session: AsyncSession, *, viewer: Viewer, report_id: int) -
     return Paper(report_id, period, report.version, report.state, report.closing, report.body)
 
 
-async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period) -> Compiled:
-    """The half-year's items with their live records and the latest self-check of each quarter."""
+async def compile_half(
+    session: AsyncSession, *, viewer: Viewer, period: Period, today: date
+) -> Compiled:
+    """The half-year's items: the live records done within it, what the ledger counts in it and
+    is not done as of `today` (bot.services.ledger.counting), and the latest self-check answers."""
     quarters = periods_between(Frequency.QUARTERLY, period.start, period.end)
     checks = [
         (
@@ -119,14 +143,21 @@ async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period)
         for quarter in quarters
     ]
     parts: dict[str, ItemPart] = {}
-    for item in await holder_items(session, viewer=viewer, period=period):
-        part = parts.setdefault(
-            item.item_code,
-            ItemPart(item.item_code, item.content, item.duty_type, item.unit_team, [], [], []),
+
+    def part_of(code: str, content: str, duty_type: DutyType, unit_team: bool) -> ItemPart:
+        return parts.setdefault(code, ItemPart(code, content, duty_type, unit_team, [], [], []))
+
+    for found in await records_within(session, viewer=viewer, period=period):
+        part_of(found.item_code, found.content, found.duty_type, found.unit_team).records.append(
+            found.done
         )
-        part.records.extend(item.records)
-        if not item.records:
-            part.missing.append(item.period)
+    for row in await unrecorded(session, viewer=viewer, period=period, today=today):
+        part = part_of(row.item_code, row.content, row.duty_type, row.person_id is None)
+        part.missing.append(row.period)
+    for item in await holder_items(session, viewer=viewer, period=period):
+        shown = parts.get(item.item_code)
+        if shown is None:  # nothing done within the half-year and nothing it still owes
+            continue
         for quarter, check in checks:
             given = check.answers.get(item.due_item_id) if check else None
             overlaps = item.period.start <= quarter.end and item.period.end >= quarter.start
@@ -134,9 +165,10 @@ async def compile_half(session: AsyncSession, *, viewer: Viewer, period: Period)
                 monthly = (
                     item.period.frequency is Frequency.MONTHLY
                 )  # name the month, not the quarter
-                part.checks.append((item.period if monthly else quarter, given))
+                shown.checks.append((item.period if monthly else quarter, given))
+    items = sorted(parts.values(), key=lambda p: (DUTY_ORDER[p.duty_type], p.item_code))
     other = await unmatched_records(session, person_id=viewer.person_id, period=period)
-    return Compiled(period, list(parts.values()), other, checks)
+    return Compiled(period, items, other, checks)
 
 
 async def set_closing(

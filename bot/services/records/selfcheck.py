@@ -25,6 +25,7 @@ from bot.services.ledger.holder_period import (
     holder_items,
     latest_selfcheck,
     next_version,
+    period_to_open,
     prefill_done,
     put_answer,
     system_due_item,
@@ -61,17 +62,34 @@ class Sheet:
         return self.answers.get(item.due_item_id, Answer("", ""))
 
 
-async def open_draft(session: AsyncSession, *, person_id: int) -> SelfCheck | None:
-    """The person's unfinished self-check, if any (the most recently touched)."""
+async def open_draft(
+    session: AsyncSession, *, person_id: int, period_key: str | None = None
+) -> SelfCheck | None:
+    """The person's unfinished self-check (of that quarter, if given), the most recently touched."""
     mine = col(SelfCheck.person_id) == person_id, col(SelfCheck.state) == DraftState.DRAFT
-    query = select(SelfCheck).where(*mine).order_by(col(SelfCheck.updated_at).desc())
-    return (await session.exec(query)).first()
+    query = select(SelfCheck).where(*mine)
+    if period_key is not None:
+        query = query.where(col(SelfCheck.period_key) == period_key)
+    return (await session.exec(query.order_by(col(SelfCheck.updated_at).desc()))).first()
 
 
-async def begin(session: AsyncSession, *, viewer: Viewer, period_key: str, now: datetime) -> Sheet:
-    """The open draft if there is one, else a new version for the quarter with recorded items
-    pre-filled as 已完成 (two presses at once: the loser finds the winner's draft)."""
-    existing = await open_draft(session, person_id=viewer.person_id)
+async def begin(
+    session: AsyncSession, *, viewer: Viewer, period_key: str, now: datetime, today: date
+) -> Sheet:
+    """The quarter's open draft if there is one, else a new version with recorded items
+    pre-filled as 已完成 (two presses at once: the loser finds the winner's draft). Stale.GONE
+    for a quarter that may not be opened (holder_period.period_to_open: offered now, or its
+    季度自查 held — an overdue one too)."""
+    period = await period_to_open(
+        session,
+        person_id=viewer.person_id,
+        system=SYSTEM_SELFCHECK,
+        period_key=period_key,
+        today=today,
+    )
+    if period is None:
+        raise DraftStale(Stale.GONE)
+    existing = await open_draft(session, person_id=viewer.person_id, period_key=period_key)
     if existing is not None:
         return await load_sheet(session, viewer=viewer, selfcheck_id=_id(existing.id))
     version = await next_version(
@@ -88,7 +106,7 @@ async def begin(session: AsyncSession, *, viewer: Viewer, period_key: str, now: 
         async with session.begin_nested():
             session.add(check)
     except IntegrityError:
-        return await begin(session, viewer=viewer, period_key=period_key, now=now)
+        return await begin(session, viewer=viewer, period_key=period_key, now=now, today=today)
     sheet = await load_sheet(session, viewer=viewer, selfcheck_id=_id(check.id))
     await prefill_done(session, selfcheck_id=sheet.id, items=sheet.items, now=now)
     return await load_sheet(session, viewer=viewer, selfcheck_id=sheet.id)

@@ -78,7 +78,8 @@ async def test_the_body_groups_by_duty_and_item_and_names_what_was_not_recorded(
             )
         half = period_of_key("2026-H2")
         assert half is not None
-        body = words.body(await report.compile_half(session, viewer=who, period=half))
+        compiled = await report.compile_half(session, viewer=who, period=half, today=TODAY)
+        body = words.body(compiled)
     lines = body.splitlines()
     assert lines[0] == "一、履行主体责任情况"
     assert lines[1:3] == [
@@ -129,7 +130,7 @@ async def test_two_submits_at_once_store_one_report_and_one_record(
     await district(sessions)
     async with sessions() as session:
         who = await viewer(session, "P0103")
-        paper = await report.begin(session, viewer=who, period_key="2026-H2", now=NOW)
+        paper = await report.begin(session, viewer=who, period_key="2026-H2", now=NOW, today=TODAY)
         await report.set_closing(session, viewer=who, report_id=paper.id, closing="结束语")
         await session.commit()
 

@@ -14,7 +14,8 @@ from bot.services.directory.identity import Viewer, load_viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
-from bot.services.ledger.holder_period import periods_to_offer
+from bot.services.ledger.closing import close_due_item
+from bot.services.ledger.holder_period import offered_periods, periods_to_offer
 from bot.services.records import selfcheck
 from bot.services.records.selfcheck import Sheet, latest_selfcheck
 from storage.models import Frequency, Person, Record, SelfCheck, Unit
@@ -41,7 +42,7 @@ async def viewer(session: AsyncSession, code: str) -> Viewer:
 
 async def filled(session: AsyncSession, who: Viewer, status: str, now: datetime = NOW) -> Sheet:
     """A new (or the open) self-check of 2026-Q4 with every item answered `status`."""
-    sheet = await selfcheck.begin(session, viewer=who, period_key="2026-Q4", now=now)
+    sheet = await selfcheck.begin(session, viewer=who, period_key="2026-Q4", now=now, today=TODAY)
     while sheet.current is not None:
         sheet = await selfcheck.answer(
             session,
@@ -71,7 +72,9 @@ async def test_the_latest_submitted_version_counts(
         assert latest is not None and latest.version == 1  # a draft does not count
         assert {a.status for a in latest.answers.values()} == {"progress"}
         await selfcheck.submit(session, viewer=who, selfcheck_id=second.id, today=TODAY, now=NOW)
-        third = await selfcheck.begin(session, viewer=who, period_key="2026-Q4", now=NOW)
+        third = await selfcheck.begin(
+            session, viewer=who, period_key="2026-Q4", now=NOW, today=TODAY
+        )
         await selfcheck.cancel(session, viewer=who, selfcheck_id=third.id, now=NOW)
         latest = await latest_selfcheck(session, person_id=who.person_id, period_key="2026-Q4")
         assert latest is not None and latest.version == 2
@@ -118,7 +121,9 @@ async def test_steps_refuse_what_is_not_the_current_step(
     async with sessions() as session:
         who = await viewer(session, "P0102")
         other = await viewer(session, "P0101")
-        sheet = await selfcheck.begin(session, viewer=who, period_key="2026-Q4", now=NOW)
+        sheet = await selfcheck.begin(
+            session, viewer=who, period_key="2026-Q4", now=NOW, today=TODAY
+        )
         cases = [
             (dict(viewer=who, index=1, status="done"), Stale.MOVED),
             (dict(viewer=who, index=0, status="maybe"), Stale.GONE),
@@ -159,3 +164,43 @@ def test_which_half_years_are_offered() -> None:
     assert [p.key for p in periods_to_offer(Frequency.HALF_YEARLY, date(2026, 11, 23))] == [
         "2026-H2"
     ]
+
+
+async def test_an_owed_quarter_or_half_year_is_offered_first_until_handed_in_or_closed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await district(sessions)
+    late = date(2027, 1, 18)  # 2026-Q4's 季度自查 and 2026-H2's 半年报告 were due on 1月15日
+    async with sessions() as session:
+        who, admin = await viewer(session, "P0103"), await viewer(session, "P0001")
+
+        async def offered(system: str) -> list[str]:
+            found = await offered_periods(
+                session, person_id=who.person_id, system=system, today=late
+            )
+            return [p.key for p in found]
+
+        assert await offered("selfcheck") == ["2026-Q4", "2027-Q1"]
+        assert await offered("report") == ["2026-H2", "2027-H1"]
+        sheet = await filled(session, who, "done")
+        await selfcheck.submit(session, viewer=who, selfcheck_id=sheet.id, today=late, now=NOW)
+        assert await offered("selfcheck") == ["2027-Q1"]  # handed in: no longer owed
+        await close_due_item(
+            session,
+            holder_code="P0103",
+            item_code="BG",
+            period_key="2026-H2",
+            reason="调离",
+            actor_person_id=admin.person_id,
+            now=NOW,
+            zone=ZONE,
+        )
+        assert await offered("report") == ["2027-H1"]  # closed: not owed either
+        # a quarter whose 季度自查 the holder holds may still be opened (a second version)
+        again = await selfcheck.begin(
+            session, viewer=who, period_key="2026-Q4", now=NOW, today=late
+        )
+        assert (again.period.key, again.version) == ("2026-Q4", 2)
+        with pytest.raises(DraftStale) as made_up:
+            await selfcheck.begin(session, viewer=who, period_key="2025-Q1", now=NOW, today=late)
+        assert made_up.value.why is Stale.GONE

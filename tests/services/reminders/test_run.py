@@ -145,10 +145,15 @@ async def test_walking_to_the_new_year_each_step_once_and_the_self_check_prompt(
     assert len({(d, s) for d, s, _ in steps}) == len(steps)  # no step twice
     holidays = {date(2027, 1, 1), date(2026, 12, 26), date(2026, 12, 27)}
     assert not any(sent in holidays for _, _, sent in steps)
-    prompts = [r for r in await _outbox(sessions) if "开始季度自查" in (r.reply_markup or "")]
+    prompts = [r for r in await _outbox(sessions) if "前完成季度自查" in r.text]
     assert prompts, "the quarterly self-check prompt went out"
     assert {r.not_before.astimezone(ZONE).date() for r in prompts} == {date(2026, 12, 24)}
     assert zc is not None
+    # every reminder naming the 季度自查 (the prompt, T-10 … O1) carries the button opening it
+    naming = [r for r in await _outbox(sessions) if "履责提醒" in r.text and "【ZC】" in r.text]
+    assert len({r.not_before.astimezone(ZONE).date() for r in naming}) > 3
+    opens = '"callback_data": "review:selfcheck:2026-Q4"'
+    assert all(opens in (r.reply_markup or "") for r in naming)
     # a message that only prompts (the 半年报告 on its own) invites the button, not a reply
     alone = [r for r in await _outbox(sessions) if r.text.count("【") == 1 and r.reply_markup]
     assert alone and all("回复本消息" not in r.text and "按钮" in r.text for r in alone)
