@@ -25,7 +25,7 @@ from bot.services.calendar.periods import SYSTEM_REPORT, local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.exports.report_docx import build_docx
-from bot.services.ledger.holder_period import offered_periods
+from bot.services.ledger.review_periods import offered_periods
 from bot.services.records import report as service
 from bot.services.records.report import Paper
 from bot.telegram.notifier import Notifier

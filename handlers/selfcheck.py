@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.services.calendar.periods import SYSTEM_SELFCHECK, local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
-from bot.services.ledger.holder_period import offered_periods
+from bot.services.ledger.review_periods import offered_periods
 from bot.services.records import selfcheck as service
 from bot.services.records.selfcheck import STATUSES, Sheet
 from bot.telegram.notifier import Notifier

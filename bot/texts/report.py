@@ -8,7 +8,8 @@ from html import escape
 from bot.services.calendar.periods import Period
 from bot.services.directory.identity import Viewer
 from bot.services.errors import Stale
-from bot.services.ledger.holder_period import Answer, Done
+from bot.services.ledger.holder_period import Done
+from bot.services.ledger.selfcheck_answers import Answer
 from bot.services.records.report import Compiled, ItemPart, Paper
 from bot.texts.ledger import period_label
 from bot.texts.selfcheck import STATUS_WORDS

@@ -20,18 +20,14 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.ledger.holder_period import (
     DUTY_ORDER,
-    Answer,
     Done,
-    Submitted,
     holder_items,
-    latest_selfcheck,
-    next_version,
-    period_to_open,
     records_within,
-    system_due_item,
     unmatched_records,
     unrecorded,
 )
+from bot.services.ledger.review_periods import period_to_open, system_due_item
+from bot.services.ledger.selfcheck_answers import Answer, Submitted, latest_selfcheck, next_version
 from bot.services.records.writing import add_record
 from storage.models import DraftState, DutyType, Frequency, Report
 

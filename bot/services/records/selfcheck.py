@@ -17,18 +17,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import SYSTEM_SELFCHECK, Period, period_of_key
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
-from bot.services.ledger.holder_period import (
+from bot.services.ledger.holder_period import HolderItem, holder_items, prefill_done
+from bot.services.ledger.review_periods import period_to_open, system_due_item
+from bot.services.ledger.selfcheck_answers import (
     Answer,
-    HolderItem,
     Submitted,
     answers_of,
-    holder_items,
     latest_selfcheck,
     next_version,
-    period_to_open,
-    prefill_done,
     put_answer,
-    system_due_item,
 )
 from bot.services.records.writing import add_record
 from storage.models import DraftState, SelfCheck, SelfCheckAnswer

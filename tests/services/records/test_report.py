@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import period_of_key
 from bot.services.exports.report_docx import build_docx
-from bot.services.ledger.holder_period import system_due_item
+from bot.services.ledger.review_periods import system_due_item
 from bot.services.records import report
 from bot.services.records.writing import add_record
 from bot.texts import report as words

@@ -15,7 +15,7 @@ from bot.services.errors import DraftStale, Stale
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
 from bot.services.ledger.closing import close_due_item
-from bot.services.ledger.holder_period import offered_periods, periods_to_offer
+from bot.services.ledger.review_periods import offered_periods, periods_to_offer
 from bot.services.records import selfcheck
 from bot.services.records.selfcheck import Sheet, latest_selfcheck
 from storage.models import Frequency, Person, Record, SelfCheck, Unit
