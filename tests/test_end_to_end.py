@@ -63,10 +63,11 @@ def _message(user: int, text: str) -> dict[str, object]:
 
 
 async def _ask(fake: FakeBotAPI, user: int, text: str) -> str:
-    """Queue a message for getUpdates and wait for the bot's answer to that chat."""
+    """Queue a message for getUpdates and wait for the bot's answer to that chat (up to 90 s:
+    the first answer waits for the process's start-up, which a loaded CI machine slows)."""
     mark = fake.mark()
     fake.push_update(_message(user, text))
-    for _ in range(300):
+    for _ in range(900):
         replies = [
             s for s in fake.sent_since(mark) if s.chat_id == user and s.method == "sendMessage"
         ]
