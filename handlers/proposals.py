@@ -21,7 +21,7 @@ from bot.services.records.proposals import Proposed, Recorded
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import IsBound
-from storage.models import Proposal
+from storage.models import Proposal, ProposalState
 
 MAX_BUTTONS = 24
 
@@ -130,9 +130,10 @@ async def on_proposal(
     chat = message.chat.id if message else query.from_user.id
     if callback_data.act == "ok":
         done = await recording.confirm(session, proposal_id=pid, viewer=person, now=now, zone=zone)
+        fresh = any(r.fresh for r in done)
+        text, markup = render_recorded(done)  # before release: a read-only press rolls back
         await notifier.release()  # the record is committed before Telegram is asked anything
-        await query.answer("已记入" if any(r.fresh for r in done) else "已记录过")
-        text, markup = render_recorded(done)
+        await query.answer(words.RECORDED_NOTICE if fresh else words.RECORDED_BEFORE_NOTICE)
         if message:
             await notifier.edit(chat, message.message_id, words.proposal_closed())
         await notifier.send(chat, text, reply_markup=markup)
@@ -140,9 +141,14 @@ async def on_proposal(
     if callback_data.act == "no":
         cancelled = await proposal_state.cancel(session, proposal_id=pid, viewer=person, now=now)
         await notifier.release()
-        await query.answer("已取消，没有记入" if cancelled else "已处理过")
-        if message and cancelled:
-            await notifier.edit(chat, message.message_id, words.CANCELLED)
+        if cancelled.fresh:
+            await query.answer(words.CANCELLED_NOTICE)
+            if message:
+                await notifier.edit(chat, message.message_id, words.CANCELLED)
+        elif cancelled.state is ProposalState.CONFIRMED:  # 确认 came first: say it was recorded
+            await query.answer(words.not_cancelled(cancelled.record_ids), show_alert=True)
+        else:
+            await query.answer(words.CANCELLED_BEFORE_NOTICE)
         return
     proposal = await proposal_state.load_proposal(session, proposal_id=pid, viewer=person)
     if callback_data.act == "alt":

@@ -176,6 +176,7 @@ class RecordProblem(StrEnum):
     NAMES_NO_ITEM = "names_no_item"  # a reply to a bot message that names no item
     NOT_YOURS = "not_yours"  # the items named are not the sender's
     STALE = "stale"  # the proposal or record was decided already, or is gone
+    CANCELLED = "cancelled"  # 确认 on a proposal 取消 already (maybe by a press at the same moment)
     FOREIGN = "foreign"  # someone else's proposal or record
     UNDO_EXPIRED = "undo_expired"  # detail: minutes
     ALREADY_UNDONE = "already_undone"

@@ -41,6 +41,7 @@ REFUSED = {
     "请回复提醒消息或 /my 清单中的事项卡片，或直接发一句话说明做了什么。",
     RecordProblem.NOT_YOURS: "这里的事项不在您的清单中，没有记入。发送 /my 查看您的事项。",
     RecordProblem.STALE: "这个按钮已失效（已处理过或已过期）。请重新发送内容，或发送 /records 查看记实。",
+    RecordProblem.CANCELLED: "这个按钮已失效：这条内容已取消，没有记入履责记实。如需记入，请重新发送。",
     RecordProblem.FOREIGN: "这是别人的记实或待确认内容，您不能操作。",
     RecordProblem.UNDO_EXPIRED: "已超过 {detail} 分钟，不能撤销了。如需修改，请发送 /records 找到这条记实，点“更正”。",
     RecordProblem.ALREADY_UNDONE: "这条记实已撤销过了。",
@@ -215,6 +216,20 @@ def _local(instant: datetime, zone: ZoneInfo) -> str:
 
 
 CANCELLED = "已取消，没有记入履责记实。"
+# the answers to a press of 确认 / 取消 (a short notice over the chat)
+RECORDED_NOTICE = "已记入"
+RECORDED_BEFORE_NOTICE = "已记录过"
+CANCELLED_NOTICE = "已取消，没有记入"
+CANCELLED_BEFORE_NOTICE = "已取消过"
+
+
+def not_cancelled(record_ids: tuple[int, ...]) -> str:
+    """取消 pressed on a proposal that was confirmed (a press at the same moment came first)."""
+    numbers = "、".join(f"#{n}" for n in record_ids)
+    where = f"（记实编号 {numbers}）" if numbers else ""
+    return f"没有取消：这条已记入履责记实{where}。如要作废，请在 10 分钟内点确认消息下的“撤销”。"
+
+
 NO_EVIDENCE = "这条记实没有附件。"
 GROUP_ONLY_PRIVATE = "涉及个人事项的内容已私信发给您，请在与我的私聊中查看。"
 GROUP_PRIVATE_FAILED = "请先点开与我的私聊并发送 /start，我才能把您的事项私信发给您。"

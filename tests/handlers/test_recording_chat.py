@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import Any
 
+import pytest
+from aiogram.types import Update
 from sqlmodel import col, select
 
+from bot.app import App, build_app, close
 from bot.localchat.driver import Sent
+from bot.texts import records as record_texts
 from storage.models import Proposal, ProposalState, Record
 from tests.handlers.conftest import District
 
 SENTENCE = "今天上午召开党委会专题研究了党风廉政建设"
+TRIALS = 10
 
 
 def _last_with_buttons(sent: list[Sent]) -> Sent:
@@ -66,6 +73,86 @@ async def test_two_presses_at_the_same_moment_record_once(district: District) ->
         district.chat.press(tg, proposal.message_id or 0, "确认"),
     )
     assert len(await _records(district)) == 1
+
+
+def _press_on(
+    district: District, app: App, user: int, sent: Sent, label: str, *, query: str, update: int
+) -> Awaitable[Any]:
+    """Press `label` on `sent` through `app`'s Dispatcher (another worker's, or the chat's own),
+    as callback query `query` in update `update`: awaited, the press is handled."""
+    district.fake.register_callback(query, user)
+    raw = {
+        "update_id": update,
+        "callback_query": {
+            "id": query,
+            "from": {"id": user, "is_bot": False, "first_name": "陈"},
+            "message": district.fake.message(user, sent.message_id or 0),
+            "chat_instance": str(user),
+            "data": next(b["callback_data"] for b in sent.buttons if b["text"] == label),
+        },
+    }
+    return app.dispatcher.feed_update(app.bot, Update.model_validate(raw, context={"bot": app.bot}))
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-worker", "two-workers"])
+async def test_confirm_and_cancel_at_the_same_moment_one_press_wins(
+    district: District, workers: int
+) -> None:
+    """确认 and 取消 pressed together (two devices, a fast double tap; one worker, or two
+    Dispatchers on one database): the proposal ends confirmed with exactly one record, or
+    cancelled with none, and what the user is told (both answers, the messages) agrees."""
+    tg = district.tg("P0101")
+    second = (
+        build_app(district.app.settings, clock=district.clock, chat_limits=False)
+        if workers == 2
+        else district.app
+    )
+    outcomes: list[ProposalState] = []
+    try:
+        for trial in range(TRIALS):
+            proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
+            mark = district.fake.mark()
+            answered = len(district.fake.calls_to("answerCallbackQuery"))
+            ok, no = f"ok{trial}", f"no{trial}"
+            at = 100_000 + 2 * trial  # update ids the chat's own never reach
+            await asyncio.gather(
+                _press_on(district, district.app, tg, proposal, "确认", query=ok, update=at),
+                _press_on(district, second, tg, proposal, "取消", query=no, update=at + 1),
+            )
+            sent = district.fake.sent_since(mark)
+            answers = {
+                str(call["callback_query_id"]): str(call.get("text") or "")
+                for call in district.fake.calls_to("answerCallbackQuery")[answered:]
+            }
+            async with district.app.sessions() as session:
+                row = (
+                    await session.exec(select(Proposal).order_by(col(Proposal.id).desc()))
+                ).first()
+                assert row is not None
+                made = (
+                    await session.exec(select(Record).where(Record.origin == f"proposal:{row.id}"))
+                ).all()
+            told = "\n".join([*answers.values(), *(s.plain for s in sent)])
+            shown = str((district.fake.message(tg, proposal.message_id or 0) or {}).get("text"))
+            where = (trial, row.state, answers, [s.plain for s in sent])
+            assert set(answers) == {ok, no}, where  # each press is answered
+            if row.state is ProposalState.CONFIRMED:
+                assert len(made) == 1 and row.record_id == made[0].id, where
+                assert "已记入" in answers[ok] and "已记入" in answers[no], where
+                assert f"#{made[0].id}" in answers[no], where
+                assert any("已记入履责记实" in s.plain for s in sent), where
+                assert "已取消" not in told and "已取消" not in shown, where
+            else:
+                assert row.state is ProposalState.CANCELLED, where
+                assert made == [] and row.record_id is None, where
+                assert "已取消" in answers[no] and "已取消" in answers[ok], where
+                assert shown == record_texts.CANCELLED, where
+                assert "已记入" not in told, where
+            outcomes.append(row.state)
+    finally:
+        if second is not district.app:
+            await close(second)
+    assert len(await _records(district)) == outcomes.count(ProposalState.CONFIRMED)
 
 
 async def test_a_plan_a_question_and_an_ack_record_nothing_and_name_no_code(

@@ -18,8 +18,8 @@ from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.choices import Choice, choice_by_id, choices_for, codes_named
 from bot.services.records.matcher import Matcher, MatchResult, Outcome
 from bot.services.records.matching.intent import Intent
-from bot.services.records.proposal_state import batch_of, load_proposal
-from bot.services.records.writing import add_record
+from bot.services.records.proposal_state import batch_of, decide, load_proposal, reload
+from bot.services.records.writing import add_record, by_origin
 from storage.models import Proposal, ProposalState, Record
 
 MAX_TEXT = 1000  # characters of one record; longer messages are refused, never cut
@@ -176,29 +176,62 @@ async def confirm(
     now: datetime,
     zone: ZoneInfo,
 ) -> list[Recorded]:
-    """确认: one record per part of the proposal, each once (its origin is the proposal): a
-    double press or a second worker finds the rows made by the first."""
+    """确认: one record per part of the proposal. The state changes first, by one conditional
+    UPDATE (open → confirmed, each part still on the item checked here); only the press whose
+    UPDATE matched writes the records, each once (its origin is the proposal). A press that
+    finds the proposal decided writes nothing: confirmed (a double press, a second worker) →
+    the rows made then (`fresh` False); cancelled (取消 pressed at the same moment, first) →
+    refused, saying so."""
     proposal = await load_proposal(session, proposal_id=proposal_id, viewer=viewer)
     parts = await batch_of(session, proposal=proposal)
-    if any(p.state is ProposalState.CANCELLED for p in parts):
-        raise RecordRefused(RecordProblem.STALE)
+    if any(p.state is not ProposalState.OPEN for p in parts):
+        return await _decided(session, viewer=viewer, parts=parts)
     if any(p.chosen_id is None for p in parts):
         raise RecordRefused(RecordProblem.NO_CHOICE)
-    done: list[Recorded] = []
+    choices: list[Choice] = []
     for part in parts:
         choice = await choice_by_id(session, viewer=viewer, due_item_id=part.chosen_id or 0)
         if choice is None:
             raise RecordRefused(RecordProblem.STALE)
         if choice.system:
             raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[choice.system])
+        choices.append(choice)
+    won = await decide(
+        session, parts=parts, state=ProposalState.CONFIRMED, now=now, pin_choice=True
+    )
+    if not won:
+        return await _decided(session, viewer=viewer, parts=await reload(session, parts=parts))
+    done: list[Recorded] = []
+    for part, choice in zip(parts, choices, strict=True):
         done.append(
             await _record(session, viewer, choice, part.text, f"proposal:{part.id}", part, now)
         )
         await session.exec(
             update(Proposal)
-            .where(col(Proposal.id) == part.id, col(Proposal.state) == ProposalState.OPEN)
-            .values(state=ProposalState.CONFIRMED, decided_at=now, record_id=done[-1].record.id)
+            .where(col(Proposal.id) == part.id)
+            .values(record_id=done[-1].record.id)
+            .execution_options(synchronize_session=False)
         )
+    return done
+
+
+async def _decided(
+    session: AsyncSession, *, viewer: Viewer, parts: list[Proposal]
+) -> list[Recorded]:
+    """确认 on a proposal decided already: its records (confirmed), or why none (cancelled)."""
+    if any(p.state is ProposalState.CANCELLED for p in parts):
+        raise RecordRefused(RecordProblem.CANCELLED)
+    if any(p.state is not ProposalState.CONFIRMED for p in parts):
+        raise RecordRefused(RecordProblem.STALE)  # open still: its item changed (改选) meanwhile
+    done: list[Recorded] = []
+    for part in parts:
+        record = await by_origin(session, origin=f"proposal:{part.id}")
+        if record is None or record.due_item_id is None:
+            raise RecordRefused(RecordProblem.STALE)
+        choice = await choice_by_id(session, viewer=viewer, due_item_id=record.due_item_id)
+        if choice is None:
+            raise RecordRefused(RecordProblem.STALE)
+        done.append(Recorded(record, choice, False, choice.late_days(record.happened_on)))
     return done
 
 
