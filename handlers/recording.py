@@ -13,6 +13,7 @@ from bot import texts
 from bot.clock import Clock
 from bot.services.directory.identity import Viewer
 from bot.services.records import proposals as recording
+from bot.services.records.input_text import clean_text
 from bot.services.records.matcher import Matcher
 from bot.services.records.proposals import Proposed, Recorded, Source
 from bot.telegram.notifier import Notifier
@@ -45,9 +46,7 @@ def source_of(message: Message) -> Source:
 def _content(message: Message) -> tuple[str, Source]:
     """The text as stored (refused when empty, unless evidence comes with it) and its source."""
     source = source_of(message)
-    text = recording.clean_text(
-        message.text or message.caption, allow_empty=source.file_id is not None
-    )
+    text = clean_text(message.text or message.caption, allow_empty=source.file_id is not None)
     return text, source
 
 

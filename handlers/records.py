@@ -16,8 +16,8 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records import writing as records
 from bot.services.records.choices import choices_for
+from bot.services.records.input_text import clean_text
 from bot.services.records.listing import RecordPage, record_view, records_page
-from bot.services.records.proposals import clean_text
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import IsBound

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.choices import Choice
+from bot.services.records.input_text import MAX_TEXT
 from bot.services.records.listing import RecordPage, RecordView
 from bot.services.records.matching.intent import Intent
-from bot.services.records.proposals import MAX_TEXT, Recorded
+from bot.services.records.proposals import Recorded
 from bot.texts.ledger import period_label
 
 EXAMPLE = "今天上午召开党委会专题研究了党风廉政建设"

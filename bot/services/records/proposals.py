@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,13 +15,13 @@ from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.choices import Choice, choice_by_id, choices_for, codes_named
+from bot.services.records.input_text import evidence_text
 from bot.services.records.matcher import Matcher, MatchResult, Outcome
 from bot.services.records.matching.intent import Intent
 from bot.services.records.proposal_state import batch_of, decide, load_proposal, reload
 from bot.services.records.writing import add_record, by_origin
 from storage.models import Proposal, ProposalState, Record
 
-MAX_TEXT = 1000  # characters of one record; longer messages are refused, never cut
 SYSTEM_COMMANDS = {"selfcheck": "/selfcheck", "report": "/report"}
 
 
@@ -56,20 +55,6 @@ class Recorded:
     choice: Choice
     fresh: bool
     late_days: int
-
-
-def clean_text(text: str | None, *, allow_empty: bool = False) -> str:
-    """The sentence as stored (verbatim but trimmed); refuses empty, wordless and over-long text."""
-    text = (text or "").strip()
-    if not text:
-        if allow_empty:
-            return ""
-        raise RecordRefused(RecordProblem.EMPTY)
-    if len(text) > MAX_TEXT:
-        raise RecordRefused(RecordProblem.TOO_LONG, str(len(text)))
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
-        raise RecordRefused(RecordProblem.EMPTY)
-    return text
 
 
 async def _choices(
@@ -303,7 +288,7 @@ async def _record(
         due_item_id=choice.due_item_id,
         author_id=viewer.person_id,
         unit_id=choice.unit_id,
-        text=text or _evidence_text(source.file_kind),
+        text=text or evidence_text(source.file_kind),
         happened_on=happened_on,
         now=now,
         file_id=source.file_id,
@@ -312,7 +297,3 @@ async def _record(
         source_message_id=message,
     )
     return Recorded(added.record, choice, added.fresh, choice.late_days(happened_on))
-
-
-def _evidence_text(kind: str | None) -> str:
-    return {"photo": "（照片材料）", "document": "（文件材料）"}.get(kind or "", "（无文字）")
