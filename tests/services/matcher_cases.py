@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from bot.services.ledger.builtin import SYSTEM_ITEMS
@@ -16,6 +18,15 @@ DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "district"
 LABELLED = ("matcher_sentences.tsv", "matcher_holdout.tsv", "matcher_stress.tsv")
 OFF_LIST = "matcher_offlist.tsv"  # about nothing on the sender's list: never a proposal
 OFFICIAL_ROLES = frozenset({"第一责任人", "班子成员", "纪检负责人"})
+REPLIES = "replies.tsv"  # replies to the bot's messages, plans, dates, lists, near misses
+# what a reply answers: messages naming items; messages a reply never records from; prompts
+# whose reply is stored as text; an admin's notice
+NAMING_KINDS = frozenset({"card", "reminder", "nudge"})
+NEVER_RECORDS = frozenset({"confirmation", "records", "digest", "proposal"})
+TEXT_PROMPTS = frozenset({"late_prompt", "fix_prompt"})
+REPLY_KINDS = NAMING_KINDS | NEVER_RECORDS | TEXT_PROMPTS | {"notice"}
+REPLY_SHAPES = ("reply", "stall", "plan", "past", "multi", "near", "done")
+_SHAPE_LINE = re.compile(r"^# shape: (\w+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,85 @@ def read_cases(name: str) -> list[Case]:
             holder, expected, text = line.split("\t", 2)
             cases.append(Case(holder, expected, text, name))
     return cases
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One labelled message of replies.tsv (its header explains the columns)."""
+
+    holder: str
+    replied_to: str  # "-", "confirmation", "card:M01", "reminder:M01+M02" …
+    sent_on: date
+    expected: str  # "M01+S01", "?", "?M02", "-", "!PLAN", "已阅", "text"
+    happened_on: date | None  # the day recorded ("=" is sent_on), None when nothing is
+    text: str
+    shape: str  # the "# shape:" group it is written under
+    line: int
+
+    @property
+    def kind(self) -> str | None:
+        """What it replies to (REPLY_KINDS), None for a plain message."""
+        return None if self.replied_to == "-" else self.replied_to.split(":")[0]
+
+    @property
+    def named(self) -> list[str]:
+        """The items the replied-to card, reminder or 催办 names."""
+        _, _, codes = self.replied_to.partition(":")
+        return codes.split("+") if codes else []
+
+    @property
+    def intent(self) -> Intent | None:
+        """A completion's or a non-completion's intent; None for ?, -, 已阅 and text."""
+        if self.expected.startswith("!"):
+            return Intent[self.expected[1:]]
+        return Intent.COMPLETION if self.codes else None
+
+    @property
+    def codes(self) -> list[str]:
+        """The items it must be recorded or proposed as sure on (empty: none)."""
+        if self.expected in {"-", "text", "已阅"} or self.expected.startswith(("!", "?")):
+            return []
+        return self.expected.split("+")
+
+    @property
+    def unsure(self) -> bool:
+        """May be proposed, never as sure, never recorded at once."""
+        return self.expected.startswith("?")
+
+    @property
+    def offered(self) -> list[str]:
+        """The items an unsure proposal must offer (?M02)."""
+        return self.expected[1:].split("+") if self.unsure and len(self.expected) > 1 else []
+
+
+def _reply(fields: list[str], shape: str, line: int) -> Reply:
+    holder, replied_to, sent, expected, happened, text = fields
+    sent_on = date.fromisoformat(sent)
+    happened_on: date | None
+    if happened == "=":
+        happened_on = sent_on
+    elif happened == "-":
+        happened_on = None
+    else:
+        happened_on = date.fromisoformat(happened)
+    text = text.replace("\\n", "\n")
+    return Reply(holder, replied_to, sent_on, expected, happened_on, text, shape, line)
+
+
+def read_replies(name: str = REPLIES) -> list[Reply]:
+    """The rows of a replies set; a row before any "# shape:" line or not of 6 columns fails."""
+    replies, shape = [], ""
+    for number, line in enumerate((DATA / name).read_text("utf-8").splitlines(), 1):
+        heading = _SHAPE_LINE.match(line)
+        if heading:
+            shape = heading.group(1)
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 6 or not shape:
+            raise ValueError(f"{name}:{number}: 6 columns under a '# shape:' line: {line!r}")
+        replies.append(_reply(fields, shape, number))
+    return replies
 
 
 def _rows(name: str) -> list[dict[str, str]]:
