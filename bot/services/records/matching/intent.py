@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from bot.services.records.matching.analyse import Analysis, is_symbol
+from bot.services.records.matching.lexicon import read_sections
 
 
 class Intent(StrEnum):
@@ -20,105 +21,46 @@ class Intent(StrEnum):
     ACK = "ack"
 
 
-# The rule table. Tokens are folded (simplified, lower case) and cut by the matcher's own
-# tokenizer without HMM guessing; a pair is two adjacent tokens joined (改|到 → 改到), since
-# the cut may split a marker. A weak marker counts only in a clause without a completion cue.
-COMPLETION_CUES = frozenset(
-    {"了", "已", "已经", "已于", "完毕", "过", "办结", "开完", "开过", "好了"}
-)  # fmt: skip
-DONE_BEFORE = frozenset({"已", "已经", "已于", "完毕", "办结"})  # what a deadline yields to
-ACK_WORDS = frozenset(
-    {"收到", "好", "好的", "的", "明白", "明白了", "了", "知道", "知道了", "谢谢", "感谢", "多谢",
-     "辛苦", "辛苦了", "嗯", "嗯嗯", "哦", "噢", "ok", "okay", "好嘞", "行", "可以", "没问题",
-     "是", "是的", "对", "马上", "落实", "马上落实", "立即", "抓紧", "照办", "提醒", "您", "你",
-     "啦", "哈", "哈哈", "收悉", "已阅", "阅", "谢", "领导", "清楚", "办", "马上办", "照做", "按",
-     "要求", "按要求", "办理", "我", "来", "我来", "安排", "通知", "已", "一定", "遵照", "执行"}
-)  # fmt: skip
+# The rule table: the word lists are data (data/intent_words.txt). Tokens are folded
+# (simplified, lower case) and cut by the matcher's own tokenizer without HMM guessing; a pair
+# is two adjacent tokens joined (改|到 → 改到), since the cut may split a marker. A weak marker
+# counts only in a clause without a completion cue.
+_WORDS = read_sections("intent_words.txt")
+COMPLETION_CUES = _WORDS["completion_cues"]
+DONE_BEFORE = _WORDS["done_before"]  # what a deadline yields to
+ACK_WORDS = _WORDS["ack_words"]
 # questions
-QUESTION_ANYWHERE = frozenset({"吗"})
-QUESTION_FINAL = frozenset({"吗", "么", "呢", "嘛", "否", "不", "没"})
-# "讲几次" asks, "找了几个班子成员谈心" tells: these ask only at the end of a clause
-QUESTION_LAST_WORDS = frozenset(
-    {"几次", "几个", "几天", "几号", "几点", "多少", "多久", "多长时间"}
-)
-QUESTION_WORDS = frozenset(
-    {"什么", "什么时候", "何时", "哪里", "哪儿", "哪些", "哪个", "哪天", "为什么", "为何", "怎么", "怎么办", "怎样", "咋", "啥", "能否", "可否", "有没有", "是不是",
-     "要不要", "能不能", "可不可以", "需不需要", "算不算", "对不对", "行不行", "好不好", "哪",
-     "请问", "请教", "咨询", "问一下", "想问"}
-)  # fmt: skip
+QUESTION_ANYWHERE = _WORDS["question_anywhere"]
+QUESTION_FINAL = _WORDS["question_final"]
+QUESTION_LAST_WORDS = _WORDS["question_last_words"]  # 讲几次 asks, 找了几个…谈心 tells
+QUESTION_WORDS = _WORDS["question_words"]
 A_NOT_A = re.compile(r"(\w)[不没]\1")  # 能不能, 开没开, 算不算
-QUESTION_WEAK = frozenset({"如何"})  # "研究如何落实" is a statement: a question only clause-first
-# …检查各村是否公开: an embedded 是否, not a question
-INSPECT_VERBS = frozenset(
-    {"检查", "核查", "查看", "了解", "督查", "抽查", "核实", "排查", "对照", "看", "查", "审核",
-     "评估", "督促", "确认", "调查", "检验", "考核", "询问", "掌握"}
-)  # fmt: skip
+QUESTION_WEAK = _WORDS["question_weak"]  # 研究如何落实 is a statement: a question clause-first
+INSPECT_VERBS = _WORDS["inspect_verbs"]  # …检查各村是否公开: an embedded 是否
 # negations
-NEGATION_WORDS = frozenset(
-    {"没", "没有", "未", "尚未", "还没", "还未", "还没有", "暂未", "未能", "没能", "从未", "不曾",
-     "并未", "暂时没有", "无法", "不能", "没法", "来不及", "还差", "忘", "忘了", "忘记", "不了",
-     "开不了", "不成"}
-)  # fmt: skip
-NEGATION_PREFIXES = ("没", "未")  # 没开, 未开展 …
-NOT_NEGATION = frozenset({"未来", "没收", "未成年", "未成年人", "没问题", "未必"})
-# 不|开 (不力, 不少于, 不定期 are words of their own)
-NOT_VERBS = frozenset(
-    {"开", "召开", "讲", "签", "组织", "开展", "搞", "报", "报送", "参加", "举办", "去"}
-)  # fmt: skip
-CALLED_OFF = frozenset(
-    {"推迟", "延期", "延后", "取消", "改期", "暂停", "搁置", "暂缓", "改到", "改在", "推到",
-     "挪到", "延到", "顺延", "往后推"}
-)  # fmt: skip
-# 未发现问题, 没有一人缺席: the negation is about the findings, not the act
-FINDINGS = frozenset(
-    {"发现", "出现", "存在", "有", "问题", "违规", "违纪", "违法", "异常", "一人", "一个", "一例",
-     "一起", "任何", "缺席", "遗漏", "漏", "一名", "一户", "一"}
-)  # fmt: skip
-FOUND_VERBS = frozenset(
-    {"发现", "查出", "查实", "查明", "反映", "核实", "检查出"}
-)  # 发现2个村未公开
+NEGATION_WORDS = _WORDS["negation_words"]
+NEGATION_PREFIXES = tuple(sorted(_WORDS["negation_prefixes"]))  # 没开, 未开展 …
+NOT_NEGATION = _WORDS["not_negation"]
+NOT_VERBS = _WORDS["not_verbs"]  # 不|开 (不力, 不少于, 不定期 are words of their own)
+CALLED_OFF = _WORDS["called_off"]
+FINDINGS = _WORDS["findings"]  # 未发现问题, 没有一人缺席: about the findings, not the act
+FOUND_VERBS = _WORDS["found_verbs"]  # 发现2个村未公开
 # plans
-PLAN_STRONG = frozenset(
-    {"打算", "拟", "拟于", "拟在", "将于", "将在", "将要", "即将", "预计", "争取", "待", "等到",
-     "计划于", "定于", "定在", "安排在", "择期", "尽快", "马上", "抓紧", "想", "近期将",
-     "下一步", "准备于", "记得", "务必", "别忘", "别忘了"}
-)  # fmt: skip
-PLAN_WEAK = frozenset(
-    {"要", "需要", "需", "应", "应当", "应该", "必须", "明天", "明日", "后天", "明年", "明早",
-     "下月", "下个月", "下季度", "下一季度"}
-)  # fmt: skip
-PLAN_WEAK_PREFIXES = (
-    "下周", "下星期", "下个", "下月", "下季度", "明天", "明日", "明早", "明晚", "后天"
-)  # fmt: skip
+PLAN_STRONG = _WORDS["plan_strong"]
+PLAN_WEAK = _WORDS["plan_weak"]
+PLAN_WEAK_PREFIXES = tuple(sorted(_WORDS["plan_weak_prefixes"]))
 DEADLINE = re.compile(
     r"(月底|月末|年底|年末|周[一二三四五六日末]|星期[一二三四五六日天]|\d+[日号])前"
 )
-REQUEST = frozenset({"于", "在", "尽快", "及时", "按时", "务必", "抓紧", "大家", "各"})  # 请|于 …
-# 提醒大家要…: reported speech, not a plan
-SPEECH_VERBS = frozenset(
-    {"提醒", "要求", "强调", "叮嘱", "告诫", "督促", "指出", "提出", "表示", "明确", "号召"}
-)  # fmt: skip
-FOLLOW_UP = frozenset({"下一步", "下步", "今后", "接下来", "后续", "将继续", "继续", "下阶段"})
-NEXT_AFTER_XIA = frozenset({"一步", "周", "星期", "个月", "月", "季度"})
-WEEKDAYS = frozenset(
-    {"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周末", "星期一", "星期二",
-     "星期三", "星期四", "星期五"}
-)  # fmt: skip
+REQUEST = _WORDS["request"]  # 请|于 …
+SPEECH_VERBS = _WORDS["speech_verbs"]  # 提醒大家要…: reported speech, not a plan
+FOLLOW_UP = _WORDS["follow_up"]
+NEXT_AFTER_XIA = _WORDS["next_after_xia"]
+WEEKDAYS = _WORDS["weekdays"]
 # 计划 and 准备 are also nouns (工作计划, 准备工作, 计划已印发); 将 is also 把 (将名单公示)
-PLAN_NOUN_BEFORE = frozenset(
-    {"制定", "印发", "出台", "拟定", "完成", "修订", "下发", "编制", "起草", "审议", "通过", "研究",
-     "工作", "年度", "整改", "学习", "培训", "的", "了", "按", "按照", "根据", "实施", "落实",
-     "执行", "做", "做好", "充分", "前期", "会前"}
-)  # fmt: skip
-PLAN_NOUN_AFTER = COMPLETION_CUES | frozenset(
-    {"书", "表", "方案", "安排", "任务", "要求", "的", "和", "工作", "材料", "情况", "阶段", "制定",
-     "印发", "下发", "出台", "审议", "通过", "已经"}
-)  # fmt: skip
-WILL_AFTER_JIANG = frozenset(
-    {"于", "在", "要", "会", "召开", "开展", "组织", "举办", "进行", "讲", "参加", "报送", "签订",
-     "排查", "约谈", "检查", "与", "跟", "赴", "去", "到", "前往", "适时", "择期", "继续", "持续",
-     "全面", "深入", "进一步", "认真"}
-)  # fmt: skip
+PLAN_NOUN_BEFORE = _WORDS["plan_noun_before"]
+PLAN_NOUN_AFTER = COMPLETION_CUES | _WORDS["plan_noun_after"]
+WILL_AFTER_JIANG = _WORDS["will_after_jiang"]
 
 
 def _pairs(clause: Sequence[str]) -> list[str]:

@@ -37,6 +37,20 @@ def read_data(name: str) -> list[str]:
     return lines
 
 
+def read_sections(name: str) -> dict[str, frozenset[str]]:
+    """A data file of word lists: `[name]` starts a section, words are separated by spaces."""
+    sections: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for line in read_data(name):
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1].strip(), set())
+        elif current is not None:
+            current.update(_fold(word) for word in line.split())
+        else:
+            raise ValueError(f"{name}: words before the first [section]: {line}")
+    return {section: frozenset(words) for section, words in sections.items()}
+
+
 def _fold(word: str) -> str:
     """Full-width to half-width and lower case (the data files are in simplified characters)."""
     return unicodedata.normalize("NFKC", word).lower()
