@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import functools
-import heapq
 import operator
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 from bot.services.records.matching.analyse import Analyser, Analysis
-from bot.services.records.matching.intent import Intent, classify
+from bot.services.records.matching.dates import past_day
+from bot.services.records.matching.intent import Intent, classify, marked
 from bot.services.records.matching.lexicon import load_lexicon
-from bot.services.records.matching.ranking import Background, Document, Index, Query
+from bot.services.records.matching.ranking import (
+    Background,
+    Document,
+    Index,
+    Query,
+    best_positions,
+)
+from bot.services.records.matching.result import Candidate, MatchResult, Outcome
 
 __all__ = ["Candidate", "Intent", "MatchResult", "Matcher", "Outcome"]
 
@@ -37,61 +44,6 @@ _SPLIT = re.compile(
 _TEXTS = operator.attrgetter("content", "measures")
 _DOC_CACHE = 4096
 _INDEX_CACHE = 256
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One item the sender could be recording; `key` is the caller's id (e.g. the due item's)."""
-
-    key: int
-    code: str
-    content: str
-    measures: str = ""
-    open: bool = True
-
-
-class Outcome(StrEnum):
-    """What the reply should do with a result."""
-
-    NOT_COMPLETION = "not_completion"  # say nothing was recorded; name no code
-    NO_MATCH = "no_match"  # nothing in the list fits: offer the full list
-    UNSURE = "unsure"  # offer `ranked` (best first) and 其他
-    CONFIDENT = "confident"  # propose `confident`
-    SPLIT = "split"  # propose each of `parts`
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """The matcher's answer for one message (or one part of it)."""
-
-    text: str
-    intent: Intent
-    confident: Candidate | None = None
-    ranked: list[tuple[Candidate, float]] = field(default_factory=list)
-    score: float = 0.0  # the best candidate's score
-    margin: float = 0.0  # (best − second) / best, 0 when nothing scored
-    coverage: float = 0.0  # best / what the sentence's own terms could score (see ranking.py)
-    parts: list[MatchResult] = field(default_factory=list)
-
-    @property
-    def outcome(self) -> Outcome:
-        if self.intent is not Intent.COMPLETION:
-            return Outcome.NOT_COMPLETION
-        if self.parts:
-            return Outcome.SPLIT
-        if self.confident is not None:
-            return Outcome.CONFIDENT
-        return Outcome.UNSURE if self.ranked else Outcome.NO_MATCH
-
-
-def _best(scores: list[float], candidates: Sequence[Candidate]) -> list[int]:
-    """The best MAX_RANKED + 1 candidates' positions, best first; on a tie open items first,
-    then the caller's order. Only the few near the top are sorted in full."""
-    top = heapq.nlargest(MAX_RANKED + 1, range(len(scores)), key=scores.__getitem__)
-    floor = scores[top[-1]] - 1e-9 if top else 0.0
-    near = [n for n, score in enumerate(scores) if score >= floor] if top else []
-    near.sort(key=lambda n: (-round(scores[n], 9), not candidates[n].open, n))
-    return near[: MAX_RANKED + 1]
 
 
 class Matcher:
@@ -118,31 +70,31 @@ class Matcher:
         """Folded text, clauses of tokens and terms (for diagnostics and tests)."""
         return self._analyser.analyse(text)
 
-    def classify(self, text: str) -> Intent:
-        """Completion, plan, negation, question or acknowledgement (see matching/intent.py)."""
-        return classify(self.analyse(text))
+    def classify(self, text: str, *, today: datetime.date | None = None) -> Intent:
+        """Completion, plan, negation, question or acknowledgement (see matching/intent.py);
+        `today` is the sender's local date (a sentence naming a later day is a plan)."""
+        return classify(self.analyse(text), today=today)
 
-    def match(self, text: str, candidates: Sequence[Candidate]) -> MatchResult:
-        """Rank `candidates` for `text`; only a completion is ever matched."""
+    def match(
+        self, text: str, candidates: Sequence[Candidate], *, today: datetime.date | None = None
+    ) -> MatchResult:
+        """Rank `candidates` for `text`; only a completion is ever matched. `today` is the
+        sender's local date: a later day named makes a plan, a past one marks it done and is
+        the result's `happened_on`."""
         analysis = self.analyse(text)
-        intent = classify(analysis)
+        intent = classify(analysis, today=today)
+        done = marked(analysis, today=today)
+        day = past_day(analysis.folded, today)
         if intent is not Intent.COMPLETION or not candidates:
-            return MatchResult(text=text, intent=intent)
+            return MatchResult(text=text, intent=intent, marked=done, happened_on=day)
         index = self._index(candidates)
         whole = self._rank(text, analysis, candidates, index)
-        parts = self._split(text, candidates, index)
-        if parts:
-            return MatchResult(
-                text=text,
-                intent=intent,
-                confident=whole.confident,
-                ranked=whole.ranked,
-                score=whole.score,
-                margin=whole.margin,
-                coverage=whole.coverage,
-                parts=parts,
-            )
-        return whole
+        whole = dataclasses.replace(whole, marked=done, happened_on=day)
+        parts = [
+            dataclasses.replace(part, marked=done, happened_on=past_day(part.text, today) or day)
+            for part in self._split(text, candidates, index)
+        ]
+        return dataclasses.replace(whole, parts=parts) if parts else whole
 
     def _rank(
         self, text: str, analysis: Analysis, candidates: Sequence[Candidate], index: Index
@@ -155,15 +107,15 @@ class Matcher:
             if candidate.code.lower() in analysis.terms.words:
                 scores[number] += CODE_BONUS
                 potential += CODE_BONUS
-        order = _best(scores, candidates)
+        order = best_positions(scores, [c.open for c in candidates], MAX_RANKED + 1)
         best = scores[order[0]]
         second = scores[order[1]] if len(order) > 1 else 0.0
         margin = (best - second) / best if best > 0 else 0.0
         coverage = best / potential if potential > 0 else 0.0
-        confident = None
-        sure = best >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN
-        if sure and coverage >= CONFIDENT_COVERAGE and (anchored[order[0]] or best >= CODE_BONUS):
-            confident = candidates[order[0]]
+        top = candidates[order[0]]
+        leads = best >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN  # relative to the rest
+        fits = coverage >= CONFIDENT_COVERAGE and anchored[order[0]]
+        confident = top if best >= CODE_BONUS or (leads and fits) else None
         ranked = []
         if best >= MIN_SCORE:
             ranked = [

@@ -6,9 +6,52 @@ import datetime
 
 import pytest
 
+from bot.services.records.matcher import Intent, Matcher, Outcome
 from bot.services.records.matching.dates import named_day
+from tests.services.matcher_cases import holder_candidates, known_items
 
 TODAY = datetime.date(2026, 12, 21)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(known_items=known_items())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("回头再说", Intent.PLAN),
+        ("在做了", Intent.PLAN),
+        ("会按时完成的", Intent.PLAN),
+        ("这周内完成", Intent.PLAN),
+        ("过两天办", Intent.PLAN),
+        ("出差了", Intent.PLAN),
+        ("不是我负责的", Intent.NEGATION),
+        ("作废", Intent.NEGATION),
+        ("看不懂", Intent.QUESTION),
+        ("发错了吧", Intent.QUESTION),
+        ("1", Intent.ACK),
+        ("测试", Intent.ACK),
+        ("没问题", Intent.ACK),
+        ("本周内召开党委会", Intent.PLAN),
+        ("马上开党委会", Intent.PLAN),
+        ("想开个党委会", Intent.PLAN),
+        ("周五召开党委会", Intent.PLAN),  # a bare weekday: the coming one
+        ("党委会12月28日召开", Intent.PLAN),
+        ("元旦前开展廉洁提醒", Intent.PLAN),
+        ("周五召开了党委会", Intent.COMPLETION),  # with 了: the last one
+        ("12月18日召开党委会", Intent.COMPLETION),
+    ],
+)
+def test_stalls_refusals_and_future_days_are_no_completion(
+    matcher: Matcher, text: str, intent: Intent
+) -> None:
+    assert matcher.classify(text, today=TODAY) is intent
+    result = matcher.match(text, holder_candidates("P0101"), today=TODAY)
+    assert result.intent is intent
+    if intent is not Intent.COMPLETION:
+        assert result.outcome is Outcome.NOT_COMPLETION and not result.sure
 
 
 @pytest.mark.parametrize(
@@ -43,3 +86,15 @@ TODAY = datetime.date(2026, 12, 21)  # a Monday
 )
 def test_the_day_a_sentence_names(text: str, today: datetime.date, day: datetime.date) -> None:
     assert named_day(text, today=today) == day
+
+
+def test_a_completion_needs_a_sign_that_something_was_done(matcher: Matcher) -> None:
+    candidates = holder_candidates("P0101")
+    plain = matcher.match("召开党委会专题研究党风廉政建设", candidates, today=TODAY)
+    assert plain.outcome is Outcome.CONFIDENT and not plain.marked and not plain.sure
+    for text in ("召开了党委会专题研究党风廉政建设", "党委会已开完", "昨天召开党委会专题研究"):
+        result = matcher.match(text, candidates, today=TODAY)
+        assert result.sure and result.confident is not None and result.confident.code == "C01"
+    dated = matcher.match("12月18日召开党委会专题研究党风廉政建设", candidates, today=TODAY)
+    assert dated.sure and dated.happened_on == datetime.date(2026, 12, 18)
+    assert matcher.match("召开了党委会专题研究", candidates, today=TODAY).happened_on is None

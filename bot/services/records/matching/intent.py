@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from collections.abc import Sequence
 from enum import StrEnum
 
 from bot.services.records.matching.analyse import Analysis, is_symbol
+from bot.services.records.matching.dates import names_future, past_named
 from bot.services.records.matching.lexicon import read_sections
 
 
@@ -50,7 +52,7 @@ PLAN_STRONG = _WORDS["plan_strong"]
 PLAN_WEAK = _WORDS["plan_weak"]
 PLAN_WEAK_PREFIXES = tuple(sorted(_WORDS["plan_weak_prefixes"]))
 DEADLINE = re.compile(
-    r"(月底|月末|年底|年末|周[一二三四五六日末]|星期[一二三四五六日天]|\d+[日号])前"
+    r"(下班|月底|月末|年底|年末|周[一二三四五六日末]|星期[一二三四五六日天]|\d+[日号])前"
 )
 REQUEST = _WORDS["request"]  # 请|于 …
 SPEECH_VERBS = _WORDS["speech_verbs"]  # 提醒大家要…: reported speech, not a plan
@@ -61,6 +63,15 @@ WEEKDAYS = _WORDS["weekdays"]
 PLAN_NOUN_BEFORE = _WORDS["plan_noun_before"]
 PLAN_NOUN_AFTER = COMPLETION_CUES | _WORDS["plan_noun_after"]
 WILL_AFTER_JIANG = _WORDS["will_after_jiang"]
+# stalls, work in progress, promises, absence (回头再说, 在做了, 会按时完成的, 出差了): plans
+STALL = _WORDS["stall"]
+IN_TIME = re.compile(r"(本|这|今|这个)(周|星期|礼拜|月|季度|季|年)内|[\d一二两三几]+(天|日|周)内")
+# refusals (不是我负责的, 作废): negations; confusion (看不懂, 发错了吧): questions back
+REFUSAL = _WORDS["refusal"]
+CONFUSED = _WORDS["confused"]
+NOISE = _WORDS["noise"]  # 测试, 1: acknowledgements
+DONE_WORDS = _WORDS["done_words"]
+_LATIN_OR_DIGITS = re.compile(r"^[0-9a-z.]{1,8}$")
 
 
 def _pairs(clause: Sequence[str]) -> list[str]:
@@ -111,12 +122,24 @@ def _negates(clause: Sequence[str]) -> bool:
     return False
 
 
+def _has(clause: Sequence[str], words: frozenset[str]) -> bool:
+    """A token or two or three adjacent tokens joined (不是|我, 不|归|我) is among `words`."""
+    return any(
+        "".join(clause[start : start + size]) in words
+        for size in (1, 2, 3)
+        for start in range(len(clause) - size + 1)
+    )
+
+
 def _plans(clause: Sequence[str]) -> bool:
     done = any(token in COMPLETION_CUES for token in clause)
-    if any(pair in PLAN_STRONG for pair in _pairs(clause)):
-        return True  # 定|在, 安排|在
-    if DEADLINE.search("".join(clause)) and not any(token in DONE_BEFORE for token in clause):
-        return True  # 周五前把责任书签了, 月底前完成… (but 已于月底前完成)
+    if any(pair in PLAN_STRONG for pair in _pairs(clause)) or _has(clause, STALL):
+        return True  # 定|在, 安排|在; 回头再说, 过|两天, 在|做
+    joined = "".join(clause)
+    if (DEADLINE.search(joined) or IN_TIME.search(joined)) and not any(
+        token in DONE_BEFORE for token in clause
+    ):
+        return True  # 周五前把责任书签了, 本周内召开… (but 已于月底前完成)
     for i, token in enumerate(clause):
         before = clause[i - 1] if i > 0 else ""
         after = clause[i + 1] if i + 1 < len(clause) else ""
@@ -131,7 +154,10 @@ def _plans(clause: Sequence[str]) -> bool:
             return True
         if token == "下" and (after in NEXT_AFTER_XIA or after in WEEKDAYS):
             return True
-        if done or not (token in PLAN_WEAK or token.startswith(PLAN_WEAK_PREFIXES)):
+        if token == "会" and after and before in {"", "我", "我们", "都", "也", "就", "收到"}:
+            return True  # 会按时完成的 (but 开了|会: the meeting)
+        weak = token in PLAN_WEAK or token + after in PLAN_WEAK
+        if done or not (weak or token.startswith(PLAN_WEAK_PREFIXES)):
             continue
         if not any(word in SPEECH_VERBS for word in clause[:i]):
             return True
@@ -139,7 +165,12 @@ def _plans(clause: Sequence[str]) -> bool:
 
 
 def _acknowledges(clause: Sequence[str]) -> bool:
-    return all(is_symbol(token) or token in ACK_WORDS for token in clause)
+    words = [token for token in clause if not is_symbol(token)]
+    if "".join(words) in ACK_WORDS | NOISE:
+        return True  # 没|问题, 测试|一下
+    return all(
+        token in ACK_WORDS or token in NOISE or _LATIN_OR_DIGITS.match(token) for token in words
+    )
 
 
 def _follows_up(clause: Sequence[str]) -> bool:
@@ -147,25 +178,53 @@ def _follows_up(clause: Sequence[str]) -> bool:
     return bool(words) and (words[0] in FOLLOW_UP or "".join(words[:2]) in FOLLOW_UP)
 
 
-def classify(analysis: Analysis) -> Intent:
+def _kind(clause: Sequence[str]) -> Intent:
+    if _asks(clause) or _has(clause, CONFUSED):
+        return Intent.QUESTION
+    if _negates(clause) or _has(clause, REFUSAL):
+        return Intent.NEGATION
+    if _plans(clause):
+        return Intent.PLAN
+    return Intent.COMPLETION
+
+
+def classify(
+    analysis: Analysis, *, today: datetime.date | None = None, done: bool = False
+) -> Intent:
     """Apply the rule table clause by clause; a clear marker anywhere wins over completion,
-    except a closing "下一步…" after something done (report boilerplate, not a plan)."""
+    except a closing "下一步…" after something done (report boilerplate, not a plan). With the
+    sender's `today`, a sentence naming a later day is a plan (党委会12月28日召开); a holiday
+    or a month's end ahead (元旦前…) only when the sentence is not `done` (by its context)."""
     if analysis.asks:
         return Intent.QUESTION
     found: set[Intent] = set()
     for clause in analysis.clauses:
         if _acknowledges(clause):
             continue
-        if _asks(clause):
-            found.add(Intent.QUESTION)
-        elif _negates(clause):
-            found.add(Intent.NEGATION)
-        elif _plans(clause):
-            if not (Intent.COMPLETION in found and _follows_up(clause)):
-                found.add(Intent.PLAN)
-        else:
-            found.add(Intent.COMPLETION)
+        kind = _kind(clause)
+        if kind is Intent.PLAN and Intent.COMPLETION in found and _follows_up(clause):
+            continue
+        found.add(kind)
+    if (
+        Intent.COMPLETION in found
+        and today
+        and names_future(analysis.folded, today=today, done=done)
+    ):
+        found.add(Intent.PLAN)
     for intent in (Intent.QUESTION, Intent.NEGATION, Intent.PLAN, Intent.COMPLETION):
         if intent in found:
             return intent
     return Intent.ACK
+
+
+def marked(analysis: Analysis, *, today: datetime.date | None = None) -> bool:
+    """Whether the text carries a sign that something was done: a completion cue (了, 已, 开完),
+    a completed result (完成, 办结, 签完) or, with the sender's `today`, a past day it names."""
+    for clause in analysis.clauses:
+        if _has(clause, COMPLETION_CUES | DONE_WORDS):
+            return True  # 开了, 已完成, 开|完
+        if any(
+            token.endswith("完") and (len(token) > 1 or n > 0) for n, token in enumerate(clause)
+        ):
+            return True  # 签完, 讲完, 听|完
+    return past_named(analysis.folded, today=today)

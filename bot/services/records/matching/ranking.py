@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -181,3 +182,13 @@ class Index:
                     idf = unknown
                 total += CHANNEL_WEIGHTS[name] * weight * idf
         return total
+
+
+def best_positions(scores: Sequence[float], open_: Sequence[bool], limit: int) -> list[int]:
+    """The best `limit` positions, best first; on a tie open items first, then the caller's
+    order. Only the few near the top are sorted in full."""
+    top = heapq.nlargest(limit, range(len(scores)), key=scores.__getitem__)
+    floor = scores[top[-1]] - 1e-9 if top else 0.0
+    near = [n for n, score in enumerate(scores) if score >= floor] if top else []
+    near.sort(key=lambda n: (-round(scores[n], 9), not open_[n], n))
+    return near[:limit]
