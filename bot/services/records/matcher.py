@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.services.records.matching.analyse import Analyser, Analysis
 from bot.services.records.matching.dates import past_day
+from bot.services.records.matching.fit import near_miss, rivalled
 from bot.services.records.matching.intent import Intent, classify, marked
 from bot.services.records.matching.lexicon import load_lexicon
 from bot.services.records.matching.ranking import (
@@ -31,8 +32,9 @@ MIN_SCORE = 1.0  # below this nothing in the list is about the sentence: no cand
 CONFIDENT_SCORE = 2.5  # a proposal needs at least this …
 CONFIDENT_MARGIN = 0.25  # … to lead the second by this share of its own score …
 CONFIDENT_COVERAGE = 0.3  # … to explain this share of the sentence's weight …
-# … and to share with the sentence a word or synonym group that is not generic (组织开展了植树活动
-# shares only 组织, 开展, 活动 with 组织开展警示教育活动: no proposal)
+# … to share with the sentence a word or synonym group that is not generic (组织开展了植树活动
+# shares only 组织, 开展, 活动 with 组织开展警示教育活动: no proposal), and to be no near miss
+# (matching/fit.py: someone else's act, another topic, another item of the district)
 UNSURE_SHARE = 0.35  # the unsure reply lists candidates scoring at least this share of the best
 MAX_RANKED = 3
 CODE_BONUS = 50.0  # the sentence names the item's code (C01, 【C01】): that is the item
@@ -51,8 +53,9 @@ class Matcher:
 
     def __init__(self, *, known_items: Iterable[tuple[str, str]] = ()) -> None:
         """`known_items`: (责任内容, 工作措施) of every item at start-up. Their quoted terms join
-        the dictionary and their statistics say how specific a word is; without them the
-        matcher still works, counting within each candidate set alone."""
+        the dictionary and their statistics say how specific a word is (and which item of the
+        district a sentence is about); without them the matcher still works, counting within
+        each candidate set alone."""
         known = sorted(set(known_items))
         lexicon = load_lexicon()
         self._generic = lexicon.generic
@@ -60,7 +63,10 @@ class Matcher:
         self._documents: OrderedDict[tuple[str, str], Document] = OrderedDict()
         self._indexes: OrderedDict[tuple[tuple[str, str], ...], Index] = OrderedDict()
         self._known = frozenset(known)
-        self._background = Background.of(self._build_document(*item) for item in known)
+        documents = [self._build_document(*item) for item in known]
+        self._background = Background.of(documents)
+        self._district = Index(documents, [True] * len(documents), self._background)
+        self._district_position = {item: n for n, item in enumerate(known)}
 
     def in_dictionary(self, word: str) -> bool:
         """Whether the matcher's own tokenizer holds `word`."""
@@ -113,8 +119,11 @@ class Matcher:
         margin = (best - second) / best if best > 0 else 0.0
         coverage = best / potential if potential > 0 else 0.0
         top = candidates[order[0]]
+        miss = None
+        if MIN_SCORE <= best < CODE_BONUS:
+            miss = self._near_miss(analysis, query, top)
         leads = best >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN  # relative to the rest
-        fits = coverage >= CONFIDENT_COVERAGE and anchored[order[0]]
+        fits = coverage >= CONFIDENT_COVERAGE and anchored[order[0]] and miss is None  # absolute
         confident = top if best >= CODE_BONUS or (leads and fits) else None
         ranked = []
         if best >= MIN_SCORE:
@@ -131,7 +140,17 @@ class Matcher:
             score=best,
             margin=margin,
             coverage=coverage,
+            near_miss=miss,
         )
+
+    def _near_miss(self, analysis: Analysis, query: Query, best: Candidate) -> str | None:
+        """Why the best candidate is not what the sentence is about (matching/fit.py)."""
+        item = self._analyser.fold(f"{best.content} {best.measures}")
+        reason = near_miss(analysis.clauses, analysis.folded, item)
+        position = self._district_position.get((best.content, best.measures))
+        if reason is None and position is not None:
+            reason = "rival" if rivalled(self._district.score(query), position) else None
+        return reason
 
     def _split(self, text: str, candidates: Sequence[Candidate], index: Index) -> list[MatchResult]:
         """Parts of a message that each confidently record a different item, else []."""

@@ -8,7 +8,10 @@ import pytest
 
 from bot.services.records.matcher import Intent, Matcher, Outcome
 from bot.services.records.matching.dates import named_day
-from tests.services.matcher_cases import holder_candidates, known_items
+from tests.services.matcher_cases import (
+    holder_candidates,
+    known_items,
+)
 
 TODAY = datetime.date(2026, 12, 21)  # a Monday
 
@@ -98,3 +101,22 @@ def test_a_completion_needs_a_sign_that_something_was_done(matcher: Matcher) -> 
     dated = matcher.match("12月18日召开党委会专题研究党风廉政建设", candidates, today=TODAY)
     assert dated.sure and dated.happened_on == datetime.date(2026, 12, 18)
     assert matcher.match("召开了党委会专题研究", candidates, today=TODAY).happened_on is None
+
+
+@pytest.mark.parametrize(
+    ("text", "holder", "wrong"),
+    [
+        ("参加了镇党委会，专题研究党风廉政建设", "P0104", "M05"),
+        ("与下属单位负责人签订了党风廉政建设目标责任书", "P0104", "M02"),
+        ("与班子成员签订了党风廉政建设目标责任书", "P0103", "S01"),
+        ("召开了领导班子专题民主生活会", "P0102", "M04"),
+    ],
+)
+def test_the_best_of_poor_fits_is_never_confident(
+    matcher: Matcher, text: str, holder: str, wrong: str
+) -> None:
+    candidates = holder_candidates(holder)
+    assert matcher.match(text, candidates, today=TODAY).confident is None
+    for short in ([c for c in candidates if c.code == wrong], candidates[:3]):
+        result = matcher.match(text, short, today=TODAY)
+        assert result.confident is None and not result.sure, short

@@ -51,6 +51,7 @@ class MatchResult:
     parts: list[MatchResult] = field(default_factory=list)
     marked: bool = False
     happened_on: datetime.date | None = None
+    near_miss: str | None = None  # why the best is not confident although it shares words
 
     @property
     def outcome(self) -> Outcome:
