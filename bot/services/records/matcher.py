@@ -8,13 +8,15 @@ import functools
 import operator
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from bot.services.records.matching.analyse import Analyser, Analysis
 from bot.services.records.matching.dates import past_day
 from bot.services.records.matching.fit import near_miss, rivalled
-from bot.services.records.matching.intent import Intent, classify, marked
+from bot.services.records.matching.intent import Intent, classify, list_intent, marked
+from bot.services.records.matching.layout import Listing, listing
 from bot.services.records.matching.lexicon import load_lexicon
+from bot.services.records.matching.named import among_named
 from bot.services.records.matching.ranking import (
     Background,
     Document,
@@ -78,19 +80,44 @@ class Matcher:
 
     def classify(self, text: str, *, today: datetime.date | None = None) -> Intent:
         """Completion, plan, negation, question or acknowledgement (see matching/intent.py);
-        `today` is the sender's local date (a sentence naming a later day is a plan)."""
+        `today` is the sender's local date (a sentence naming a later day is a plan). A list
+        (matching/layout.py) is a completion when any of its items is."""
+        items = listing(text)
+        if items is not None:
+            return list_intent([classify(self.analyse(item), today=today) for item in items.items])
         return classify(self.analyse(text), today=today)
 
     def match(
-        self, text: str, candidates: Sequence[Candidate], *, today: datetime.date | None = None
+        self,
+        text: str,
+        candidates: Sequence[Candidate],
+        *,
+        today: datetime.date | None = None,
+        named: Collection[int] = (),
     ) -> MatchResult:
-        """Rank `candidates` for `text`; only a completion is ever matched. `today` is the
-        sender's local date: a later day named makes a plan, a past one marks it done and is
-        the result's `happened_on`."""
+        """Rank `candidates` for `text`; only a completion is ever matched. `today`: the
+        sender's local date; `named`: keys of the candidates that the message the text replies
+        to names (an item's card, a reminder, a 催办) — a text about none of the list's items
+        (已开, 两项都完成了) is about them, a text about another item is only offered."""
+        items = listing(text)
+        if items is not None:
+            return self._match_list(text, items, candidates, today, frozenset(named))
+        return self._match_text(text, candidates, today, frozenset(named))
+
+    def _match_text(
+        self,
+        text: str,
+        candidates: Sequence[Candidate],
+        today: datetime.date | None,
+        named: frozenset[int],
+        context: MatchResult | None = None,
+    ) -> MatchResult:
+        """One sentence (or a list's item, `context` holding its heading and siblings' tense)."""
         analysis = self.analyse(text)
-        intent = classify(analysis, today=today)
-        done = marked(analysis, today=today)
-        day = past_day(analysis.folded, today)
+        tense = context is not None and context.marked
+        intent = classify(analysis, today=today, done=tense)
+        done = tense or marked(analysis, today=today)
+        day = past_day(analysis.folded, today) or (context.happened_on if context else None)
         if intent is not Intent.COMPLETION or not candidates:
             return MatchResult(text=text, intent=intent, marked=done, happened_on=day)
         index = self._index(candidates)
@@ -100,7 +127,54 @@ class Matcher:
             dataclasses.replace(part, marked=done, happened_on=past_day(part.text, today) or day)
             for part in self._split(text, candidates, index)
         ]
-        return dataclasses.replace(whole, parts=parts) if parts else whole
+        if parts:
+            whole = dataclasses.replace(whole, parts=parts)
+        if named:
+            return among_named(whole, analysis, candidates, named)
+        return whole
+
+    def _match_list(
+        self,
+        text: str,
+        items: Listing,
+        candidates: Sequence[Candidate],
+        today: datetime.date | None,
+        named: frozenset[int],
+    ) -> MatchResult:
+        """Each item of a list on its own; an item without a sign of being done takes its
+        heading's or its siblings' (本季度已完成：…, 1.开了党委会 2.签订责任书), and the
+        heading's day. Items about the same item become one part; none is dropped."""
+        heading = self.analyse(items.heading)
+        context = MatchResult(
+            text=items.heading,
+            intent=Intent.ACK,
+            marked=bool(items.heading) and marked(heading, today=today),
+            happened_on=past_day(heading.folded, today),
+        )
+        first = [self._match_text(item, candidates, today, named, context) for item in items.items]
+        tense = context.marked or any(p.marked for p in first if p.intent is Intent.COMPLETION)
+        if tense and not context.marked:  # again, knowing the tense (1.元旦前开展… 2.报送了…)
+            context = dataclasses.replace(context, marked=True)
+            first = [
+                self._match_text(item, candidates, today, named, context) for item in items.items
+            ]
+        parts: list[MatchResult] = []
+        for result in first:
+            for each in result.parts or [result]:
+                part = dataclasses.replace(each, marked=each.marked or tense)
+                same = [p for p in parts if p.confident and p.confident == part.confident]
+                if same and part.outcome is Outcome.CONFIDENT:
+                    joined = f"{same[0].text}；{part.text}"
+                    parts[parts.index(same[0])] = dataclasses.replace(same[0], text=joined)
+                else:
+                    parts.append(part)
+        intent = list_intent([part.intent for part in parts])
+        if intent is not Intent.COMPLETION:
+            return MatchResult(text=text, intent=intent, happened_on=context.happened_on)
+        done = any(part.marked for part in parts)
+        return MatchResult(
+            text=text, intent=intent, parts=parts, marked=done, happened_on=context.happened_on
+        )
 
     def _rank(
         self, text: str, analysis: Analysis, candidates: Sequence[Candidate], index: Index

@@ -120,3 +120,61 @@ def test_the_best_of_poor_fits_is_never_confident(
     for short in ([c for c in candidates if c.code == wrong], candidates[:3]):
         result = matcher.match(text, short, today=TODAY)
         assert result.confident is None and not result.sure, short
+
+
+def test_a_numbered_message_keeps_every_part(matcher: Matcher) -> None:
+    text = (
+        "1.召开了党委会专题研究党风廉政建设\n2.参加了全区经济工作会议\n3.与班子成员签订了目标责任书"
+    )
+    result = matcher.match(text, holder_candidates("P0101"), today=TODAY)
+    assert result.outcome is Outcome.SPLIT
+    texts = [
+        "召开了党委会专题研究党风廉政建设",
+        "参加了全区经济工作会议",
+        "与班子成员签订了目标责任书",
+    ]
+    assert [part.text for part in result.parts] == texts
+    codes = [part.confident.code if part.sure and part.confident else None for part in result.parts]
+    assert codes == ["C01", None, "C03"]
+    assert result.parts[1].outcome in (Outcome.UNSURE, Outcome.NO_MATCH)
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "codes"),
+    [
+        ("已开", ["C01"], ["C01"]),  # about no item: the one the card names
+        ("讲了", ["C04"], ["C04"]),
+        ("都完成了", ["C01", "C05", "C07"], ["C01", "C05", "C07"]),
+        ("党委会开了", ["C01", "C05"], ["C01"]),  # the named item it is about
+        ("已完成", ["C01", "C05", "C07"], []),  # which one? offered, not sure
+        ("今天组织观看了警示教育片", ["C01", "C05"], []),  # another item: offered only
+        ("区纪委与我开展了廉政谈话", ["C05"], []),  # a near miss stays one
+        ("召开党委会", ["C01"], []),  # nothing says it is done
+    ],
+)
+def test_a_reply_to_named_items(
+    matcher: Matcher, text: str, named: list[str], codes: list[str]
+) -> None:
+    candidates = holder_candidates("P0101")
+    keys = [candidate.key for candidate in candidates if candidate.code in named]
+    result = matcher.match(text, candidates, today=datetime.date(2026, 12, 21), named=keys)
+    parts = result.parts or [result]
+    assert [part.confident.code for part in parts if part.sure and part.confident] == codes
+
+
+def test_a_list_takes_its_headings_day_and_tense(matcher: Matcher) -> None:
+    text = "12月28日：\n1.召开党委会专题研究党风廉政建设\n2.召开领导班子专题民主生活会"
+    result = matcher.match(text, holder_candidates("P0101"), today=datetime.date(2027, 1, 4))
+    assert [
+        (part.confident.code if part.confident else None, part.sure) for part in result.parts
+    ] == [
+        ("C01", True),
+        ("D02", True),
+    ]
+    assert {part.happened_on for part in result.parts} == {datetime.date(2026, 12, 28)}
+    bare = matcher.match("1.召开党委会\n2.签订责任书", holder_candidates("P0101"))
+    assert bare.outcome is Outcome.SPLIT and not any(part.sure for part in bare.parts)
+    mixed = matcher.match(
+        "1.已召开党委会专题研究党风廉政建设\n2.下周讲廉政党课", holder_candidates("P0101")
+    )
+    assert [part.outcome for part in mixed.parts] == [Outcome.CONFIDENT, Outcome.NOT_COMPLETION]

@@ -1,1 +1,1 @@
-"""Parts of the matcher behind bot.services.records.matcher: lexicon, normalising, intent, ranking."""
+"""The matcher's parts: lexicon, normalising, intent, dates, ranking, near misses, lists, replies."""

@@ -228,3 +228,12 @@ def marked(analysis: Analysis, *, today: datetime.date | None = None) -> bool:
         ):
             return True  # 签完, 讲完, 听|完
     return past_named(analysis.folded, today=today)
+
+
+def list_intent(intents: Sequence[Intent]) -> Intent:
+    """A list's intent from its items': a completion when any item is one (1.开了党委会
+    2.下周讲党课), else the first kind found by the usual order; ACK when all acknowledge."""
+    for intent in (Intent.COMPLETION, Intent.QUESTION, Intent.NEGATION, Intent.PLAN):
+        if intent in intents:
+            return intent
+    return Intent.ACK
