@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 
 import pytest
 
-from bot.services.records.matcher import Intent, Matcher, Outcome
+from bot.services.ledger.builtin import RESERVED_CODES
+from bot.services.records.matcher import Intent, Matcher, MatchResult, Outcome
 from bot.services.records.matching.dates import named_day
 from tests.services.matcher_cases import (
+    NAMING_KINDS,
+    REPLY_SHAPES,
+    Reply,
     holder_candidates,
     known_items,
+    read_replies,
 )
 
 TODAY = datetime.date(2026, 12, 21)  # a Monday
@@ -137,6 +144,99 @@ def test_a_numbered_message_keeps_every_part(matcher: Matcher) -> None:
     codes = [part.confident.code if part.sure and part.confident else None for part in result.parts]
     assert codes == ["C01", None, "C03"]
     assert result.parts[1].outcome in (Outcome.UNSURE, Outcome.NO_MATCH)
+
+
+# replies.tsv
+
+# Rows replying to a confirmation, a /records page, a digest, a proposal, a notice or a prompt
+# are the service's business (proposals.py): the matcher is judged on plain messages and on
+# replies to a card, a reminder or a 催办 (the items they name passed as `named`).
+JUDGED = [reply for reply in read_replies() if reply.kind in (None, *NAMING_KINDS)]
+# measured on the set (docs/benchmarks.md): a change that drops below fails here. Known misses:
+# near — 向区纪委报送了信访举报情况统计表 (S03), 向党委书面报告了明年工作思路 (M05), 审批了3个重大
+# 项目 (I0801) are proposed as sure; done — 召开党工委会议专题研究党风廉政建设工作 and 召开党委会专题
+# 研究党风廉正建设 carry no sign of being done, so they are proposed but not sure (the set wants
+# them sure; the issue says an unmarked sentence never is)
+MIN_RIGHT = {
+    "reply": 1.0,
+    "stall": 1.0,
+    "plan": 1.0,
+    "past": 1.0,
+    "multi": 1.0,
+    "near": 0.94,
+    "done": 0.96,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judged row: right or not, and the result it was judged on."""
+
+    reply: Reply
+    result: MatchResult
+    right: bool
+
+
+def _day_right(reply: Reply, day: datetime.date | None) -> bool:
+    if reply.happened_on == reply.sent_on:
+        return day in (None, reply.sent_on)
+    return day == reply.happened_on
+
+
+def judge(matcher: Matcher, reply: Reply) -> Verdict:
+    """Match one row against its holder's list, on its day, with the items it replies to.
+
+    !INTENT: not a completion. -: no confident proposal, nothing sure. ?, ?X: nothing sure (X
+    offered). X, X+Y: exactly those items sure, each on the expected day. A proposal of 季度自查
+    or 半年报告 counts as none: the service refuses it (they are handed in by their own flows)."""
+    candidates = holder_candidates(reply.holder)
+    named = [candidate.key for candidate in candidates if candidate.code in reply.named]
+    result = matcher.match(reply.text, candidates, today=reply.sent_on, named=named)
+    parts = result.parts if result.outcome is Outcome.SPLIT else [result]
+    proposed = [
+        part
+        for part in parts
+        if part.outcome is Outcome.CONFIDENT
+        and part.confident is not None
+        and part.confident.code not in RESERVED_CODES
+    ]
+    sure = [part for part in proposed if part.sure]
+    offered = {candidate.code for part in parts for candidate, _ in part.ranked}
+    if reply.expected.startswith("!"):
+        right = result.outcome is Outcome.NOT_COMPLETION
+    elif reply.expected == "-":
+        right = not proposed
+    elif reply.unsure:
+        right = not sure and set(reply.offered) <= offered
+    else:
+        codes = sorted(part.confident.code for part in sure if part.confident)
+        right = codes == sorted(reply.codes)
+        right = right and all(_day_right(reply, part.happened_on) for part in sure)
+    return Verdict(reply, result, right)
+
+
+@pytest.fixture(scope="module")
+def verdicts(matcher: Matcher) -> list[Verdict]:
+    return [judge(matcher, reply) for reply in JUDGED]
+
+
+def test_every_shape_is_judged_and_right_at_least_as_measured(verdicts: list[Verdict]) -> None:
+    total = Counter(verdict.reply.shape for verdict in verdicts)
+    right = Counter(verdict.reply.shape for verdict in verdicts if verdict.right)
+    assert set(total) == set(REPLY_SHAPES) and len(verdicts) >= 300
+    wrong = [f"{v.reply.line}: {v.reply.text}" for v in verdicts if not v.right]
+    for shape, share in MIN_RIGHT.items():
+        assert right[shape] >= share * total[shape], (shape, right[shape], total[shape], wrong)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [reply for reply in JUDGED if reply.expected.startswith("!") or reply.expected == "-"],
+    ids=lambda reply: f"{reply.line}:{reply.text[:16]}",
+)
+def test_a_non_completion_or_noise_is_never_proposed(matcher: Matcher, reply: Reply) -> None:
+    verdict = judge(matcher, reply)
+    assert verdict.right, verdict.result
 
 
 @pytest.mark.parametrize(
