@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
 
 import pytest
 
-from bot.services.ledger.builtin import RESERVED_CODES
-from bot.services.records.matcher import Intent, Matcher, MatchResult, Outcome
+from bot.services.records.matcher import Intent, Matcher, Outcome
 from bot.services.records.matching.dates import named_day
-from tests.services.matcher_cases import (
-    NAMING_KINDS,
-    REPLY_SHAPES,
-    Reply,
-    holder_candidates,
-    known_items,
-    read_replies,
-)
+from tests.services.matcher_cases import REPLY_SHAPES, Reply, holder_candidates, known_items
+from tests.services.records.replies_judge import JUDGED, Verdict, judge
 
 TODAY = datetime.date(2026, 12, 21)  # a Monday
 
@@ -146,12 +138,8 @@ def test_a_numbered_message_keeps_every_part(matcher: Matcher) -> None:
     assert result.parts[1].outcome in (Outcome.UNSURE, Outcome.NO_MATCH)
 
 
-# replies.tsv
+# replies.tsv (tests/services/records/replies_judge.py judges each row)
 
-# Rows replying to a confirmation, a /records page, a digest, a proposal, a notice or a prompt
-# are the service's business (proposals.py): the matcher is judged on plain messages and on
-# replies to a card, a reminder or a 催办 (the items they name passed as `named`).
-JUDGED = [reply for reply in read_replies() if reply.kind in (None, *NAMING_KINDS)]
 # measured on the set (docs/benchmarks.md): a change that drops below fails here. Known misses:
 # near — 向区纪委报送了信访举报情况统计表 (S03), 向党委书面报告了明年工作思路 (M05), 审批了3个重大
 # 项目 (I0801) are proposed as sure; done — 召开党工委会议专题研究党风廉政建设工作 and 召开党委会专题
@@ -166,53 +154,6 @@ MIN_RIGHT = {
     "near": 0.94,
     "done": 0.96,
 }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One judged row: right or not, and the result it was judged on."""
-
-    reply: Reply
-    result: MatchResult
-    right: bool
-
-
-def _day_right(reply: Reply, day: datetime.date | None) -> bool:
-    if reply.happened_on == reply.sent_on:
-        return day in (None, reply.sent_on)
-    return day == reply.happened_on
-
-
-def judge(matcher: Matcher, reply: Reply) -> Verdict:
-    """Match one row against its holder's list, on its day, with the items it replies to.
-
-    !INTENT: not a completion. -: no confident proposal, nothing sure. ?, ?X: nothing sure (X
-    offered). X, X+Y: exactly those items sure, each on the expected day. A proposal of 季度自查
-    or 半年报告 counts as none: the service refuses it (they are handed in by their own flows)."""
-    candidates = holder_candidates(reply.holder)
-    named = [candidate.key for candidate in candidates if candidate.code in reply.named]
-    result = matcher.match(reply.text, candidates, today=reply.sent_on, named=named)
-    parts = result.parts if result.outcome is Outcome.SPLIT else [result]
-    proposed = [
-        part
-        for part in parts
-        if part.outcome is Outcome.CONFIDENT
-        and part.confident is not None
-        and part.confident.code not in RESERVED_CODES
-    ]
-    sure = [part for part in proposed if part.sure]
-    offered = {candidate.code for part in parts for candidate, _ in part.ranked}
-    if reply.expected.startswith("!"):
-        right = result.outcome is Outcome.NOT_COMPLETION
-    elif reply.expected == "-":
-        right = not proposed
-    elif reply.unsure:
-        right = not sure and set(reply.offered) <= offered
-    else:
-        codes = sorted(part.confident.code for part in sure if part.confident)
-        right = codes == sorted(reply.codes)
-        right = right and all(_day_right(reply, part.happened_on) for part in sure)
-    return Verdict(reply, result, right)
 
 
 @pytest.fixture(scope="module")
