@@ -18,6 +18,7 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.ledger.status import Ledger, Status, my_list
 from bot.services.records.choices import choice_by_id
+from bot.services.replies import ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import records as record_texts
 from handlers.filters import private_router
@@ -74,8 +75,19 @@ async def item_card(
     if choice is None:
         raise RecordRefused(RecordProblem.NOT_YOURS)
     await query.answer()
-    today = local_date(clock.now(), zone)
-    await notifier.send(query.from_user.id, record_texts.item_card(choice, today))
+    now = clock.now()
+    card = record_texts.item_card(choice, local_date(now, zone))
+    sent = await notifier.send(query.from_user.id, card)
+    if sent:  # a reply to the card is about this due item
+        await remember(
+            session,
+            chat_id=query.from_user.id,
+            message_id=sent[-1].message_id,
+            kind=ReplyKind.ITEM_CARD,
+            person_id=person.person_id,
+            due_item_ids=[choice.due_item_id],
+            now=now,
+        )
 
 
 def build_router() -> Router:

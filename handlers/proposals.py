@@ -4,30 +4,37 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.services.directory.identity import Viewer
+from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records import proposal_state
 from bot.services.records import proposals as recording
 from bot.services.records import writing as records
 from bot.services.records.choices import Choice, choice_by_id, choices_for
+from bot.services.records.days import typed_day
+from bot.services.records.input_text import clean_text
 from bot.services.records.matcher import Outcome
 from bot.services.records.proposals import Proposed, Recorded
+from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import IsBound
+from handlers.records import RecordCb
+from handlers.replies import Invites, RepliesToBot
 from storage.models import Proposal, ProposalState
 
 MAX_BUTTONS = 24
 
 
 class ProposalCb(CallbackData, prefix="rc"):
-    """A proposal's button: ok (确认), alt (改选: every item), no (取消), pick (this item)."""
+    """A proposal's button: ok (确认), alt (改选: every item), no (取消), pick (this item),
+    day (改日期: a prompt whose reply sets the day)."""
 
     id: int
     act: str
@@ -52,8 +59,9 @@ def _proposal_keyboard(proposals: list[Proposal]) -> InlineKeyboardMarkup:
             kb.button(text=f"改选第{n}条", callback_data=ProposalCb(id=part.id or 0, act="alt"))
     else:
         kb.button(text="改选", callback_data=ProposalCb(id=first, act="alt"))
+    kb.button(text="改日期", callback_data=ProposalCb(id=first, act="day"))
     kb.button(text="取消", callback_data=ProposalCb(id=first, act="no"))
-    kb.adjust(3 if len(proposals) == 1 else 1)
+    kb.adjust(4 if len(proposals) == 1 else 1)
     return kb.as_markup()
 
 
@@ -98,11 +106,10 @@ def render_proposed(result: Proposed, zone: ZoneInfo) -> tuple[str, InlineKeyboa
 def _render_batch(
     proposals: list[Proposal], choices: dict[int, Choice]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    picked = [(choices[p.chosen_id or 0], p.text) for p in proposals]
+    picked = [(choices[p.chosen_id or 0], p.text, p.happened_on) for p in proposals]
     if len(proposals) == 1:
-        choice, text = picked[0]
-        return words.proposal(choice, text, proposals[0].happened_on), _proposal_keyboard(proposals)
-    return words.split(picked, proposals[0].happened_on), _proposal_keyboard(proposals)
+        return words.proposal(*picked[0]), _proposal_keyboard(proposals)
+    return words.split(picked), _proposal_keyboard(proposals)
 
 
 def render_recorded(done: list[Recorded]) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -112,6 +119,9 @@ def render_recorded(done: list[Recorded]) -> tuple[str, InlineKeyboardMarkup | N
     for r in fresh:
         label = "撤销" if len(fresh) == 1 else f"撤销 #{r.record.id}"
         kb.button(text=label, callback_data=UndoCb(id=r.record.id or 0))
+    late = [r for r in fresh if r.late_days]
+    if late:  # its prompt stores that a reply to it is this record's 逾期说明
+        kb.button(text="补逾期说明", callback_data=RecordCb(id=late[0].record.id or 0, act="late"))
     return words.recorded(done), kb.as_markup() if fresh else None
 
 
@@ -137,6 +147,26 @@ async def on_proposal(
         if message:
             await notifier.edit(chat, message.message_id, words.proposal_closed())
         await notifier.send(chat, text, reply_markup=markup)
+        return
+    if callback_data.act == "day":
+        proposal = await proposal_state.load_proposal(session, proposal_id=pid, viewer=person)
+        if proposal.state is not ProposalState.OPEN:
+            raise RecordRefused(RecordProblem.STALE)
+        await query.answer()
+        prompt = ForceReply(force_reply=True, input_field_placeholder="如 12月28日、昨天")
+        sent = await notifier.send(
+            chat, words.day_prompt(proposal.happened_on), reply_markup=prompt
+        )
+        if sent:
+            await remember(
+                session,
+                chat_id=chat,
+                message_id=sent[-1].message_id,
+                kind=ReplyKind.PROPOSAL_DATE,
+                person_id=person.person_id,
+                ref_id=pid,
+                now=now,
+            )
         return
     if callback_data.act == "no":
         cancelled = await proposal_state.cancel(session, proposal_id=pid, viewer=person, now=now)
@@ -201,9 +231,39 @@ async def on_undo(
         await notifier.send(chat, text)
 
 
+async def on_day_reply(
+    message: Message,
+    meaning: Meaning,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """The day typed in reply to 改日期: the proposal is shown again on that day."""
+    now = clock.now()
+    day = typed_day(clean_text(message.text), now=now, zone=zone)
+    parts = await proposal_state.set_day(
+        session, proposal_id=meaning.ref_id or 0, viewer=person, day=day
+    )
+    choices: dict[int, Choice] = {}
+    for part in parts:
+        found = await choice_by_id(session, viewer=person, due_item_id=part.chosen_id or 0)
+        if found is not None:
+            choices[found.due_item_id] = found
+    if all((p.chosen_id or 0) in choices for p in parts):
+        text, markup = _render_batch(parts, choices)
+    else:
+        text, markup = words.day_changed(day), _proposal_keyboard(parts)
+    await notifier.send(message.chat.id, text, reply_markup=markup, reply_to=message.message_id)
+
+
 def build_router() -> Router:
     """The proposals' and records' buttons, for any bound person (the services check ownership)."""
     router = Router(name="proposals")
+    router.message.register(
+        on_day_reply, RepliesToBot(), IsBound(), Invites(ReplyKind.PROPOSAL_DATE), F.text
+    )
     router.callback_query.filter(IsBound())
     router.callback_query.register(on_proposal, ProposalCb.filter())
     router.callback_query.register(on_undo, UndoCb.filter())

@@ -5,32 +5,24 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Filter
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
 from bot.services.directory.identity import Viewer
+from bot.services.errors import RecordRefused
 from bot.services.records import proposals as recording
+from bot.services.records import replying
 from bot.services.records.input_text import clean_text
 from bot.services.records.matcher import Matcher
 from bot.services.records.proposals import Proposed, Recorded, Source
+from bot.services.replies import Meaning, ReplyKind
 from bot.telegram.notifier import Notifier
+from bot.texts import records as record_words
 from handlers.filters import IsBound
 from handlers.proposals import render_proposed, render_recorded
-
-
-class RepliesToBot(Filter):
-    """The message replies to one of this bot's own messages (gives `replied`: its text)."""
-
-    async def __call__(self, message: Message) -> bool | dict[str, str]:
-        original = message.reply_to_message
-        if original is None or original.from_user is None or message.bot is None:
-            return False
-        if original.from_user.id != message.bot.id:
-            return False
-        return {"replied": original.text or original.caption or ""}
+from handlers.replies import Invites, RepliesToBot
 
 
 def source_of(message: Message) -> Source:
@@ -50,17 +42,27 @@ def _content(message: Message) -> tuple[str, Source]:
     return text, source
 
 
+def _private(message: Message) -> bool:
+    return message.chat.type == "private"
+
+
 async def _answer(
     message: Message, notifier: Notifier, result: Recorded | Proposed, zone: ZoneInfo
 ) -> None:
+    """Recorded: said where it was sent. Anything else in a group goes to the sender's private
+    chat when it asks them something (a proposal), and is not said at all otherwise."""
     if isinstance(result, Recorded):
         text, markup = render_recorded([result])
-    else:
-        text, markup = render_proposed(result, zone)
-    await notifier.send(message.chat.id, text, reply_markup=markup, reply_to=message.message_id)
+        await notifier.send(message.chat.id, text, reply_markup=markup, reply_to=message.message_id)
+        return
+    text, markup = render_proposed(result, zone)
+    if _private(message):
+        await notifier.send(message.chat.id, text, reply_markup=markup, reply_to=message.message_id)
+    elif result.proposals and message.from_user is not None:
+        await notifier.send(message.from_user.id, text, reply_markup=markup)
 
 
-async def on_content(
+async def on_sentence(
     message: Message,
     person: Viewer,
     session: AsyncSession,
@@ -68,30 +70,54 @@ async def on_content(
     zone: ZoneInfo,
     notifier: Notifier,
     matcher: Matcher,
-    replied: str | None = None,
 ) -> None:
-    """A reply to a bot message (`replied`: its text) records the one item it names at once, or
-    is matched among the items it names; a plain sentence, photo or file is matched among the
-    sender's items and proposed."""
+    """A plain sentence, photo or file in private chat: matched among the sender's items and
+    proposed (确认 / 改选 / 取消); nothing is recorded before 确认."""
     text, source = _content(message)
     now = clock.now()
-    result: Recorded | Proposed
-    if replied is None:
-        result = await recording.propose(
-            session, matcher=matcher, viewer=person, text=text, source=source, now=now, zone=zone
-        )
-    else:
-        result = await recording.record_reply(
+    result = await recording.propose(
+        session, matcher=matcher, viewer=person, text=text, source=source, now=now, zone=zone
+    )
+    await _answer(message, notifier, result, zone)
+
+
+async def on_item_reply(
+    message: Message,
+    meaning: Meaning,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+    matcher: Matcher,
+) -> None:
+    """A reply to a reminder, 催办 or item card: a sure completion of an item it names is
+    recorded at once; anything less sure is proposed; anything else says why nothing was."""
+    now = clock.now()
+    try:
+        text, source = _content(message)
+        result = await replying.record_reply(
             session,
             matcher=matcher,
             viewer=person,
-            replied_text=replied,
+            meaning=meaning,
             text=text,
             source=source,
             now=now,
             zone=zone,
         )
+    except RecordRefused:
+        if _private(message):
+            raise
+        return  # in a group: silent unless something was recorded or asked
     await _answer(message, notifier, result, zone)
+
+
+async def on_other_reply(message: Message, meaning: Meaning | None, notifier: Notifier) -> None:
+    """A reply to a bot message that takes none (a confirmation, a list, a digest, someone
+    else's message): never a record; said in private chat, silent in a group."""
+    if _private(message):
+        await notifier.send(message.chat.id, record_words.NOT_INVITED, reply_to=message.message_id)
 
 
 async def on_group_stranger(message: Message, notifier: Notifier) -> None:
@@ -101,15 +127,19 @@ async def on_group_stranger(message: Message, notifier: Notifier) -> None:
 
 def build_router() -> Router:
     """Replies to the bot (private chats and groups) and plain sentences, photos and files in
-    private chats; the proposals' and undo buttons live in handlers.proposals."""
+    private chats; the proposals' and undo buttons live in handlers.proposals. Replies to
+    notices, 更正 and date prompts are taken by earlier routers (their stored meaning)."""
     router = Router(name="recording")
-    replying = RepliesToBot()
+    replying_ = RepliesToBot()
     content = F.text | F.photo | F.document
-    router.message.register(on_content, replying, IsBound(), content, ~F.text.startswith("/"))
+    not_command = ~F.text.startswith("/")
+    items = Invites(ReplyKind.REMINDER, ReplyKind.NUDGE, ReplyKind.ITEM_CARD)
+    router.message.register(on_item_reply, replying_, IsBound(), items, content, not_command)
     router.message.register(
-        on_group_stranger, replying, F.chat.type.in_({"group", "supergroup"}), ~IsBound()
+        on_group_stranger, replying_, F.chat.type.in_({"group", "supergroup"}), ~IsBound()
     )
+    router.message.register(on_other_reply, replying_, IsBound(), content, not_command)
     private = F.chat.type == "private"
-    router.message.register(on_content, private, IsBound(), F.text, ~F.text.startswith("/"))
-    router.message.register(on_content, private, IsBound(), F.photo | F.document)
+    router.message.register(on_sentence, private, IsBound(), F.text, not_command)
+    router.message.register(on_sentence, private, IsBound(), F.photo | F.document)
     return router

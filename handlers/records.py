@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -16,12 +16,14 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records import writing as records
 from bot.services.records.choices import choices_for
+from bot.services.records.days import typed_day
 from bot.services.records.input_text import clean_text
 from bot.services.records.listing import RecordPage, record_view, records_page
+from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import IsBound
-from handlers.recording import RepliesToBot
+from handlers.replies import Invites, RepliesToBot
 
 
 class PageCb(CallbackData, prefix="rl"):
@@ -31,23 +33,19 @@ class PageCb(CallbackData, prefix="rl"):
 
 
 class RecordCb(CallbackData, prefix="rr"):
-    """A record's button: show, text (更正文字), item (更正事项), pick (that item), file."""
+    """A record's button: show, text (更正文字), date (更正日期), late (补逾期说明), item
+    (更正事项), pick (that item), file."""
 
     id: int
     act: str
     due: int = 0
 
 
-class MarkedReply(Filter):
-    """A reply to the bot's 逾期说明 or 更正 prompt: gives `record_id` and `mark`."""
-
-    async def __call__(self, message: Message, replied: str) -> bool | dict[str, object]:
-        for mark in (words.FIX_MARK, words.LATE_MARK):
-            for line in replied.splitlines():
-                found = words.NUMBER.search(line) if mark in line else None
-                if found:
-                    return {"record_id": int(found.group(1)), "mark": mark}
-        return False
+PROMPTS = {
+    "text": ReplyKind.CORRECTION,
+    "date": ReplyKind.RECORD_DATE,
+    "late": ReplyKind.LATE_NOTE,
+}
 
 
 def _page_keyboard(page: RecordPage) -> InlineKeyboardMarkup:
@@ -112,14 +110,31 @@ async def on_record(
         if not view.voided and not view.corrected_by and view.author_id == person.person_id:
             kb.button(text="更正文字", callback_data=RecordCb(id=view.id, act="text"))
             kb.button(text="改为其他事项", callback_data=RecordCb(id=view.id, act="item"))
+            kb.button(text="更正日期", callback_data=RecordCb(id=view.id, act="date"))
         if view.file_id:
             kb.button(text="📎 查看附件", callback_data=RecordCb(id=view.id, act="file"))
         kb.adjust(2)
         await query.answer()
         await notifier.send(chat, words.record_card(view, zone), reply_markup=kb.as_markup())
-    elif act == "text":
+    elif act in PROMPTS:
         await query.answer()
-        await notifier.send(chat, words.fix_prompt(view.id), reply_markup=ForceReply())
+        kind = PROMPTS[act]
+        prompt = {
+            ReplyKind.CORRECTION: words.fix_prompt(view.id),
+            ReplyKind.RECORD_DATE: words.record_day_prompt(view.id, view.happened_on),
+            ReplyKind.LATE_NOTE: words.late_prompt(view.id),
+        }[kind]
+        sent = await notifier.send(chat, prompt, reply_markup=ForceReply())
+        if sent:
+            await remember(
+                session,
+                chat_id=chat,
+                message_id=sent[-1].message_id,
+                kind=kind,
+                person_id=person.person_id,
+                ref_id=view.id,
+                now=clock.now(),
+            )
     elif act == "item":
         kb = InlineKeyboardBuilder()
         for choice in await choices_for(session, viewer=person, now=clock.now(), zone=zone):
@@ -152,23 +167,31 @@ async def on_record(
 
 async def on_marked_reply(
     message: Message,
-    record_id: int,
-    mark: str,
+    meaning: Meaning,
     person: Viewer,
     session: AsyncSession,
     clock: Clock,
+    zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """The text of a correction, or a 逾期说明, typed as a reply to the bot's prompt."""
+    """A reply to a 更正 prompt (new text or day) or to a late record's confirmation (its
+    逾期说明): the record it was stored for gets a correcting row."""
     text = clean_text(message.text or message.caption)
-    if mark == words.FIX_MARK:
+    record_id, now = meaning.ref_id or 0, clock.now()
+    if meaning.kind is ReplyKind.CORRECTION:
         added, _ = await records.correct(
-            session, record_id=record_id, viewer=person, now=clock.now(), text=text
+            session, record_id=record_id, viewer=person, now=now, text=text
         )
         reply = words.corrected(record_id, added.record.id or 0, "文字")
+    elif meaning.kind is ReplyKind.RECORD_DATE:
+        day = typed_day(text, now=now, zone=zone)
+        added, _ = await records.correct(
+            session, record_id=record_id, viewer=person, now=now, happened_on=day
+        )
+        reply = words.corrected(record_id, added.record.id or 0, "日期")
     else:
         added, _ = await records.correct(
-            session, record_id=record_id, viewer=person, now=clock.now(), late_reason=text
+            session, record_id=record_id, viewer=person, now=now, late_reason=text
         )
         reply = words.late_saved(added.record.id or 0)
     await notifier.send(message.chat.id, reply, reply_to=message.message_id)
@@ -179,7 +202,8 @@ def build_router() -> Router:
     router = Router(name="records")
     private = F.chat.type == "private"
     router.message.register(show_records, private, IsBound(), Command("records"))
-    router.message.register(on_marked_reply, RepliesToBot(), IsBound(), MarkedReply(), F.text)
+    marked = Invites(ReplyKind.CORRECTION, ReplyKind.RECORD_DATE, ReplyKind.LATE_NOTE)
+    router.message.register(on_marked_reply, RepliesToBot(), IsBound(), marked, F.text)
     router.callback_query.filter(IsBound())
     router.callback_query.register(turn_page, PageCb.filter())
     router.callback_query.register(on_record, RecordCb.filter())

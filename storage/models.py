@@ -286,6 +286,41 @@ class Proposal(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
+class ReplyKind(StrEnum):
+    """What a reply to one of the bot's messages means (a message absent from the table takes none)."""
+
+    REMINDER = "reminder"  # a reminder naming due items: a completion of one of them
+    NUDGE = "nudge"  # a 催办 naming due items: the same
+    ITEM_CARD = "item_card"  # one due item's card: a completion of it
+    LATE_NOTE = "late_note"  # a late record's confirmation: its 逾期说明 (ref: the record)
+    CORRECTION = "correction"  # 更正文字 prompt: the record's new text (ref: the record)
+    RECORD_DATE = "record_date"  # 更正日期 prompt: the record's new date (ref: the record)
+    PROPOSAL_DATE = "proposal_date"  # 改日期 prompt: the proposal's date (ref: the proposal)
+    NOTICE = "notice"  # a notice's copy: 收到 / 已阅 marks it read (ref: the receipt)
+
+
+class ReplyMeaning(SQLModel, table=True):
+    """One bot message that invites a reply, and what a reply to it means: stored when it is
+    sent (chat_id, message_id) or queued (outbox_id; its telegram_message_id comes on send);
+    never read back from the message's text."""
+
+    __tablename__ = "reply_meaning"
+    __table_args__ = (
+        sa.UniqueConstraint("chat_id", "message_id"),
+        sa.UniqueConstraint("outbox_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    message_id: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id", nullable=True)
+    kind: ReplyKind = Field(sa_type=_enum(ReplyKind))
+    person_id: int = _ref("person.id", index=False)  # whose reply it invites
+    due_item_ids: str = Field(default="", sa_type=sa.Text)  # comma-separated, in order named
+    ref_id: int | None = Field(default=None, nullable=True)  # record / proposal / receipt id
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class DraftState(StrEnum):
     """A self-check or report: being filled in, handed in, or given up."""
 
@@ -372,7 +407,11 @@ class OutboxState(StrEnum):
 class Outbox(SQLModel, table=True):
     """A message waiting for the one paced sender; dedupe_key makes each send happen once."""
 
-    __table_args__ = (sa.Index("ix_outbox_state_not_before", "state", "not_before"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_state_not_before", "state", "not_before"),
+        # a reply names the message it answers: its meaning is found through this
+        sa.Index("ix_outbox_chat_message", "chat_id", "telegram_message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)

@@ -173,7 +173,6 @@ class RecordProblem(StrEnum):
     NO_ITEMS = "no_items"  # the sender holds no items to record
     EMPTY = "empty"  # nothing but spaces, emoji or punctuation
     TOO_LONG = "too_long"  # detail: the length
-    NAMES_NO_ITEM = "names_no_item"  # a reply to a bot message that names no item
     NOT_YOURS = "not_yours"  # the items named are not the sender's
     STALE = "stale"  # the proposal or record was decided already, or is gone
     CANCELLED = "cancelled"  # 确认 on a proposal 取消 already (maybe by a press at the same moment)
@@ -185,6 +184,10 @@ class RecordProblem(StrEnum):
     SYSTEM_ITEM = "system_item"  # detail: the command (/selfcheck, /report) that records it
     NO_GROUP_UNIT = "no_group_unit"  # /bindgroup by an admin without a unit code
     UNKNOWN_UNIT = "unknown_unit"  # detail: the code
+    NOT_FOR_ITEM = "not_for_item"  # a completion that fits none of the items replied to
+    BEFORE_PERIOD = "before_period"  # detail: the period's first day (a date before it)
+    FUTURE_DATE = "future_date"  # a date after today
+    BAD_DATE = "bad_date"  # no date found in the reply to a date prompt
 
 
 class RecordRefused(DomainError):

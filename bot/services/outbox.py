@@ -17,10 +17,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Outbox, OutboxState, Person, UTCDateTime
+from storage.models import Outbox, OutboxState, Person, ReplyKind, ReplyMeaning, UTCDateTime
 
 _CHUNK = 500  # rows per INSERT: well under SQLite's 32,766 bound parameters
 STALE_CLAIM = timedelta(minutes=10)  # a claim this old is no longer in flight anywhere
+
+
+@dataclass(frozen=True)
+class Invites:
+    """What a reply to a queued message means (see storage.models.ReplyMeaning)."""
+
+    kind: ReplyKind
+    person_id: int
+    due_item_ids: tuple[int, ...] = ()
+    ref_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +45,7 @@ class OutboxMessage:
     not_before: datetime
     kind: str
     priority: int = 5  # 0 first
+    invites: Invites | None = None  # a reply to it means this; None: a reply never records
 
 
 async def enqueue(
@@ -49,16 +60,38 @@ async def enqueue(
     rows = [_row(message, now) for message in sorted(messages, key=lambda m: m.dedupe_key)]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    invites = {m.dedupe_key: m for m in messages if m.invites is not None}
     added = 0
     for start in range(0, len(rows), _CHUNK):
         statement = (
             insert(Outbox)
             .values(rows[start : start + _CHUNK])
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(col(Outbox.id))
+            .returning(col(Outbox.id), col(Outbox.dedupe_key))
         )
-        added += len((await session.exec(statement)).all())
+        new = (await session.exec(statement)).all()
+        added += len(new)
+        meanings = [
+            _meaning(invites[key], outbox_id, now) for outbox_id, key in new if key in invites
+        ]
+        session.add_all(meanings)
+    if invites:
+        await session.flush()
     return added
+
+
+def _meaning(message: OutboxMessage, outbox_id: int, now: datetime) -> ReplyMeaning:
+    invites = message.invites
+    assert invites is not None
+    return ReplyMeaning(
+        chat_id=message.chat_id,
+        outbox_id=outbox_id,
+        kind=invites.kind,
+        person_id=invites.person_id,
+        due_item_ids=",".join(map(str, invites.due_item_ids)),
+        ref_id=invites.ref_id,
+        created_at=now,
+    )
 
 
 def _row(message: OutboxMessage, now: datetime) -> dict[str, Any]:

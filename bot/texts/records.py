@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -20,11 +19,18 @@ HOW = (
     f"完成一项工作后，用一句话写明做了什么（如“{EXAMPLE}”）发给我；"
     "或直接<b>回复</b>提醒消息、清单中的事项卡片。"
 )
-LATE_PROMPT = "可<b>回复本消息</b>补一句逾期说明（可选）。"
-# the markers a reply is recognised by (the record number is in the same message)
-LATE_MARK = "补一句逾期说明"
-FIX_MARK = "写上更正后的内容"
-NUMBER = re.compile(r"记实编号 #(\d+)")
+LATE_PROMPT = "可点“补逾期说明”写一句逾期原因（可选）。"
+NOT_INVITED = (
+    "这条消息不用回复，您的回复<b>没有记入</b>任何内容。\n"
+    "要记实：直接发一句话说明做了什么，或回复提醒消息、/my 清单中的事项卡片；"
+    "要撤销或更正：点记实消息下的按钮，或发送 /records。"
+)
+NOTICE_REPLY = (
+    "通知不用回复内容，没有记入履责记实。已阅请点通知下方的“已阅”按钮，或回复“收到”；"
+    "如需说明情况，请直接联系发通知的管理员。"
+)
+NOTICE_READ = "已阅 ✓（已记下您已阅读这条通知）"
+NOTICE_READ_BEFORE = "这条通知您已标记为已阅。"
 NOT_COMPLETION = {
     Intent.PLAN: "这条消息像是<b>工作计划</b>",
     Intent.NEGATION: "这条消息说的是<b>尚未开展</b>的工作",
@@ -38,8 +44,6 @@ REFUSED = {
     RecordProblem.TOO_LONG: "内容过长（共 {detail} 字）：一条记实请控制在 "
     + str(MAX_TEXT)
     + " 字以内。可以分成几条发送，或精简后重发；原文仍在您的聊天记录里。",
-    RecordProblem.NAMES_NO_ITEM: "您回复的消息没有对应具体事项，所以没有记入。"
-    "请回复提醒消息或 /my 清单中的事项卡片，或直接发一句话说明做了什么。",
     RecordProblem.NOT_YOURS: "这里的事项不在您的清单中，没有记入。发送 /my 查看您的事项。",
     RecordProblem.STALE: "这个按钮已失效（已处理过或已过期）。请重新发送内容，或发送 /records 查看记实。",
     RecordProblem.CANCELLED: "这个按钮已失效：这条内容已取消，没有记入履责记实。如需记入，请重新发送。",
@@ -52,6 +56,12 @@ REFUSED = {
     "请点提醒消息下方的按钮，或发送 {detail}，按步骤填写后提交。",
     RecordProblem.NO_GROUP_UNIT: "请写明单位编码：<code>/bindgroup 单位编码</code>（如 /bindgroup U01）。",
     RecordProblem.UNKNOWN_UNIT: "未找到单位编码“{detail}”：请核对后重试。",
+    RecordProblem.NOT_FOR_ITEM: "没有记入：这句话看不出是在说{detail}已经完成了什么。"
+    "请写明做了什么，例如：“" + EXAMPLE + "”。",
+    RecordProblem.BEFORE_PERIOD: "没有记入：这句话说的日期早于该事项本期开始（{detail}），"
+    "说的可能是上一期的工作。如日期有误，请点“改日期”或重新发送并写明日期。",
+    RecordProblem.FUTURE_DATE: "这个日期还没到：只能记入已经完成的工作。请写明实际完成的日期。",
+    RecordProblem.BAD_DATE: "没有看懂这个日期。请回复如“12月28日”“昨天”“上周五”或“2026-12-28”。",
 }
 
 
@@ -86,7 +96,7 @@ def proposal(choice: Choice, text: str, happened_on: date) -> str:
     ]
     if late:
         lines.append(f"⚠️ 该事项已逾期 {late} 天；确认后可补一句逾期说明。")
-    lines.append("请点“确认”记入；不对请点“改选”。")
+    lines.append("请点“确认”记入；事项不对请点“改选”，日期不对请点“改日期”。")
     return "\n".join(lines)
 
 
@@ -108,11 +118,15 @@ def choose_from_all(text: str, *, file_kind: str | None = None) -> str:
     return f"没有找到与“{escape(_short(text))}”相符的事项，请从您的清单中选择："
 
 
-def split(parts: list[tuple[Choice, str]], happened_on: date) -> str:
+def split(parts: list[tuple[Choice, str, date]]) -> str:
+    """Two or more things in one message; one date line when they share a day."""
+    days = {day for _, _, day in parts}
     lines = [f"这条消息包含 {len(parts)} 件事，拟分别记入："]
-    for n, (choice, text) in enumerate(parts, 1):
-        lines.append(f"{n}. {item_line(choice)}：“{escape(_short(text))}”")
-    lines.append(f"日期：{_md(happened_on)}。请点“确认全部”，或改选其中一条。")
+    for n, (choice, text, day) in enumerate(parts, 1):
+        when = f"（{_md(day)}）" if len(days) > 1 else ""
+        lines.append(f"{n}. {item_line(choice)}{when}：“{escape(_short(text))}”")
+    lead = f"日期：{_md(parts[0][2])}。" if len(days) == 1 else ""
+    lines.append(f"{lead}请点“确认全部”，或改选其中一条；日期不对请点“改日期”。")
     return "\n".join(lines)
 
 
@@ -150,7 +164,29 @@ def corrected(old_id: int, new_id: int, what: str) -> str:
 
 
 def fix_prompt(record_id: int) -> str:
-    return f"更正记实编号 #{record_id}：请<b>回复本消息</b>，{FIX_MARK}。"
+    return f"更正记实编号 #{record_id}：请<b>回复本消息</b>，写上更正后的内容。"
+
+
+def late_prompt(record_id: int) -> str:
+    return f"记实编号 #{record_id} 的逾期说明：请<b>回复本消息</b>，写一句逾期原因。"
+
+
+def day_prompt(current: date) -> str:
+    return (
+        f"现在的日期是 {_md(current)}。请<b>回复本消息</b>写明实际完成的日期，"
+        "如“12月28日”“昨天”“上周五”。"
+    )
+
+
+def record_day_prompt(record_id: int, current: date) -> str:
+    return (
+        f"更正记实编号 #{record_id} 的日期（现为 {_md(current)}）：请<b>回复本消息</b>"
+        "写明实际完成的日期，如“12月28日”“昨天”。"
+    )
+
+
+def day_changed(day: date) -> str:
+    return f"日期已改为 {_md(day)}。请点“确认”记入。"
 
 
 def late_saved(record_id: int) -> str:

@@ -45,7 +45,7 @@ async def test_a_sentence_proposes_c01_and_confirm_records_it_once(district: Dis
     proposal = _last_with_buttons(sent)
     codes = re.findall(r"【(\w+)】", proposal.plain)
     assert codes[0] == "C01", proposal.plain
-    assert [b["text"] for b in proposal.buttons] == ["确认", "改选", "取消"]
+    assert [b["text"] for b in proposal.buttons] == ["确认", "改选", "改日期", "取消"]
 
     confirmed = await district.chat.press(tg, proposal.message_id or 0, "确认")
     assert any("已记入履责记实" in s.plain for s in confirmed)
@@ -182,7 +182,9 @@ async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
         if s.method == "sendMessage"
     ][-1]
     assert card.plain.startswith("【C03】")
-    done = await district.chat.send_text(tg, "与班子成员签订了责任书", reply_to=card.message_id)
+    done = await district.chat.send_text(
+        tg, "与班子成员签订了党风廉政建设目标责任书", reply_to=card.message_id
+    )
     confirmation = _last_with_buttons(done)
     assert "已记入履责记实" in confirmation.plain and "【C03】" in confirmation.plain
     assert len(await _records(district)) == 1
@@ -237,13 +239,13 @@ async def test_bad_input_gets_a_clear_reply_and_sql_is_stored_verbatim(district:
     assert "没有需要记实的事项" in await district.say("P0001", SENTENCE)  # an admin holds none
 
 
-async def test_a_reply_to_a_bot_message_naming_no_item_is_refused(district: District) -> None:
+async def test_a_reply_to_a_bot_message_that_invites_none_is_refused(district: District) -> None:
     tg = district.tg("P0101")
     help_message = [
         s for s in await district.chat.send_text(tg, "/help") if s.method == "sendMessage"
     ][-1]
     reply = await district.chat.send_text(tg, "已完成", reply_to=help_message.message_id)
-    assert any("没有对应具体事项" in s.plain for s in reply)
+    assert any("这条消息不用回复" in s.plain for s in reply)
     assert await _records(district) == []
 
 

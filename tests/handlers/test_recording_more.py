@@ -119,8 +119,15 @@ async def test_a_late_record_asks_for_a_reason_kept_in_a_correcting_row(district
         )
     )
     assert "逾期说明" in done.plain
+    ignored = await district.chat.send_text(tg, "撤销", reply_to=done.message_id)
+    assert any("这条消息不用回复" in s.plain for s in ignored)
+    [prompt] = [
+        s
+        for s in await district.chat.press(tg, done.message_id or 0, "补逾期说明")
+        if s.method == "sendMessage"
+    ]
     saved = await district.chat.send_text(
-        tg, "年初班子调整，计划延至11月印发", reply_to=done.message_id
+        tg, "年初班子调整，计划延至11月印发", reply_to=prompt.message_id
     )
     assert any("已补充逾期说明" in s.plain for s in saved)
     first, second = await _records(district)
@@ -128,21 +135,26 @@ async def test_a_late_record_asks_for_a_reason_kept_in_a_correcting_row(district
     assert second.text == first.text
 
 
-async def test_a_reply_to_a_message_naming_several_items_is_matched_among_them(
+async def test_a_reply_to_a_nudge_naming_several_items_records_the_one_it_is_about(
     district: District,
 ) -> None:
     tg = district.tg("P0101")
-    [message] = await district.app.notifier.send(
-        tg, "提醒：【C04】带头讲廉政党课\n【C07】组织观看警示教育片\n回复本消息即可记实。"
-    )
+    [offer] = [
+        s for s in await district.chat.send_text(district.tg("P0105"), "/nudge") if s.buttons
+    ]
+    person = next(b for b in offer.buttons if b["text"].startswith("陈立新"))
+    await district.chat.press(district.tg("P0105"), offer.message_id or 0, person["text"])
+    mark = district.fake.mark()
+    await district.app.sender.drain_once(district.clock.now())
+    [letter] = [s for s in district.fake.sent_since(mark) if s.chat_id == tg]
+    assert "【C07】" in letter.plain and "【C04】" in letter.plain
     sent = await district.chat.send_text(
-        tg, "组织全体干部观看了警示教育片", reply_to=message.message_id
+        tg, "组织全体干部观看了警示教育片", reply_to=letter.message_id
     )
-    proposal = _with_buttons(sent)
-    assert proposal.plain.startswith("拟记入：【C07】")
+    assert "已记入履责记实：【C07】" in _with_buttons(sent).plain
 
 
-async def test_in_a_group_a_secretary_binds_it_and_a_reply_records(district: District) -> None:
+async def test_in_a_group_a_secretary_binds_it_and_lists_go_private(district: District) -> None:
     secretary, official = district.tg("P0105"), district.tg("P0101")
     bound = await district.chat.send_text(secretary, "/bindgroup", group=GROUP)
     assert any("城关镇" in s.plain for s in bound)
@@ -152,11 +164,6 @@ async def test_in_a_group_a_secretary_binds_it_and_a_reply_records(district: Dis
         assert (
             await session.exec(select(AuditEntry).where(AuditEntry.action == "group.bind"))
         ).first()
-    [reminder] = await district.app.notifier.send(GROUP, "提醒：【C01】本季度党委会专题研究")
-    done = await district.chat.send_text(
-        official, "今天召开了党委会专题研究", reply_to=reminder.message_id, group=GROUP
-    )
-    assert any("已记入" in s.plain and s.chat_id == GROUP for s in done)
     my = await district.chat.send_text(official, "/my", group=GROUP)
     assert {s.chat_id for s in my if s.method == "sendMessage"} == {official, GROUP}
     assert all("【C01】" not in s.plain for s in my if s.chat_id == GROUP)

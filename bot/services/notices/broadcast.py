@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.errors import DomainError
 from bot.services.notices.audience import Audience, Reach, members, parse
-from bot.services.outbox import OutboxMessage, enqueue
-from storage.models import DraftState, Notice, NoticeReceipt, Outbox
+from bot.services.outbox import Invites, OutboxMessage, enqueue
+from storage.models import DraftState, Notice, NoticeReceipt, Outbox, ReplyKind
 
 PRIORITY = 2  # after chat replies, before the reminders (3) and escalations (4)
 MAX_FILE = 20 * 1024 * 1024  # what the Bot API lets a bot download: larger drafts are refused
@@ -246,6 +246,7 @@ async def queue_copies(
                     not_before=now,
                     kind="notice",
                     priority=PRIORITY,
+                    invites=Invites(ReplyKind.NOTICE, receipt.person_id, ref_id=receipt.id),
                 )
             )
             if part.file_id is not None:

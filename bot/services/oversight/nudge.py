@@ -15,9 +15,9 @@ from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory, load_directory
 from bot.services.ledger.outstanding import OutstandingItem
-from bot.services.outbox import OutboxMessage, enqueue
+from bot.services.outbox import Invites, OutboxMessage, enqueue
 from bot.services.oversight.pending import Pending, UnitRef, unit_pending
-from storage.models import AuditEntry
+from storage.models import AuditEntry, ReplyKind
 
 KIND = "nudge"
 
@@ -120,6 +120,11 @@ async def nudge(
             text=render(letter),
             not_before=now,
             kind=KIND,
+            invites=Invites(
+                ReplyKind.NUDGE,
+                receiver.person_id,
+                tuple(dict.fromkeys(item.due_item_id for item in target.items)),
+            ),
         )
         added = await enqueue(session, messages=[message], now=now)
         if added:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,13 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import Period, effective_due, local_date, stored_period
 from bot.services.calendar.workdays import load_calendar
 from bot.services.directory.identity import Viewer
+from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.ledger.outstanding import due_item_rows, is_outstanding, recorded
 from bot.services.ledger.status import in_current_period, mine
 from bot.services.records.matcher import Candidate
 from storage.models import DueItem, DutyType, Holding, Item
-
-# a 【code】 as the bot writes it in reminders, lists, cards and proposals
-CODE_IN_TEXT = re.compile(r"【([A-Za-z0-9_-]{1,32})】")
 
 
 @dataclass(frozen=True)
@@ -47,6 +44,12 @@ class Choice:
             measures=self.measures,
             open=not self.done,
         )
+
+    def check_day(self, day: date) -> None:
+        """A record's day is never before its due item's period began (a sentence naming an
+        earlier day is about an earlier period)."""
+        if day < self.period.start:
+            raise RecordRefused(RecordProblem.BEFORE_PERIOD, f"{self.period.start:%Y-%m-%d}")
 
     def late_days(self, on: date) -> int:
         """Days after the due date a record made `on` comes (0: in time)."""
@@ -118,12 +121,3 @@ def _better(new: Choice, old: Choice) -> bool:
     if not new.done:
         return new.period.start < old.period.start
     return new.period.start > old.period.start
-
-
-def codes_named(text: str) -> list[str]:
-    """The 【code】s a bot message names, in order, each once."""
-    seen: list[str] = []
-    for code in CODE_IN_TEXT.findall(text):
-        if code not in seen:
-            seen.append(code)
-    return seen

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, update
@@ -142,3 +142,32 @@ async def cancel(
         ids = tuple(p.record_id for p in parts if p.record_id is not None)
         return Cancelled(fresh=False, state=ProposalState.CONFIRMED, record_ids=ids)
     return Cancelled(fresh=False, state=ProposalState.CANCELLED)
+
+
+async def set_day(
+    session: AsyncSession, *, proposal_id: int, viewer: Viewer, day: date
+) -> list[Proposal]:
+    """改日期: every part of an open proposal happened on `day` (refused before a part's period
+    began); one conditional UPDATE, so a proposal decided a moment ago keeps its day."""
+    proposal = await load_proposal(session, proposal_id=proposal_id, viewer=viewer)
+    parts = await batch_of(session, proposal=proposal)
+    if any(p.state is not ProposalState.OPEN for p in parts):
+        raise RecordRefused(RecordProblem.STALE)
+    for part in parts:
+        if part.chosen_id is not None:
+            choice = await choice_by_id(session, viewer=viewer, due_item_id=part.chosen_id)
+            if choice is not None:
+                choice.check_day(day)
+    changed = await session.exec(
+        update(Proposal)
+        .where(
+            col(Proposal.id).in_([p.id for p in parts]), col(Proposal.state) == ProposalState.OPEN
+        )
+        .values(happened_on=day)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != len(parts):
+        raise RecordRefused(RecordProblem.STALE)
+    for part in parts:
+        set_committed_value(part, "happened_on", day)
+    return parts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
-from bot.services.records.choices import Choice, choice_by_id, choices_for, codes_named
+from bot.services.records.choices import Choice, choice_by_id, choices_for
 from bot.services.records.input_text import evidence_text
 from bot.services.records.matcher import Matcher, MatchResult, Outcome
 from bot.services.records.matching.intent import Intent
@@ -75,28 +75,60 @@ async def propose(
     source: Source,
     now: datetime,
     zone: ZoneInfo,
-    among: Sequence[str] = (),
 ) -> Proposed:
-    """Match a sentence among the viewer's items (or only `among`, the codes of a replied-to
-    message) and store what to propose; a message that is not a completion stores nothing."""
+    """Match a sentence among the viewer's items and store what to propose; a message that is
+    not a completion stores nothing."""
     choices = await _choices(session, viewer, now, zone)
-    if among:
-        choices = [c for c in choices if c.code in among]
-        if not choices:
-            raise RecordRefused(RecordProblem.NOT_YOURS)
     by_id = {c.due_item_id: c for c in choices}
     if not text and source.file_id:  # a photo without a caption: which item is it for?
-        proposal = _proposal(viewer, "", source, now, zone, [c.due_item_id for c in choices], None)
-        session.add(proposal)
-        await session.flush()
-        return Proposed(Outcome.NO_MATCH, Intent.COMPLETION, [proposal], by_id)
-    result = matcher.match(text, [c.candidate() for c in choices])
+        return await store_evidence(session, viewer, source, now, zone, choices, chosen=None)
+    today = local_date(source.sent_at, zone)
+    result = matcher.match(text, [c.candidate() for c in choices], today=today)
+    return await store(
+        session, viewer=viewer, result=result, by_id=by_id, source=source, now=now, zone=zone
+    )
+
+
+async def store_evidence(
+    session: AsyncSession,
+    viewer: Viewer,
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+    choices: Sequence[Choice],
+    *,
+    chosen: int | None,
+) -> Proposed:
+    """A photo or file without words: which item is it for (`chosen`: the one replied to)?"""
+    ids = [c.due_item_id for c in choices]
+    proposal = _proposal(viewer, "", source, now, zone, ids, chosen, None)
+    session.add(proposal)
+    await session.flush()
+    outcome = Outcome.CONFIDENT if chosen is not None else Outcome.NO_MATCH
+    return Proposed(outcome, Intent.COMPLETION, [proposal], {c.due_item_id: c for c in choices})
+
+
+async def store(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    result: MatchResult,
+    by_id: dict[int, Choice],
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Proposed:
+    """Store the proposals a match result makes (none for a non-completion), each part on the
+    day its sentence names (else the day it was sent)."""
     outcome = result.outcome
     if outcome is Outcome.NOT_COMPLETION:
         return Proposed(outcome, result.intent)
     parts = result.parts if outcome is Outcome.SPLIT else [result]
     _not_for_system(parts, by_id)
     proposals = [_from_result(viewer, part, source, now, zone) for part in parts]
+    for proposal in proposals:  # a day before the proposed item's period: said now, not at 确认
+        if proposal.chosen_id is not None:
+            by_id[proposal.chosen_id].check_day(proposal.happened_on)
     for proposal in proposals:
         session.add(proposal)
     await session.flush()
@@ -127,7 +159,8 @@ def _from_result(
 ) -> Proposal:
     ranked = [c.key for c, _ in result.ranked[:3]]
     chosen = result.confident.key if result.confident is not None else None
-    return _proposal(viewer, result.text.strip(), source, now, zone, ranked, chosen)
+    text = result.text.strip()
+    return _proposal(viewer, text, source, now, zone, ranked, chosen, result.happened_on)
 
 
 def _proposal(
@@ -138,13 +171,14 @@ def _proposal(
     zone: ZoneInfo,
     candidates: list[int],
     chosen: int | None,
+    happened_on: date | None,
 ) -> Proposal:
     return Proposal(
         person_id=viewer.person_id,
         chat_id=source.chat_id,
         message_id=source.message_id,
         text=text,
-        happened_on=local_date(source.sent_at, zone),
+        happened_on=happened_on or local_date(source.sent_at, zone),
         candidates=",".join(str(c) for c in candidates),
         chosen_id=chosen,
         file_id=source.file_id,
@@ -180,6 +214,7 @@ async def confirm(
             raise RecordRefused(RecordProblem.STALE)
         if choice.system:
             raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[choice.system])
+        choice.check_day(part.happened_on)
         choices.append(choice)
     won = await decide(
         session, parts=parts, state=ProposalState.CONFIRMED, now=now, pin_choice=True
@@ -189,7 +224,16 @@ async def confirm(
     done: list[Recorded] = []
     for part, choice in zip(parts, choices, strict=True):
         done.append(
-            await _record(session, viewer, choice, part.text, f"proposal:{part.id}", part, now)
+            await record_choice(
+                session,
+                viewer,
+                choice,
+                part.text,
+                f"proposal:{part.id}",
+                part,
+                now,
+                happened_on=part.happened_on,
+            )
         )
         await session.exec(
             update(Proposal)
@@ -220,49 +264,7 @@ async def _decided(
     return done
 
 
-async def record_reply(
-    session: AsyncSession,
-    *,
-    matcher: Matcher,
-    viewer: Viewer,
-    replied_text: str,
-    text: str,
-    source: Source,
-    now: datetime,
-    zone: ZoneInfo,
-) -> Recorded | Proposed:
-    """A reply to a bot message: one item named → recorded at once; several → matched among
-    them only; none → refused. A reply that is not a completion (收到, 明天做) records nothing."""
-    codes = codes_named(replied_text)
-    if not codes:
-        raise RecordRefused(RecordProblem.NAMES_NO_ITEM)
-    named = [c for c in await _choices(session, viewer, now, zone) if c.code in codes]
-    if len(codes) > 1 and any(not c.system for c in named):
-        return await propose(
-            session,
-            matcher=matcher,
-            viewer=viewer,
-            text=text,
-            source=source,
-            now=now,
-            zone=zone,
-            among=codes,
-        )
-    if not named:
-        raise RecordRefused(RecordProblem.NOT_YOURS)
-    if text:
-        intent = matcher.classify(text)
-        if intent is not Intent.COMPLETION:
-            return Proposed(Outcome.NOT_COMPLETION, intent)
-    choice = named[0]
-    if choice.system:  # a reply never records 季度自查 / 半年报告: they are handed in by button
-        commands = dict.fromkeys(SYSTEM_COMMANDS[c.system] for c in named if c.system)
-        raise RecordRefused(RecordProblem.SYSTEM_ITEM, "、".join(commands))
-    origin = f"reply:{source.chat_id}:{source.message_id}"
-    return await _record(session, viewer, choice, text, origin, source, now, zone=zone)
-
-
-async def _record(
+async def record_choice(
     session: AsyncSession,
     viewer: Viewer,
     choice: Choice,
@@ -271,17 +273,11 @@ async def _record(
     source: Proposal | Source,
     now: datetime,
     *,
-    zone: ZoneInfo | None = None,
+    happened_on: date,
 ) -> Recorded:
-    if isinstance(source, Proposal):
-        happened_on, chat, message = source.happened_on, source.chat_id, source.message_id
-    else:
-        assert zone is not None
-        happened_on, chat, message = (
-            local_date(source.sent_at, zone),
-            source.chat_id,
-            source.message_id,
-        )
+    """Store `origin`'s record of `choice` on `happened_on` (once: a second call finds it);
+    a day before the due item's period began is refused."""
+    choice.check_day(happened_on)
     added = await add_record(
         session,
         origin=origin,
@@ -293,7 +289,7 @@ async def _record(
         now=now,
         file_id=source.file_id,
         file_kind=source.file_kind,
-        source_chat_id=chat,
-        source_message_id=message,
+        source_chat_id=source.chat_id,
+        source_message_id=source.message_id,
     )
     return Recorded(added.record, choice, added.fresh, choice.late_days(happened_on))

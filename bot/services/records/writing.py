@@ -183,8 +183,10 @@ async def correct(
     text: str | None = None,
     due_item_id: int | None = None,
     late_reason: str | None = None,
+    happened_on: date | None = None,
 ) -> tuple[Added, Choice | None]:
-    """更正: a new record pointing at the old (new text, another item, or a 逾期说明 added);
+    """更正: a new record pointing at the old (new text, another item, another day, or a 逾期说明
+    added);
     the old stays, shown as corrected. A record is corrected once: correct the newest."""
     record = await _own_live(session, record_id=record_id, viewer=viewer)
     fixed = await by_origin(session, origin=f"fix:{record_id}")
@@ -198,6 +200,7 @@ async def correct(
             raise RecordRefused(RecordProblem.NOT_YOURS)
         if due_item_id is not None and choice.system:
             raise RecordRefused(RecordProblem.SYSTEM_ITEM, "/" + choice.system)
+        choice.check_day(happened_on or record.happened_on)
     added = await add_record(
         session,
         origin=f"fix:{record_id}",
@@ -205,7 +208,7 @@ async def correct(
         author_id=viewer.person_id,
         unit_id=choice.unit_id if choice else record.unit_id,
         text=text if text is not None else record.text,
-        happened_on=record.happened_on,
+        happened_on=happened_on or record.happened_on,
         now=now,
         corrects_id=record_id,
         late_reason=late_reason if late_reason is not None else record.late_reason,

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import effective_due, local_date
 from bot.services.directory.recipients import Directory, Recipient, load_directory
 from bot.services.ledger.outstanding import is_outstanding
-from bot.services.outbox import OutboxMessage, enqueue
+from bot.services.outbox import Invites, OutboxMessage, enqueue
 from bot.services.reminders.ladder import (
     PROMPT,
     SECRETARY,
@@ -34,7 +34,7 @@ from bot.services.reminders.ladder import (
     prompt_day,
     sending_window,
 )
-from storage.models import DueItem, Holding, Item, ReminderStep
+from storage.models import DueItem, Holding, Item, ReminderStep, ReplyKind
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ async def run_reminders(
                 not_before=window,
                 kind=kind,
                 priority=3 if kind == "reminder" else 4,
+                invites=_invites(box, person_id),
             )
         )
     taken: list[tuple[Due, str, str]] = []
@@ -182,6 +183,15 @@ def _report_undeliverable(outgoing: dict[tuple[int, str], Outgoing], directory: 
                 (secretary.person_id, "digest"), Outgoing(secretary, "digest")
             )
             digest.entries.extend(Entry(e.due, "U", e.for_person) for e in box.entries[:1])
+
+
+def _invites(box: Outgoing, person_id: int) -> Invites | None:
+    """A reply to a holder's reminder is about the due items it names (see services.replies);
+    digests and escalations take no reply."""
+    if box.kind != "reminder":
+        return None
+    items = tuple(dict.fromkeys(entry.due.due_item_id for entry in box.entries))
+    return Invites(ReplyKind.REMINDER, person_id, items)
 
 
 def _kind(step: str, rules: LadderRules) -> str:
