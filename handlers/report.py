@@ -26,6 +26,7 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.exports.report_docx import build_docx
 from bot.services.ledger.review_periods import offered_periods
+from bot.services.plain_text import strip_controls
 from bot.services.records import report as service
 from bot.services.records.report import Paper
 from bot.telegram.notifier import Notifier
@@ -233,7 +234,7 @@ async def closing_reply(
     notifier: Notifier,
 ) -> None:
     """The closing paragraph typed as a reply to the prompt; then the draft again."""
-    chat, closing = message.chat.id, (message.text or "").strip()
+    chat, closing = message.chat.id, strip_controls(message.text or "").strip()
     if not closing:
         await notifier.send(chat, words.CLOSING_EMPTY)
         return

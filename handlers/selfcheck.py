@@ -24,6 +24,7 @@ from bot.services.calendar.periods import SYSTEM_SELFCHECK, local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.ledger.review_periods import offered_periods
+from bot.services.plain_text import strip_controls
 from bot.services.records import selfcheck as service
 from bot.services.records.selfcheck import STATUSES, Sheet
 from bot.telegram.notifier import Notifier
@@ -213,7 +214,7 @@ async def note_reply(
     notifier: Notifier,
 ) -> None:
     """The note typed as a reply to the prompt: stored on its step, then the current step again."""
-    chat, note = message.chat.id, (message.text or "").strip()
+    chat, note = message.chat.id, strip_controls(message.text or "").strip()
     if not note:
         await notifier.send(chat, words.NOTE_EMPTY)
         return

@@ -11,6 +11,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
+from bot.services.plain_text import strip_controls
+
 FONT = "宋体"
 HEADING_FONT = "黑体"
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
@@ -65,7 +67,7 @@ def build_docx(
 def _run(
     paragraph: Paragraph, text: str, *, bold: bool = False, size: int = 12, font: str = FONT
 ) -> None:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(strip_controls(text))  # rows stored before input was cleaned too
     run.bold = bold
     run.font.size = Pt(size)
     run.font.name = font
