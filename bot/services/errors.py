@@ -203,6 +203,7 @@ class Stale(StrEnum):
     SUBMITTED = "submitted"
     CANCELLED = "cancelled"
     MOVED = "moved"  # the step was answered already (an old message, a double press)
+    SHIFTED = "shifted"  # the step asks about another item than the button named (list changed)
     UNFINISHED = "unfinished"  # submit before every item was answered
 
 

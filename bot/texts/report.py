@@ -31,6 +31,7 @@ STALE = {
     Stale.CANCELLED: "这份报告已取消。请发送 /report 重新开始。",
     Stale.MOVED: "这个按钮已失效，请在最新的报告消息上操作。",
     Stale.UNFINISHED: "这个按钮已失效，请在最新的报告消息上操作。",
+    Stale.SHIFTED: "这个按钮已失效，请在最新的报告消息上操作。",
 }
 _INDENT = "　　"
 
