@@ -109,7 +109,8 @@ async def on_record(
     chat, act = query.from_user.id, callback_data.act
     if act == "show":
         kb = InlineKeyboardBuilder()
-        if not view.voided and not view.corrected_by and view.author_id == person.person_id:
+        mine = view.author_id == person.person_id and not view.system  # ZC/BG: by 提交 only
+        if mine and not view.voided and not view.corrected_by:
             kb.button(text="更正文字", callback_data=RecordCb(id=view.id, act="text"))
             kb.button(text="改为其他事项", callback_data=RecordCb(id=view.id, act="item"))
         if view.file_id:
@@ -118,9 +119,11 @@ async def on_record(
         await query.answer()
         await notifier.send(chat, words.record_card(view, zone), reply_markup=kb.as_markup())
     elif act == "text":
+        records.refuse_system(view.system)
         await query.answer()
         await notifier.send(chat, words.fix_prompt(view.id), reply_markup=ForceReply())
     elif act == "item":
+        records.refuse_system(view.system)
         kb = InlineKeyboardBuilder()
         for choice in await choices_for(session, viewer=person, now=clock.now(), zone=zone):
             if choice.system is None:

@@ -183,6 +183,7 @@ class RecordProblem(StrEnum):
     ALREADY_CORRECTED = "already_corrected"
     NO_CHOICE = "no_choice"  # 确认 before an item was chosen
     SYSTEM_ITEM = "system_item"  # detail: the command (/selfcheck, /report) that records it
+    SYSTEM_RECORD = "system_record"  # 更正 of a ZC/BG record's text or item; detail: the command
     NO_GROUP_UNIT = "no_group_unit"  # /bindgroup by an admin without a unit code
     UNKNOWN_UNIT = "unknown_unit"  # detail: the code
 
