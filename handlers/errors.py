@@ -61,7 +61,7 @@ async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
         except TelegramBadRequest:  # answered before the error (or too old): say it in the chat
             chat = query.message.chat.id if query.message else query.from_user.id
     else:
-        message = update.message
+        message = update.message or update.edited_message
         chat = message.chat.id if message else None
     if chat is not None:
         await notifier.send(chat, text)
