@@ -31,6 +31,7 @@ from handlers import (
     fallback,
     flows,
     groups,
+    incoming,
     interviews,
     items_admin,
     leave,
@@ -82,6 +83,7 @@ def setup(dispatcher: Dispatcher) -> None:
         selfcheck.build_router(),
         report.build_router(),
         groups.build_router(),
+        incoming.build_router(),  # edits; forwarded messages are never recorded
         records.build_router(),  # before recording: replies to a 更正/逾期说明 prompt
         proposals.build_router(),
         recording.build_router(),  # replies to the bot, plain sentences, photos and files

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 
 from bot import texts
@@ -44,16 +45,24 @@ def reply_for(error: Exception) -> str:
 
 
 async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
-    """Answer the user; the stack trace goes to the log only."""
+    """Answer the user; the stack trace goes to the log only. A button's error is its alert, or a
+    message when the handler had answered the button already (Telegram takes one answer)."""
     error = event.exception
     if not isinstance(error, e.DomainError):
         logger.error("update %s failed", event.update.update_id, exc_info=error)
     text = reply_for(error)
     update = event.update
+    chat: int | None = None
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.alert(text), show_alert=True)
-        return
-    chat = update.message.chat.id if update.message else None
+        query = update.callback_query
+        try:
+            await query.answer(texts.alert(text), show_alert=True)
+            return
+        except TelegramBadRequest:  # answered before the error (or too old): say it in the chat
+            chat = query.message.chat.id if query.message else query.from_user.id
+    else:
+        message = update.message or update.edited_message
+        chat = message.chat.id if message else None
     if chat is not None:
         await notifier.send(chat, text)
 

@@ -107,7 +107,8 @@ async def on_record(
     chat, act = query.from_user.id, callback_data.act
     if act == "show":
         kb = InlineKeyboardBuilder()
-        if not view.voided and not view.corrected_by and view.author_id == person.person_id:
+        mine = view.author_id == person.person_id and not view.system  # ZC/BG: by 提交 only
+        if mine and not view.voided and not view.corrected_by:
             kb.button(text="更正文字", callback_data=RecordCb(id=view.id, act="text"))
             kb.button(text="改为其他事项", callback_data=RecordCb(id=view.id, act="item"))
             kb.button(text="更正日期", callback_data=RecordCb(id=view.id, act="date"))
@@ -117,6 +118,8 @@ async def on_record(
         await query.answer()
         await notifier.send(chat, words.record_card(view, zone), reply_markup=kb.as_markup())
     elif act in PROMPTS:
+        if act != "late":
+            records.refuse_system(view.system)
         await query.answer()
         kind = PROMPTS[act]
         prompt = {
@@ -136,6 +139,7 @@ async def on_record(
                 now=clock.now(),
             )
     elif act == "item":
+        records.refuse_system(view.system)
         kb = InlineKeyboardBuilder()
         for choice in await choices_for(session, viewer=person, now=clock.now(), zone=zone):
             if choice.system is None:

@@ -26,6 +26,7 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.exports.report_docx import build_docx
 from bot.services.ledger.review_periods import offered_periods
+from bot.services.plain_text import strip_controls
 from bot.services.records import report as service
 from bot.services.records.report import Paper
 from bot.telegram.notifier import Notifier
@@ -63,7 +64,7 @@ async def show(
         _button(words.BUTTON_SUBMIT, RP(action="ok", id=paper.id)),
         _button(words.BUTTON_CANCEL, RP(action="stop", id=paper.id)),
     ]
-    text = words.draft(paper, words.body(compiled), resumed=resumed)
+    text = words.draft(paper, words.body(words.outline(compiled)), resumed=resumed)
     await notifier.send(chat, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[row]))
 
 
@@ -189,11 +190,12 @@ async def _submit(
     """提交: store the compiled body once, then send the .docx and the text."""
     paper = await service.load_paper(session, viewer=person, report_id=report_id)
     compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
+    sections = words.outline(compiled)
     paper = await service.submit(
         session,
         viewer=person,
         report_id=report_id,
-        body=words.body(compiled),
+        body=words.body(sections),
         today=today,
         now=now,
     )
@@ -203,7 +205,7 @@ async def _submit(
         data = build_docx(
             title=words.title(paper.period),
             header=words.header(person, paper.period),
-            body=paper.body,
+            sections=sections,
             closing_title=words.CLOSING_TITLE,
             closing=paper.closing,
         )
@@ -233,7 +235,7 @@ async def closing_reply(
     notifier: Notifier,
 ) -> None:
     """The closing paragraph typed as a reply to the prompt; then the draft again."""
-    chat, closing = message.chat.id, (message.text or "").strip()
+    chat, closing = message.chat.id, strip_controls(message.text or "").strip()
     if not closing:
         await notifier.send(chat, words.CLOSING_EMPTY)
         return

@@ -24,6 +24,7 @@ from bot.services.calendar.periods import SYSTEM_SELFCHECK, local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
 from bot.services.ledger.review_periods import offered_periods
+from bot.services.plain_text import strip_controls
 from bot.services.records import selfcheck as service
 from bot.services.records.selfcheck import STATUSES, Sheet
 from bot.telegram.notifier import Notifier
@@ -33,12 +34,14 @@ from storage.models import OFFICIAL_ROLES
 
 
 class SC(CallbackData, prefix="sc"):
-    """A self-check button: q (pick quarter), go / redo / stop (resume), a (answer), back, note, ok."""
+    """A self-check button: q (pick quarter), go / redo / stop (resume), a (answer), back, note, ok.
+    A step's buttons carry its due item (`due`; 0 on the review), not only its position."""
 
     action: str
     id: int = 0
     index: int = 0
     value: str = ""
+    due: int = 0
 
 
 def _button(label: str, data: SC) -> InlineKeyboardButton:
@@ -46,7 +49,8 @@ def _button(label: str, data: SC) -> InlineKeyboardButton:
 
 
 def _keyboard(sheet: Sheet) -> InlineKeyboardMarkup:
-    at = {"id": sheet.id, "index": sheet.position}
+    due = sheet.current.due_item_id if sheet.current else 0
+    at = {"id": sheet.id, "index": sheet.position, "due": due}
     back = [_button(words.BUTTON_BACK, SC(action="back", **at))] if sheet.position else []
     stop = _button(words.BUTTON_CANCEL, SC(action="stop", id=sheet.id))
     if sheet.current is None:
@@ -167,13 +171,15 @@ async def press(
             return
         elif data.action == "a":
             sheet = await service.answer(
-                session, index=data.index, status=data.value, now=now, **at
+                session, index=data.index, due_item_id=data.due, status=data.value, now=now, **at
             )
         elif data.action == "back":
-            sheet = await service.go_back(session, index=data.index, now=now, **at)
+            sheet = await service.go_back(
+                session, index=data.index, due_item_id=data.due, now=now, **at
+            )
         elif data.action == "note":
             sheet = await service.load_sheet(session, **at)
-            service.still_at(sheet, data.index)
+            service.still_at(sheet, data.index, data.due)
             await query.answer()
             prompt = ForceReply(force_reply=True, input_field_placeholder="自查说明")
             await notifier.send(chat, words.note_prompt(sheet, data.index), reply_markup=prompt)
@@ -213,7 +219,7 @@ async def note_reply(
     notifier: Notifier,
 ) -> None:
     """The note typed as a reply to the prompt: stored on its step, then the current step again."""
-    chat, note = message.chat.id, (message.text or "").strip()
+    chat, note = message.chat.id, strip_controls(message.text or "").strip()
     if not note:
         await notifier.send(chat, words.NOTE_EMPTY)
         return

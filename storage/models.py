@@ -235,6 +235,8 @@ class Record(SQLModel, table=True):
             sqlite_where=sa.text("voids_id IS NOT NULL"),
             postgresql_where=sa.text("voids_id IS NOT NULL"),
         ),
+        # an edited message finds the records made from it
+        sa.Index("ix_record_source", "source_chat_id", "source_message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -266,6 +268,9 @@ class ProposalState(StrEnum):
 
 class Proposal(SQLModel, table=True):
     """A sentence (or photo) waiting for its author's 确认 / 改选 / 取消: button state in the database."""
+
+    # an edited message finds the proposals made from it
+    __table_args__ = (sa.Index("ix_proposal_chat_message", "chat_id", "message_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = _ref("person.id")

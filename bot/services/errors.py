@@ -182,6 +182,7 @@ class RecordProblem(StrEnum):
     ALREADY_CORRECTED = "already_corrected"
     NO_CHOICE = "no_choice"  # 确认 before an item was chosen
     SYSTEM_ITEM = "system_item"  # detail: the command (/selfcheck, /report) that records it
+    SYSTEM_RECORD = "system_record"  # 更正 of a ZC/BG record's text or item; detail: the command
     NO_GROUP_UNIT = "no_group_unit"  # /bindgroup by an admin without a unit code
     UNKNOWN_UNIT = "unknown_unit"  # detail: the code
     NOT_FOR_ITEM = "not_for_item"  # a completion that fits none of the items replied to
@@ -206,6 +207,7 @@ class Stale(StrEnum):
     SUBMITTED = "submitted"
     CANCELLED = "cancelled"
     MOVED = "moved"  # the step was answered already (an old message, a double press)
+    SHIFTED = "shifted"  # the step asks about another item than the button named (list changed)
     UNFINISHED = "unfinished"  # submit before every item was answered
 
 

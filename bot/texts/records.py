@@ -54,6 +54,8 @@ REFUSED = {
     RecordProblem.NO_CHOICE: "请先选择事项，再点确认。",
     RecordProblem.SYSTEM_ITEM: "季度自查、半年报告不能用回复或一句话记入，这条没有记入："
     "请点提醒消息下方的按钮，或发送 {detail}，按步骤填写后提交。",
+    RecordProblem.SYSTEM_RECORD: "这条是提交季度自查或半年报告时生成的记实，不能改为其他事项，也不能更正文字。"
+    "如需更正，请发送 {detail} 重新填写并提交新的一版（以最新提交的一版为准）。",
     RecordProblem.NO_GROUP_UNIT: "请写明单位编码：<code>/bindgroup 单位编码</code>（如 /bindgroup U01）。",
     RecordProblem.UNKNOWN_UNIT: "未找到单位编码“{detail}”：请核对后重试。",
     RecordProblem.NOT_FOR_ITEM: "没有记入：这句话看不出是在说{detail}已经完成了什么。"

@@ -8,6 +8,7 @@ from html import escape
 from bot.services.calendar.periods import Period
 from bot.services.directory.identity import Viewer
 from bot.services.errors import Stale
+from bot.services.exports.report_docx import Entry, Section
 from bot.services.ledger.holder_period import Done
 from bot.services.ledger.selfcheck_answers import Answer
 from bot.services.records.report import Compiled, ItemPart, Paper
@@ -30,6 +31,7 @@ STALE = {
     Stale.CANCELLED: "这份报告已取消。请发送 /report 重新开始。",
     Stale.MOVED: "这个按钮已失效，请在最新的报告消息上操作。",
     Stale.UNFINISHED: "这个按钮已失效，请在最新的报告消息上操作。",
+    Stale.SHIFTED: "这个按钮已失效，请在最新的报告消息上操作。",
 }
 _INDENT = "　　"
 
@@ -56,61 +58,70 @@ def header(viewer: Viewer, period: Period) -> list[tuple[str, str]]:
     ]
 
 
-def _done(done: Done) -> str:
-    return f"{_INDENT}{done.happened_on:%Y-%m-%d} {done.text}"
+def _done(done: Done) -> Entry:
+    return Entry(f"{done.happened_on:%Y-%m-%d} {done.text}")
 
 
-def _checks(checks: list[tuple[Period, Answer]]) -> str:
+def _checks(checks: list[tuple[Period, Answer]]) -> Entry:
     said = []
     for quarter, answer in checks:
         words = f"{period_label(quarter)} {STATUS_WORDS.get(answer.status, '未填')}"
         said.append(f"{words}（{answer.note}）" if answer.note else words)
-    return f"{_INDENT}季度自查：" + "；".join(said)
+    return Entry("季度自查：" + "；".join(said))
 
 
-def _item_head(part: ItemPart) -> str:
+def _item_head(part: ItemPart) -> Entry:
     owner = "（单位班子）" if part.unit_team else ""
-    return f"【{part.item_code}】{part.content}{owner}"
+    return Entry(f"【{part.item_code}】{part.content}{owner}", item=True)
 
 
-def body(compiled: Compiled) -> str:
-    """The report's body as plain text (stored, sent, and laid out in the .docx)."""
-    sections: list[tuple[str, list[str]]] = []
+def outline(compiled: Compiled) -> list[Section]:
+    """The report's structure: numbered sections of item headings and the lines under them (the
+    .docx is laid out from it; `body` is its text)."""
+    sections: list[tuple[str, list[Entry]]] = []
     for duty in (DutyType.MAIN, DutyType.SUPERVISION):
-        lines: list[str] = []
+        entries: list[Entry] = []
         for part in compiled.items:
             if part.duty_type is not duty or not part.records:
                 continue
-            lines.append(_item_head(part))
-            lines.extend(_done(done) for done in part.records)
+            entries.append(_item_head(part))
+            entries.extend(_done(done) for done in part.records)
             if part.missing:
                 gaps = "、".join(period_label(p) for p in part.missing)
-                lines.append(f"{_INDENT}未记实的周期：{gaps}")
+                entries.append(Entry(f"未记实的周期：{gaps}"))
             if part.checks:
-                lines.append(_checks(part.checks))
-        sections.append((f"履行{duty.value}情况", lines or [f"{_INDENT}本期没有已记实的事项。"]))
+                entries.append(_checks(part.checks))
+        sections.append((f"履行{duty.value}情况", entries or [Entry("本期没有已记实的事项。")]))
     if compiled.other:
         sections.append(("其他履责记实", [_done(done) for done in compiled.other]))
     quarters = []
     for quarter, check in compiled.quarters:
         if check is None:
-            quarters.append(f"{_INDENT}{period_label(quarter)}：未提交")
+            quarters.append(Entry(f"{period_label(quarter)}：未提交"))
             continue
         counts = {s: sum(1 for a in check.answers.values() if a.status == s) for s in STATUS_WORDS}
         said = "、".join(f"{STATUS_WORDS[s]} {n} 项" for s, n in counts.items())
-        quarters.append(f"{_INDENT}{period_label(quarter)}：第 {check.version} 版，{said}")
+        quarters.append(Entry(f"{period_label(quarter)}：第 {check.version} 版，{said}"))
     sections.append(("季度自查情况", quarters))
     missing = [part for part in compiled.items if part.missing and not part.records]
-    lines = []
+    entries = []
     for part in missing:
-        lines.append(_item_head(part))
+        entries.append(_item_head(part))
         if part.checks:
-            lines.append(_checks(part.checks))
-    sections.append(("本期未记实事项", lines or [f"{_INDENT}无：本期各项均已记实。"]))
+            entries.append(_checks(part.checks))
+    sections.append(("本期未记实事项", entries or [Entry("无：本期各项均已记实。")]))
+    return [
+        Section(f"{NUMBERS[number]}、{heading}", entries)
+        for number, (heading, entries) in enumerate(sections)
+    ]
+
+
+def body(sections: list[Section]) -> str:
+    """The report's body as plain text (stored, shown in the chat and sent after the .docx)."""
     out = []
-    for number, (heading, lines) in enumerate(sections):
-        out.append(f"{NUMBERS[number]}、{heading}")
-        out.extend(lines)
+    for section in sections:
+        out.append(section.heading)
+        out.extend(e.text if e.item else f"{_INDENT}{e.text}" for e in section.entries)
     return "\n".join(out)
 
 

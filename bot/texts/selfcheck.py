@@ -28,6 +28,8 @@ STALE = {
     Stale.CANCELLED: "这份自查已取消。请发送 /selfcheck 重新开始。",
     Stale.MOVED: "这一步已经填过了，请在最新的自查消息上继续。",
     Stale.UNFINISHED: "还有事项没有填报，请先逐项填完再提交。",
+    Stale.SHIFTED: "自查事项有变动（如新增了到期事项），这个按钮对应的事项已不在这一步，没有保存。"
+    "请重新发送 /selfcheck，点“继续”在最新的消息上填写。",
 }
 
 

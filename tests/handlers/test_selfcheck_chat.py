@@ -225,7 +225,7 @@ async def test_stale_forged_and_foreign_buttons_change_nothing(district: Distric
     assert broken.text == texts.STALE_BUTTON
     early = alert(await forged(d, "P0101", data.replace("sc:a:", "sc:ok:")))
     assert early.text == words.STALE[Stale.UNFINISHED]
-    old_quarter = alert(await forged(d, "P0101", "sc:q:0:0:2025-Q1"))
+    old_quarter = alert(await forged(d, "P0101", "sc:q:0:0:2025-Q1:0"))
     assert old_quarter.text == words.STALE[Stale.GONE]
     step = last_buttons(await d.chat.send_text(d.tg("P0101"), "/selfcheck"))
     assert "第 1/12 项" in step.plain  # nothing moved

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.errors import DomainError
+from bot.services.plain_text import strip_controls
 from storage.models import Assessment, AuditEntry, Unit
 
 SHEET = "年终考核"
@@ -72,7 +73,7 @@ def has_assessment_sheet(data: bytes) -> bool:
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "" if value is None else str(value).strip()
+    return "" if value is None else strip_controls(str(value)).strip()
 
 
 def _rows(data: bytes) -> list[tuple[int, dict[str, str]]]:

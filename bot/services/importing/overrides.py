@@ -17,6 +17,7 @@ from bot.services.calendar.periods import DueRule
 from bot.services.calendar.workdays import Source, load_calendar
 from bot.services.errors import CalendarProblem, CalendarRejected
 from bot.services.ledger.due_items import redate_open
+from bot.services.plain_text import strip_controls
 from storage.models import AuditEntry, CalendarOverride
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,10 @@ def read_overrides(data: bytes) -> list[OverrideRow]:
     rows: list[OverrideRow] = []
     first_seen: dict[date, OverrideRow] = {}
     for line, record in records[1:]:
-        cells = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(headers)}
+        cells = {
+            h: (strip_controls(record[i]).strip() if i < len(record) else "")
+            for i, h in enumerate(headers)
+        }
         row = _check_line(line, cells, headers, problems)
         if row is None:
             continue

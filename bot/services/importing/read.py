@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 
 from bot.services.errors import ImportProblem, ImportRejected
+from bot.services.plain_text import strip_controls
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def _table(
     headers: list[str] | None = None
     rows: list[RawRow] = []
     for number, record in enumerate(records, start=1):
-        cells = [(text.strip(), is_date) for text, is_date in record]
+        cells = [(strip_controls(text).strip(), is_date) for text, is_date in record]
         if not any(text for text, _ in cells):
             continue
         if headers is None:

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.errors import DomainError
 from bot.services.notices.audience import Audience, Reach, members, parse
 from bot.services.outbox import Invites, OutboxMessage, enqueue
+from bot.services.plain_text import strip_controls
 from storage.models import DraftState, Notice, NoticeReceipt, Outbox, ReplyKind
 
 PRIORITY = 2  # after chat replies, before the reminders (3) and escalations (4)
@@ -95,12 +96,14 @@ async def fill_draft(
     file_kind: str | None = None,
     file_size: int | None = None,
 ) -> Notice:
-    """The admin's reply to the prompt: its text (a caption) and any file replace the draft's."""
+    """The admin's reply to the prompt: its text (a caption; control characters stripped) and
+    any file replace the draft's."""
     notice = await draft(session, notice_id=notice_id, author_id=author_id)
     if file_size is not None and file_size > MAX_FILE:
         raise NoticeRefused(NoticeProblem.FILE_TOO_BIG)
-    if text.strip():
-        notice.text = text.strip()
+    text = strip_controls(text).strip()
+    if text:
+        notice.text = text
     if file_id is not None:
         notice.file_id, notice.file_kind = file_id, file_kind
     session.add(notice)

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.errors import DomainError
 from bot.services.ledger.due_items import ensure_due_items
+from bot.services.plain_text import strip_controls
 from storage.models import (
     OFFICIAL_ROLES,
     AuditEntry,
@@ -183,8 +184,9 @@ async def by_codes(session: AsyncSession, *, unit_code: str, person_code: str) -
 
 def parse_task(text: str, *, today: date) -> Task:
     """事项内容 / 截止日期 [/ 来源]: the date as 2026-12-31 or 12-31 (the next such day). The
-    content ends at the first "/" followed by a date, so it may itself contain a "/"."""
-    text = text.strip()
+    content ends at the first "/" followed by a date, so it may itself contain a "/". Control
+    characters are dropped (plain_text.strip_controls): the content becomes an item's."""
+    text = strip_controls(text).strip()
     seps = list(_SPLIT.finditer(text))
     candidates = []
     for index, sep in enumerate(seps):

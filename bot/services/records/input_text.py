@@ -1,17 +1,19 @@
-"""What an official typed, as a record keeps it: trimmed, not empty or wordless, not over-long."""
+"""What an official typed, as a record keeps it: no controls, trimmed, not empty or wordless, not over-long."""
 
 from __future__ import annotations
 
 import unicodedata
 
 from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.plain_text import strip_controls
 
 MAX_TEXT = 1000  # characters of one record; longer messages are refused, never cut
 
 
 def clean_text(text: str | None, *, allow_empty: bool = False) -> str:
-    """The sentence as stored (verbatim but trimmed); refuses empty, wordless and over-long text."""
-    text = (text or "").strip()
+    """The sentence as stored (verbatim but for control characters, plain_text.strip_controls, and
+    trimmed); refuses empty, wordless and over-long text. Records, corrections and 逾期说明."""
+    text = strip_controls(text or "").strip()
     if not text:
         if allow_empty:
             return ""

@@ -36,6 +36,7 @@ class RecordView:
     corrects_id: int | None
     corrected_by: int | None  # the record that replaced this one
     voided: bool  # undone (撤销), itself or its chain's newest row
+    system: str | None = None  # its item's (selfcheck / report): made by 提交, never re-texted
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ async def _views(session: AsyncSession, rows) -> list[RecordView]:  # type: igno
                 corrects_id=record.corrects_id,
                 corrected_by=fixes.get(record.id),
                 voided=undone(record.id),
+                system=item.system if item else None,
             )
         )
     return views

@@ -6,7 +6,7 @@ button changes nothing. A new self-check of a quarter is a new version (`latest_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, delete, update
@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import SYSTEM_SELFCHECK, Period, period_of_key
+from bot.services.calendar.periods import SYSTEM_SELFCHECK, period_of_key
 from bot.services.directory.identity import Viewer
 from bot.services.errors import DraftStale, Stale
-from bot.services.ledger.holder_period import HolderItem, holder_items, prefill_done
+from bot.services.ledger.holder_period import holder_items, prefill_done
 from bot.services.ledger.review_periods import period_to_open, system_due_item
 from bot.services.ledger.selfcheck_answers import (
     Answer,
@@ -27,36 +27,13 @@ from bot.services.ledger.selfcheck_answers import (
     next_version,
     put_answer,
 )
+from bot.services.records.selfcheck_sheet import Sheet, names, still_at, still_open
 from bot.services.records.writing import add_record
 from storage.models import DraftState, SelfCheck, SelfCheckAnswer
 
-__all__ = ["Answer", "Sheet", "Submitted", "latest_selfcheck"]
+__all__ = ["Answer", "Sheet", "Submitted", "latest_selfcheck", "still_at", "still_open"]
 STATUSES = ("done", "progress", "none")  # 已完成 / 推进中 / 未开展
 NOTE_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """A self-check as the chat shows it: its row, the quarter's items and the answers so far."""
-
-    id: int
-    period: Period
-    version: int
-    state: DraftState
-    position: int
-    items: list[HolderItem]
-    answers: dict[int, Answer] = field(default_factory=dict)  # due item id → answer
-    fresh: bool = True  # False: a doubled submit found it submitted already
-
-    @property
-    def current(self) -> HolderItem | None:
-        return self.items[self.position] if self.position < len(self.items) else None
-
-    def count(self, status: str) -> int:
-        return sum(1 for item in self.items if self.answer(item).status == status)
-
-    def answer(self, item: HolderItem) -> Answer:
-        return self.answers.get(item.due_item_id, Answer("", ""))
 
 
 async def open_draft(
@@ -133,25 +110,35 @@ async def answer(
     viewer: Viewer,
     selfcheck_id: int,
     index: int,
+    due_item_id: int,
     status: str,
     now: datetime,
 ) -> Sheet:
-    """Answer step `index` and move to the next; only the current step of an open draft."""
+    """Answer step `index`, the due item `due_item_id` (the one the button showed), and move to
+    the next; only the current step of an open draft, and only while it still asks about that
+    item (Stale.SHIFTED: the quarter's list changed since, e.g. the daily roll added an item)."""
     if status not in STATUSES:
         raise DraftStale(Stale.GONE)
-    sheet = await _move(session, viewer, selfcheck_id, index, index + 1, now)
+    sheet = await _move(session, viewer, selfcheck_id, index, index + 1, now, due_item_id)
     item = sheet.items[index]
     await put_answer(session, sheet.id, item.due_item_id, now, status=status)
     return await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
 
 
 async def go_back(
-    session: AsyncSession, *, viewer: Viewer, selfcheck_id: int, index: int, now: datetime
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    selfcheck_id: int,
+    index: int,
+    due_item_id: int,
+    now: datetime,
 ) -> Sheet:
-    """上一项: from step `index` (or the review, index = number of items) to the one before."""
+    """上一项: from step `index`, the due item `due_item_id` (or the review: index = number of
+    items, due_item_id 0), to the one before."""
     if index <= 0:
         raise DraftStale(Stale.MOVED)
-    await _move(session, viewer, selfcheck_id, index, index - 1, now)
+    await _move(session, viewer, selfcheck_id, index, index - 1, now, due_item_id)
     return await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
 
 
@@ -239,21 +226,6 @@ def _open(selfcheck_id: int) -> ColumnElement[bool]:
     return and_(col(SelfCheck.id) == selfcheck_id, col(SelfCheck.state) == DraftState.DRAFT)
 
 
-def still_open(sheet: Sheet) -> None:
-    """Stale (submitted or cancelled) unless the sheet is an open draft."""
-    if sheet.state is DraftState.SUBMITTED:
-        raise DraftStale(Stale.SUBMITTED)
-    if sheet.state is DraftState.CANCELLED:
-        raise DraftStale(Stale.CANCELLED)
-
-
-def still_at(sheet: Sheet, index: int) -> None:
-    """Stale unless the sheet is an open draft whose current step is `index`."""
-    still_open(sheet)
-    if index != sheet.position or sheet.current is None:
-        raise DraftStale(Stale.MOVED)
-
-
 async def _change(
     session: AsyncSession,
     viewer: Viewer,
@@ -276,13 +248,21 @@ async def _change(
 
 
 async def _move(
-    session: AsyncSession, viewer: Viewer, selfcheck_id: int, index: int, to: int, now: datetime
+    session: AsyncSession,
+    viewer: Viewer,
+    selfcheck_id: int,
+    index: int,
+    to: int,
+    now: datetime,
+    due_item_id: int,
 ) -> Sheet:
-    """Position `index` → `to`, only if the draft is open and still at `index`."""
+    """Position `index` → `to`, only if the draft is open, still at `index`, and step `index`
+    is still the due item `due_item_id`."""
     sheet = await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
     still_open(sheet)
     if not 0 <= index <= len(sheet.items) or not 0 <= to <= len(sheet.items):
         raise DraftStale(Stale.MOVED)
+    names(sheet, index, due_item_id)
     at_index = and_(_open(selfcheck_id), col(SelfCheck.position) == index)
     await _change(session, viewer, selfcheck_id, at_index, position=to, updated_at=now)
     return sheet

@@ -14,7 +14,7 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.ledger.outstanding import live_record
 from bot.services.records.choices import Choice, choice_by_id
-from storage.models import AuditEntry, Item, Record
+from storage.models import AuditEntry, DueItem, Holding, Item, Record
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -174,6 +174,25 @@ async def undo(session: AsyncSession, *, record_id: int, viewer: Viewer, now: da
     return Undone(existing, fresh, head.id, still)
 
 
+def refuse_system(system: str | None) -> None:
+    """A record of a built-in item (季度自查 / 半年报告, made by 提交) is never moved to another
+    item nor re-texted: refused, naming the command that hands in a new version."""
+    if system:
+        raise RecordRefused(RecordProblem.SYSTEM_RECORD, "/" + system)
+
+
+async def _system_of(session: AsyncSession, record: Record) -> str | None:
+    if record.due_item_id is None:
+        return None
+    found = await session.exec(
+        select(Item.system)
+        .join(Holding, col(Holding.item_id) == col(Item.id))
+        .join(DueItem, col(DueItem.holding_id) == col(Holding.id))
+        .where(col(DueItem.id) == record.due_item_id)
+    )
+    return found.first()
+
+
 async def correct(
     session: AsyncSession,
     *,
@@ -186,9 +205,11 @@ async def correct(
     happened_on: date | None = None,
 ) -> tuple[Added, Choice | None]:
     """更正: a new record pointing at the old (new text, another item, another day, or a 逾期说明
-    added);
-    the old stays, shown as corrected. A record is corrected once: correct the newest."""
+    added); the old stays, shown as corrected. A record is corrected once: correct the newest.
+    A record of 季度自查 / 半年报告 keeps its text, item and day (refuse_system)."""
     record = await _own_live(session, record_id=record_id, viewer=viewer)
+    if text is not None or due_item_id is not None or happened_on is not None:
+        refuse_system(await _system_of(session, record))
     fixed = await by_origin(session, origin=f"fix:{record_id}")
     if fixed is not None:
         raise RecordRefused(RecordProblem.ALREADY_CORRECTED, str(fixed.id))

@@ -4,7 +4,8 @@ A reply used to be read back from the 【code】s in the replied-to text: any bo
 one item recorded it. Now each message that invites a reply has a row here (reminder, 催办, item
 card, a late record's confirmation, the correction and date prompts, a notice's copy); a reply
 to anything else never records. Queued messages point at their outbox row, whose
-telegram_message_id is indexed with its chat for the lookup.
+telegram_message_id is indexed with its chat for the lookup. An edited message finds the
+proposals and records made from it by (chat, message) indexes too.
 
 Revision ID: 0007_reply_meaning
 Revises: 0006_record_append_only
@@ -40,8 +41,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("outbox_id"),
     )
     op.create_index("ix_outbox_chat_message", "outbox", ["chat_id", "telegram_message_id"])
+    op.create_index("ix_proposal_chat_message", "proposal", ["chat_id", "message_id"])
+    op.create_index("ix_record_source", "record", ["source_chat_id", "source_message_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_record_source", table_name="record")
+    op.drop_index("ix_proposal_chat_message", table_name="proposal")
     op.drop_index("ix_outbox_chat_message", table_name="outbox")
     op.drop_table("reply_meaning")

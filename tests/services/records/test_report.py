@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import period_of_key
-from bot.services.exports.report_docx import build_docx
+from bot.services.exports.report_docx import Entry, Section, build_docx
 from bot.services.ledger.review_periods import system_due_item
 from bot.services.records import report
 from bot.services.records.writing import add_record
@@ -79,7 +79,7 @@ async def test_the_body_groups_by_duty_and_item_and_names_what_was_not_recorded(
         half = period_of_key("2026-H2")
         assert half is not None
         compiled = await report.compile_half(session, viewer=who, period=half, today=TODAY)
-        body = words.body(compiled)
+        body = words.body(words.outline(compiled))
     lines = body.splitlines()
     assert lines[0] == "一、履行主体责任情况"
     assert lines[1:3] == [
@@ -106,7 +106,12 @@ def test_the_word_document_opens_and_carries_every_part() -> None:
             ("职务", "镇党委书记"),
             ("报告期", "2026年7月1日至2026年12月31日"),
         ],
-        body="一、履行主体责任情况\n【C05】与班子成员开展廉政谈话\n　　2026-11-20 谈话 <b>&",
+        sections=[
+            Section(
+                "一、履行主体责任情况",
+                [Entry("【C05】与班子成员开展廉政谈话", item=True), Entry("2026-11-20 谈话 <b>&")],
+            )
+        ],
         closing_title="结束语",
         closing="下一步将继续压实责任。\n第二段。",
     )
@@ -122,6 +127,10 @@ def test_the_word_document_opens_and_carries_every_part() -> None:
     assert "2026-11-20 谈话 <b>&" in paragraphs  # plain text, nothing escaped twice
     assert paragraphs[-3:] == ["结束语", "下一步将继续压实责任。", "第二段。"]
     assert document.paragraphs[0].runs[0].bold
+    styles = {p.text: p.style.name if p.style else "" for p in document.paragraphs}
+    assert styles["一、履行主体责任情况"] == styles["结束语"] == "Heading 1"
+    assert styles["【C05】与班子成员开展廉政谈话"] == "Heading 2"
+    assert styles["2026-11-20 谈话 <b>&"] == styles["第二段。"] == "Normal"
 
 
 async def test_two_submits_at_once_store_one_report_and_one_record(

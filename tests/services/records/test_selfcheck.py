@@ -49,6 +49,7 @@ async def filled(session: AsyncSession, who: Viewer, status: str, now: datetime 
             viewer=who,
             selfcheck_id=sheet.id,
             index=sheet.position,
+            due_item_id=sheet.items[sheet.position].due_item_id,
             status=status,
             now=now,
         )
@@ -124,10 +125,12 @@ async def test_steps_refuse_what_is_not_the_current_step(
         sheet = await selfcheck.begin(
             session, viewer=who, period_key="2026-Q4", now=NOW, today=TODAY
         )
+        due = [item.due_item_id for item in sheet.items]
         cases = [
-            (dict(viewer=who, index=1, status="done"), Stale.MOVED),
-            (dict(viewer=who, index=0, status="maybe"), Stale.GONE),
-            (dict(viewer=other, index=0, status="done"), Stale.GONE),
+            (dict(viewer=who, index=1, due_item_id=due[1], status="done"), Stale.MOVED),
+            (dict(viewer=who, index=0, due_item_id=due[1], status="done"), Stale.SHIFTED),
+            (dict(viewer=who, index=0, due_item_id=due[0], status="maybe"), Stale.GONE),
+            (dict(viewer=other, index=0, due_item_id=due[0], status="done"), Stale.GONE),
         ]
         for kwargs, why in cases:
             with pytest.raises(DraftStale) as refused:
@@ -137,7 +140,9 @@ async def test_steps_refuse_what_is_not_the_current_step(
             await selfcheck.submit(session, viewer=who, selfcheck_id=sheet.id, today=TODAY, now=NOW)
         assert early.value.why is Stale.UNFINISHED
         with pytest.raises(DraftStale):
-            await selfcheck.go_back(session, viewer=who, selfcheck_id=sheet.id, index=0, now=NOW)
+            await selfcheck.go_back(
+                session, viewer=who, selfcheck_id=sheet.id, index=0, due_item_id=due[0], now=NOW
+            )
         again = await selfcheck.load_sheet(session, viewer=who, selfcheck_id=sheet.id)
         assert again.position == 0 and not again.answers
 
