@@ -251,3 +251,42 @@ async def test_the_meaning_is_stored_typed_with_the_message(district: District) 
         [row] = (await session.exec(select(ReplyMeaning))).all()
     assert row.message_id == card.message_id and row.kind.value == "item_card"
     assert row.due_item_ids and "," not in row.due_item_ids
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "wrong"),
+    [
+        ("P0104", "参加了镇党委会，专题研究党风廉政建设", "M05"),
+        ("P0104", "与下属单位负责人签订了党风廉政建设目标责任书", "M02"),
+        ("P0103", "与班子成员签订了党风廉政建设目标责任书", "S01"),
+        ("P0102", "召开了领导班子专题民主生活会", "M04"),
+    ],
+)
+async def test_a_near_miss_on_ones_own_list_is_never_proposed_as_sure(
+    district: District, code: str, text: str, wrong: str
+) -> None:
+    said = _messages(await district.chat.send_text(district.tg(code), text))
+    assert not said[-1].plain.startswith(f"拟记入：【{wrong}】"), said[-1].plain
+    assert await _rows(district, Record) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["本周内召开党委会", "马上开党委会", "想开个党委会", "周五召开党委会", "党委会12月28日召开"],
+)
+async def test_future_time_is_a_plan(district: District, text: str) -> None:
+    said = _messages(await district.chat.send_text(district.tg("P0101"), text))
+    assert "没有记入" in said[-1].plain and not said[-1].buttons, (text, said[-1].plain)
+    assert await _rows(district, Proposal) == []
+
+
+async def test_a_numbered_message_splits_into_its_parts(district: District) -> None:
+    d = district
+    tg = d.tg("P0101")
+    text = "1.召开了党委会专题研究党风廉政建设\n2.与班子成员签订了党风廉政建设目标责任书"
+    proposal = _messages(await d.chat.send_text(tg, text))[-1]
+    assert (
+        "2 件事" in proposal.plain and "【C01】" in proposal.plain and "【C03】" in proposal.plain
+    )
+    await d.chat.press(tg, proposal.message_id or 0, "确认全部")
+    assert len(await _rows(d, Record)) == 2

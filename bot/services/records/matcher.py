@@ -58,6 +58,13 @@ class Matcher:
         the dictionary and their statistics say how specific a word is (and which item of the
         district a sentence is about); without them the matcher still works, counting within
         each candidate set alone."""
+        self.version: object = None
+        self.learn(known_items)
+
+    def learn(self, known_items: Iterable[tuple[str, str]], *, version: object = None) -> None:
+        """Know exactly these items (an import while running added or changed some); `version`
+        is the caller's mark of what it learnt (see records/catalog.py)."""
+        self.version = version
         known = sorted(set(known_items))
         lexicon = load_lexicon()
         self._generic = lexicon.generic

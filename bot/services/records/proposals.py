@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.records.catalog import keep_current
 from bot.services.records.choices import Choice, choice_by_id, choices_for
 from bot.services.records.input_text import evidence_text
 from bot.services.records.matcher import Matcher, MatchResult, Outcome
@@ -82,6 +83,7 @@ async def propose(
     by_id = {c.due_item_id: c for c in choices}
     if not text and source.file_id:  # a photo without a caption: which item is it for?
         return await store_evidence(session, viewer, source, now, zone, choices, chosen=None)
+    await keep_current(session, matcher)
     today = local_date(source.sent_at, zone)
     result = matcher.match(text, [c.candidate() for c in choices], today=today)
     return await store(

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
+from bot.services.records.catalog import keep_current
 from bot.services.records.choices import Choice, choice_by_id, choices_for
 from bot.services.records.matcher import Matcher, Outcome
 from bot.services.records.proposals import (
@@ -62,6 +63,7 @@ async def record_reply(
         return await store_evidence(
             session, viewer, source, now, zone, _named_first(named, everything), chosen=chosen
         )
+    await keep_current(session, matcher)
     today = local_date(source.sent_at, zone)
     named_ids = {c.due_item_id for c in named}
     candidates = [c.candidate() for c in everything.values()]
