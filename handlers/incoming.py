@@ -41,6 +41,7 @@ async def on_edit(
         source=source_of(message),
         now=clock.now(),
         zone=zone,
+        fresh=message.chat.type not in GROUPS,  # group chatter edited stays the group's
     )
     chat, markup = message.chat.id, None
     if result is None:
@@ -51,7 +52,7 @@ async def on_edit(
         text = words.edit_kept(result.record_ids)
     elif result.proposed is not None:
         said, markup = render_proposed(result.proposed, zone)
-        text = f"{words.EDIT_REPLACED}\n\n{said}"
+        text = f"{words.EDIT_REPLACED}\n\n{said}" if result.replaced else said
     else:
         assert result.refused is not None
         text = f"{words.EDIT_REPLACED}\n\n{record_texts.refused(result.refused)}"

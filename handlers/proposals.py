@@ -20,7 +20,8 @@ from bot.services.records.choices import Choice, choice_by_id, choices_for
 from bot.services.records.days import typed_day
 from bot.services.records.input_text import clean_text
 from bot.services.records.matcher import Outcome
-from bot.services.records.proposals import Proposed, Recorded
+from bot.services.records.proposals import Recorded
+from bot.services.records.storing import Proposed
 from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
@@ -69,12 +70,10 @@ def _pick_keyboard(
     proposal: Proposal, choices: list[Choice], *, other: bool
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    labels = words.with_period(choices[:MAX_BUTTONS])
     for n, choice in enumerate(choices[:MAX_BUTTONS], 1):
-        label = (
-            f"{n}.【{choice.code}】{choice.content}"
-            if other
-            else f"【{choice.code}】{choice.content}"
-        )
+        label = labels[choice.due_item_id] + choice.content
+        label = f"{n}.{label}" if other else label
         kb.button(
             text=label[:40],
             callback_data=ProposalCb(id=proposal.id or 0, act="pick", due=choice.due_item_id),
@@ -87,11 +86,21 @@ def _pick_keyboard(
 
 
 def render_proposed(result: Proposed, zone: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The reply to a matched sentence, with its buttons."""
+    """The reply to a matched sentence, with its buttons; parts that became no proposal are
+    named after it, each with why."""
+    text, markup = _render(result)
+    if result.skipped and result.outcome is not Outcome.NOT_COMPLETION:
+        text = f"{text}\n\n{words.skipped(result.skipped)}"
+    return text, markup
+
+
+def _render(result: Proposed) -> tuple[str, InlineKeyboardMarkup | None]:
     if result.outcome is Outcome.NOT_COMPLETION:
         return words.not_completion(result.intent), None
     proposals = result.proposals
     first = proposals[0]
+    if result.outcome is Outcome.SPLIT:
+        return _render_batch(proposals, result.choices)
     if result.outcome is Outcome.UNSURE:
         return words.unsure(result.offered, first.text), _pick_keyboard(
             first, result.offered, other=True
@@ -106,9 +115,11 @@ def render_proposed(result: Proposed, zone: ZoneInfo) -> tuple[str, InlineKeyboa
 def _render_batch(
     proposals: list[Proposal], choices: dict[int, Choice]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    picked = [(choices[p.chosen_id or 0], p.text, p.happened_on) for p in proposals]
     if len(proposals) == 1:
-        return words.proposal(*picked[0]), _proposal_keyboard(proposals)
+        choice = choices[proposals[0].chosen_id or 0]
+        only = proposals[0]
+        return words.proposal(choice, only.text, only.happened_on), _proposal_keyboard(proposals)
+    picked = [(choices.get(p.chosen_id or 0), p.text, p.happened_on) for p in proposals]
     return words.split(picked), _proposal_keyboard(proposals)
 
 
@@ -203,7 +214,7 @@ async def on_proposal(
             choices[found.due_item_id] = found
     await notifier.release()
     await query.answer()
-    if message and all((p.chosen_id or 0) in choices for p in parts):
+    if message and (len(parts) > 1 or (picked.chosen_id or 0) in choices):
         text, markup = _render_batch(parts, choices)
         await notifier.edit(chat, message.message_id, text, reply_markup=markup)
 

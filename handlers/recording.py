@@ -16,7 +16,8 @@ from bot.services.records import proposals as recording
 from bot.services.records import replying
 from bot.services.records.input_text import clean_text
 from bot.services.records.matcher import Matcher
-from bot.services.records.proposals import Proposed, Recorded, Source
+from bot.services.records.proposals import Recorded
+from bot.services.records.storing import Proposed, Source
 from bot.services.replies import Meaning, ReplyKind
 from bot.telegram.notifier import Notifier
 from bot.texts import records as record_words

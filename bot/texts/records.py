@@ -12,6 +12,7 @@ from bot.services.records.input_text import MAX_TEXT
 from bot.services.records.listing import RecordPage, RecordView
 from bot.services.records.matching.intent import Intent
 from bot.services.records.proposals import Recorded
+from bot.services.records.storing import Skipped
 from bot.texts.ledger import period_label
 
 EXAMPLE = "今天上午召开党委会专题研究了党风廉政建设"
@@ -32,10 +33,10 @@ NOTICE_REPLY = (
 NOTICE_READ = "已阅 ✓（已记下您已阅读这条通知）"
 NOTICE_READ_BEFORE = "这条通知您已标记为已阅。"
 NOT_COMPLETION = {
-    Intent.PLAN: "这条消息像是<b>工作计划</b>",
-    Intent.NEGATION: "这条消息说的是<b>尚未开展</b>的工作",
+    Intent.PLAN: "这条消息像是<b>工作计划</b>或还没做完的事",
+    Intent.NEGATION: "这条消息说的是<b>没有开展</b>、取消或不归您办的事",
     Intent.QUESTION: "这条消息像是一个<b>问题</b>",
-    Intent.ACK: "这条消息像是<b>回复确认</b>（收到、好的）",
+    Intent.ACK: "这条消息像是<b>回复确认</b>（收到、好的）或没有具体内容",
 }
 REFUSED = {
     RecordProblem.NO_ITEMS: "您名下没有需要记实的事项（清单由管理员导入）。"
@@ -60,8 +61,8 @@ REFUSED = {
     RecordProblem.UNKNOWN_UNIT: "未找到单位编码“{detail}”：请核对后重试。",
     RecordProblem.NOT_FOR_ITEM: "没有记入：这句话看不出是在说{detail}已经完成了什么。"
     "请写明做了什么，例如：“" + EXAMPLE + "”。",
-    RecordProblem.BEFORE_PERIOD: "没有记入：这句话说的日期早于该事项本期开始（{detail}），"
-    "说的可能是上一期的工作。如日期有误，请点“改日期”或重新发送并写明日期。",
+    RecordProblem.BEFORE_PERIOD: "这个日期早于该事项本期开始（{detail}），说的可能是上一期的工作，"
+    "没有采用。请写明本期内实际完成的日期后重新发送。",
     RecordProblem.FUTURE_DATE: "这个日期还没到：只能记入已经完成的工作。请写明实际完成的日期。",
     RecordProblem.BAD_DATE: "没有看懂这个日期。请回复如“12月28日”“昨天”“上周五”或“2026-12-28”。",
 }
@@ -96,7 +97,9 @@ def proposal(choice: Choice, text: str, happened_on: date) -> str:
         f"期次：{_period(choice)} · 日期：{_md(happened_on)}",
         f"内容：{escape(text) or '（照片/文件）'}",
     ]
-    if late:
+    if choice.done:
+        lines.append("ℹ️ 该事项本期已有记实；确认后再增加一条。")
+    elif late:
         lines.append(f"⚠️ 该事项已逾期 {late} 天；确认后可补一句逾期说明。")
     lines.append("请点“确认”记入；事项不对请点“改选”，日期不对请点“改日期”。")
     return "\n".join(lines)
@@ -104,7 +107,10 @@ def proposal(choice: Choice, text: str, happened_on: date) -> str:
 
 def unsure(offered: list[Choice], text: str) -> str:
     lines = [f"“{escape(_short(text))}”可能属于以下事项，请选择："]
-    lines += [f"{n}. {item_line(c)}" for n, c in enumerate(offered, 1)]
+    labels = with_period(offered)
+    lines += [
+        f"{n}. {escape(labels[c.due_item_id])}{escape(c.content)}" for n, c in enumerate(offered, 1)
+    ]
     lines.append("都不是请点“其他”，从全部事项中选择。")
     return "\n".join(lines)
 
@@ -120,16 +126,53 @@ def choose_from_all(text: str, *, file_kind: str | None = None) -> str:
     return f"没有找到与“{escape(_short(text))}”相符的事项，请从您的清单中选择："
 
 
-def split(parts: list[tuple[Choice, str, date]]) -> str:
-    """Two or more things in one message; one date line when they share a day."""
+def split(parts: list[tuple[Choice | None, str, date]]) -> str:
+    """Two or more things in one message, each with its item and period (or a request to pick
+    one); one date line when they share a day."""
     days = {day for _, _, day in parts}
     lines = [f"这条消息包含 {len(parts)} 件事，拟分别记入："]
     for n, (choice, text, day) in enumerate(parts, 1):
-        when = f"（{_md(day)}）" if len(days) > 1 else ""
-        lines.append(f"{n}. {item_line(choice)}{when}：“{escape(_short(text))}”")
+        when = f" · {_md(day)}" if len(days) > 1 else ""
+        item = (
+            f"{item_line(choice)}（{_period(choice)}{when}）"
+            if choice is not None
+            else f"（请点“改选第{n}条”选择事项{when}）"
+        )
+        lines.append(f"{n}. {item}：“{escape(_short(text))}”")
     lead = f"日期：{_md(parts[0][2])}。" if len(days) == 1 else ""
     lines.append(f"{lead}请点“确认全部”，或改选其中一条；日期不对请点“改日期”。")
     return "\n".join(lines)
+
+
+SKIPPED_WHY = {
+    Intent.PLAN: "像是计划或尚未做完",
+    Intent.NEGATION: "说的是没有开展或不归您办",
+    Intent.QUESTION: "像是一个问题",
+    Intent.ACK: "没有具体内容",
+}
+
+
+def skipped(parts: list[Skipped]) -> str:
+    """The parts of a message that became no proposal, each with why."""
+    lines = ["以下内容没有记入："]
+    for part in parts:
+        if part.system:
+            why = "季度自查、半年报告请用提醒消息下方的按钮或 /selfcheck、/report 提交"
+        elif part.intent is Intent.COMPLETION:
+            why = "没有找到相符的事项，可单独发送并写明做了什么"
+        else:
+            why = SKIPPED_WHY.get(part.intent, "不像是已完成的工作")
+        lines.append(f"· “{escape(_short(part.text))}”：{why}")
+    return "\n".join(lines)
+
+
+def with_period(choices: list[Choice]) -> dict[int, str]:
+    """A button or line label per choice: its period shown when one item is offered twice."""
+    codes = [c.code for c in choices]
+    return {
+        c.due_item_id: f"【{c.code}】" + (f"{_period(c)} " if codes.count(c.code) > 1 else "")
+        for c in choices
+    }
 
 
 def recorded(done: list[Recorded]) -> str:
@@ -176,7 +219,7 @@ def late_prompt(record_id: int) -> str:
 def day_prompt(current: date) -> str:
     return (
         f"现在的日期是 {_md(current)}。请<b>回复本消息</b>写明实际完成的日期，"
-        "如“12月28日”“昨天”“上周五”。"
+        "如“昨天”“上周五”或具体日期“3月12日”。"
     )
 
 
@@ -273,9 +316,9 @@ NO_EVIDENCE = "这条记实没有附件。"
 GROUP_ONLY_PRIVATE = "涉及个人事项的内容已私信发给您，请在与我的私聊中查看。"
 GROUP_PRIVATE_FAILED = "请先点开与我的私聊并发送 /start，我才能把您的事项私信发给您。"
 GROUP_BIND_REFUSED = (
-    "只有本单位联络员或管理员可以用 /bindgroup 把本群关联到单位；群里的成员回复我的消息即可记实。"
+    "只有本单位联络员或管理员可以用 /bindgroup 把本群关联到单位。记实请在与我的私聊中发送。"
 )
-GROUP_USE_PRIVATE = "请在与我的私聊中使用这个命令（在群里只需回复我的消息即可记实）。"
+GROUP_USE_PRIVATE = "请在与我的私聊中使用这个命令；记实也请在私聊中发一句话说明做了什么。"
 
 
 def proposal_closed() -> str:
@@ -286,6 +329,6 @@ def group_bound(unit_name: str, moved_from: str | None) -> str:
     moved = f"（原先关联的是{escape(moved_from)}，已改为本单位）" if moved_from else ""
     return (
         f"本群已关联到<b>{escape(unit_name)}</b>{moved}。"
-        "群里的成员回复我的提醒消息即可记实；个人清单请私聊我查看。"
+        "我会在群里发布公示；记实、个人清单请在与我的私聊中进行（群里的回复我不作答）。"
         "（我在群里只处理回复我的消息和发给我的命令。）"
     )

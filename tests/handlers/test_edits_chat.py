@@ -109,3 +109,16 @@ async def test_in_a_group_a_reply_to_a_post_and_its_edit_get_silence(district: D
     assert d.fake.message(GROUP, mine) is not None
     assert await edit(d, GROUP, mine, "为全体党员讲了一堂廉政党课") == []
     assert await _records(d) == [] and await _proposals(d) == []
+
+
+async def test_a_plan_edited_into_a_completion_is_proposed(district: District) -> None:
+    d, tg = district, district.tg("P0101")
+    [plan] = [
+        s
+        for s in await d.chat.send_text(tg, "下周组织开展警示教育活动")
+        if s.method == "sendMessage"
+    ]
+    assert "没有记入" in plan.plain
+    [answer] = _messages(await edit(d, tg, plan.reply_to_message_id or 0, "组织开展了警示教育活动"))
+    assert answer.plain.startswith("拟记入：【C07】") and "作废" not in answer.plain
+    assert await _records(d) == []

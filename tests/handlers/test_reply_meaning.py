@@ -290,3 +290,71 @@ async def test_a_numbered_message_splits_into_its_parts(district: District) -> N
     )
     await d.chat.press(tg, proposal.message_id or 0, "确认全部")
     assert len(await _rows(d, Record)) == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "proposed", "skipped"),
+    [
+        (False, "1. 组织开展了警示教育活动\n2. 下周开展廉政谈话", ["C07"], "下周开展廉政谈话"),
+        (False, "组织开展了警示教育活动\n今天天气不错", ["C07"], "今天天气不错"),
+        (
+            True,
+            "1、与班子成员开展了廉政谈话\n2、召开党委会专题研究了党风廉政建设",
+            ["C05", "C01"],
+            "",
+        ),
+        (True, "与班子成员开展了廉政谈话，还组织开展了警示教育活动", ["C05", "C07"], ""),
+        (True, "(1)召开党委会专题研究了党风廉政建设；(2)向上级党委述责述廉", ["C01", "C09"], ""),
+    ],
+)
+async def test_every_part_of_a_message_is_proposed_or_said_why_not(
+    district: District, reply: bool, text: str, proposed: list[str], skipped: str
+) -> None:
+    """A list with a plan, chatter or items other than the card's: each completed part is
+    proposed on its item, every other part named with why; nothing recorded before 确认."""
+    d = district
+    card = await _card(d, "P0101", "C05") if reply else None
+    sent = await d.chat.send_text(d.tg("P0101"), text, reply_to=card.message_id if card else None)
+    said = _messages(sent)[-1].plain
+    assert "处理时出现问题" not in said and "没有找到与" not in said, said
+    for code in proposed:
+        assert f"【{code}】" in said, (code, said)
+    if skipped:
+        assert "以下内容没有记入" in said and skipped in said, said
+    assert await _rows(d, Record) == []
+
+
+async def test_a_reply_to_a_done_items_card_is_proposed_not_recorded_again(
+    district: District,
+) -> None:
+    d = district
+    tg = d.tg("P0101")
+    card = await _card(d, "P0101", "C05")
+    first = _messages(
+        await d.chat.send_text(tg, "已与班子成员开展廉政谈话", reply_to=card.message_id)
+    )
+    assert "已记入履责记实" in first[-1].plain
+    again = _messages(await d.chat.send_text(tg, "已完成", reply_to=card.message_id))[-1]
+    assert "本期已有记实" in again.plain and "确认" in [b["text"] for b in again.buttons]
+    assert len(await _rows(d, Record)) == 1
+
+
+async def test_two_things_replied_to_a_nudge_are_both_proposed_none_recorded_at_once(
+    district: District,
+) -> None:
+    d = district
+    d.clock.set(datetime(2026, 12, 4, 9, 30, tzinfo=ZONE))
+    tg = d.tg("P0103")
+    [offer] = [s for s in await d.chat.send_text(d.tg("P0105"), "/nudge") if s.buttons]
+    person = next(b for b in offer.buttons if b["text"].startswith("赵德明"))
+    await d.chat.press(d.tg("P0105"), offer.message_id or 0, person["text"])
+    mark = d.fake.mark()
+    await d.app.sender.drain_once(d.clock.now())
+    [letter] = [s for s in d.fake.sent_since(mark) if s.chat_id == tg]
+    said = _messages(
+        await d.chat.send_text(
+            tg, "对一名干部开展了提醒谈话，还初核了一条问题线索", reply_to=letter.message_id
+        )
+    )[-1]
+    assert "2 件事" in said.plain and "【S04】" in said.plain and "【S03】" in said.plain
+    assert await _rows(d, Record) == []

@@ -124,14 +124,14 @@ async def test_the_demo_group_binds_and_stays_silent_under_its_posts(tmp_path: P
 async def test_the_demo_reply_of_a_stall_to_a_card_records_nothing_and_says_why(
     tmp_path: Path,
 ) -> None:
-    """The README's walk: /my, open C01's card, reply 回头再说 → nothing recorded, and why."""
+    """The README's walk: /my, open C07's card, reply 回头再说 → nothing recorded, and why."""
     script = (
-        ":as P0101\n/my\n:press 2 C01\n:reply 3 回头再说\n"
-        ":reply 3 今天上午召开了党委会专题研究党风廉政建设\n:quit\n"
+        ":as P0101\n/my\n:press 2 C07\n:reply 3 回头再说\n"
+        ":reply 3 今天组织全体干部开展了警示教育活动\n:quit\n"
     )
     code, out = await _chat(tmp_path, script)
     assert code == 0 and "Traceback" not in out
-    stall, done = out.split("回头再说", 1)[1].split("今天上午召开了党委会", 1)
+    stall, done = out.split("回头再说", 1)[1].split("今天组织全体干部", 1)
     assert "这条消息像是<b>工作计划</b>" in stall or "工作计划" in stall
-    assert "没有记入履责记实" in stall and "【C01】" not in stall
-    assert "已记入履责记实：【C01】" in done
+    assert "没有记入履责记实" in stall and "【C07】" not in stall
+    assert "已记入履责记实：【C07】" in done

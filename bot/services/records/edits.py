@@ -14,9 +14,10 @@ from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordRefused
 from bot.services.plain_text import strip_controls
 from bot.services.records.input_text import clean_text
-from bot.services.records.matcher import Matcher
+from bot.services.records.matcher import Matcher, Outcome
 from bot.services.records.proposal_state import decide, reload
-from bot.services.records.proposals import Proposed, Source, propose
+from bot.services.records.proposals import propose
+from bot.services.records.storing import Proposed, Source
 from storage.models import Proposal, ProposalState, Record
 
 
@@ -34,6 +35,7 @@ class Replaced:
 
     proposed: Proposed | None = None
     refused: RecordRefused | None = None
+    replaced: bool = True  # False: the message had made nothing; its new words propose
 
 
 async def follow_edit(
@@ -45,6 +47,7 @@ async def follow_edit(
     source: Source,
     now: datetime,
     zone: ZoneInfo,
+    fresh: bool = True,
 ) -> Kept | Replaced | None:
     """The viewer edited the message `source` names so that it now reads `text`:
 
@@ -53,7 +56,9 @@ async def follow_edit(
     - an open proposal of it → cancelled by one conditional UPDATE (proposal_state.decide: a
       确认 pressed at the same moment wins, and then it is Kept), and the new text proposed
       among all the viewer's items (an edit never records at once, even of a reply) → Replaced;
-    - anything else (never proposed, cancelled, an edit that changed nothing) → None."""
+    - a message that had made nothing (a plan, a stall) → with `fresh` (a private chat), its
+      new words proposed when they now tell of something done (Replaced, `replaced` False);
+    - anything else (cancelled, an edit that changed nothing) → None."""
     if source.message_id is None:
         return None
     mine = select(Proposal).where(
@@ -67,6 +72,12 @@ async def follow_edit(
     if records or any(p.state is ProposalState.CONFIRMED for p in proposals):
         return _kept(records, proposals, typed)
     open_parts = [p for p in proposals if p.state is ProposalState.OPEN]
+    if not open_parts and not proposals and not records:
+        if not fresh:
+            return None
+        return await _fresh(
+            session, matcher=matcher, viewer=viewer, text=text, source=source, now=now, zone=zone
+        )
     if not open_parts:
         return None
     if len(open_parts) == 1 and open_parts[0].text == typed and not open_parts[0].batch:
@@ -91,6 +102,37 @@ async def follow_edit(
     except RecordRefused as refused:
         return Replaced(refused=refused)
     return Replaced(proposed=proposed)
+
+
+async def _fresh(
+    session: AsyncSession,
+    *,
+    matcher: Matcher,
+    viewer: Viewer,
+    text: str | None,
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Replaced | None:
+    """A message that had made nothing (a plan, a stall) edited: its new words are proposed
+    when they now tell of something done; otherwise the edit stays unanswered."""
+    try:
+        async with session.begin_nested():
+            cleaned = clean_text(text, allow_empty=source.file_id is not None)
+            proposed = await propose(
+                session,
+                matcher=matcher,
+                viewer=viewer,
+                text=cleaned,
+                source=source,
+                now=now,
+                zone=zone,
+            )
+    except RecordRefused:
+        return None
+    if proposed.outcome is Outcome.NOT_COMPLETION:
+        return None
+    return Replaced(proposed=proposed, replaced=False)
 
 
 async def _records_of(session: AsyncSession, *, viewer: Viewer, source: Source) -> list[Record]:

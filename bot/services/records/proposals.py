@@ -1,9 +1,8 @@
-"""From a sentence to a 履责记实: proposals (确认 / 改选 / 取消) and replies that record at once."""
+"""From a sentence to a 履责记实: propose it, then 确认 writes the records (once, one press wins)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,35 +16,17 @@ from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.catalog import keep_current
 from bot.services.records.choices import Choice, choice_by_id, choices_for
 from bot.services.records.input_text import evidence_text
-from bot.services.records.matcher import Matcher, MatchResult, Outcome
-from bot.services.records.matching.intent import Intent
+from bot.services.records.matcher import Matcher
 from bot.services.records.proposal_state import batch_of, decide, load_proposal, reload
+from bot.services.records.storing import (
+    SYSTEM_COMMANDS,
+    Proposed,
+    Source,
+    store,
+    store_evidence,
+)
 from bot.services.records.writing import add_record, by_origin
 from storage.models import Proposal, ProposalState, Record
-
-SYSTEM_COMMANDS = {"selfcheck": "/selfcheck", "report": "/report"}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a sentence came from: the chat, the message, when it was sent, any evidence."""
-
-    chat_id: int
-    message_id: int | None
-    sent_at: datetime
-    file_id: str | None = None
-    file_kind: str | None = None
-
-
-@dataclass(frozen=True)
-class Proposed:
-    """The reply to a sentence: nothing (not a completion), or proposals to confirm or choose."""
-
-    outcome: Outcome
-    intent: Intent
-    proposals: list[Proposal] = field(default_factory=list)
-    choices: dict[int, Choice] = field(default_factory=dict)  # due item id → choice
-    offered: list[Choice] = field(default_factory=list)  # unsure: best first (≤ 3)
 
 
 @dataclass(frozen=True)
@@ -88,104 +69,6 @@ async def propose(
     result = matcher.match(text, [c.candidate() for c in choices], today=today)
     return await store(
         session, viewer=viewer, result=result, by_id=by_id, source=source, now=now, zone=zone
-    )
-
-
-async def store_evidence(
-    session: AsyncSession,
-    viewer: Viewer,
-    source: Source,
-    now: datetime,
-    zone: ZoneInfo,
-    choices: Sequence[Choice],
-    *,
-    chosen: int | None,
-) -> Proposed:
-    """A photo or file without words: which item is it for (`chosen`: the one replied to)?"""
-    ids = [c.due_item_id for c in choices]
-    proposal = _proposal(viewer, "", source, now, zone, ids, chosen, None)
-    session.add(proposal)
-    await session.flush()
-    outcome = Outcome.CONFIDENT if chosen is not None else Outcome.NO_MATCH
-    return Proposed(outcome, Intent.COMPLETION, [proposal], {c.due_item_id: c for c in choices})
-
-
-async def store(
-    session: AsyncSession,
-    *,
-    viewer: Viewer,
-    result: MatchResult,
-    by_id: dict[int, Choice],
-    source: Source,
-    now: datetime,
-    zone: ZoneInfo,
-) -> Proposed:
-    """Store the proposals a match result makes (none for a non-completion), each part on the
-    day its sentence names (else the day it was sent)."""
-    outcome = result.outcome
-    if outcome is Outcome.NOT_COMPLETION:
-        return Proposed(outcome, result.intent)
-    parts = result.parts if outcome is Outcome.SPLIT else [result]
-    _not_for_system(parts, by_id)
-    proposals = [_from_result(viewer, part, source, now, zone) for part in parts]
-    for proposal in proposals:  # a day before the proposed item's period: said now, not at 确认
-        if proposal.chosen_id is not None:
-            by_id[proposal.chosen_id].check_day(proposal.happened_on)
-    for proposal in proposals:
-        session.add(proposal)
-    await session.flush()
-    if len(proposals) > 1:
-        first = proposals[0].id or 0
-        for proposal in proposals:
-            proposal.batch = first
-        await session.flush()
-    ranked = [by_id[c.key] for c, _ in result.ranked] if outcome is Outcome.UNSURE else []
-    offered = [c for c in ranked if not c.system][:3]
-    return Proposed(outcome, result.intent, proposals, by_id, offered)
-
-
-def _not_for_system(parts: Sequence[MatchResult], by_id: dict[int, Choice]) -> None:
-    """A sentence (or a reply) most like 季度自查 / 半年报告 is refused, never proposed: they are
-    handed in by /selfcheck and /report (a reminder's button), not by a sentence."""
-    for part in parts:
-        best = part.confident
-        if best is None and part.outcome is Outcome.UNSURE and part.ranked:
-            best = part.ranked[0][0]
-        system = by_id[best.key].system if best is not None else None
-        if system:
-            raise RecordRefused(RecordProblem.SYSTEM_ITEM, SYSTEM_COMMANDS[system])
-
-
-def _from_result(
-    viewer: Viewer, result: MatchResult, source: Source, now: datetime, zone: ZoneInfo
-) -> Proposal:
-    ranked = [c.key for c, _ in result.ranked[:3]]
-    chosen = result.confident.key if result.confident is not None else None
-    text = result.text.strip()
-    return _proposal(viewer, text, source, now, zone, ranked, chosen, result.happened_on)
-
-
-def _proposal(
-    viewer: Viewer,
-    text: str,
-    source: Source,
-    now: datetime,
-    zone: ZoneInfo,
-    candidates: list[int],
-    chosen: int | None,
-    happened_on: date | None,
-) -> Proposal:
-    return Proposal(
-        person_id=viewer.person_id,
-        chat_id=source.chat_id,
-        message_id=source.message_id,
-        text=text,
-        happened_on=happened_on or local_date(source.sent_at, zone),
-        candidates=",".join(str(c) for c in candidates),
-        chosen_id=chosen,
-        file_id=source.file_id,
-        file_kind=source.file_kind,
-        created_at=now,
     )
 
 

@@ -25,12 +25,11 @@ from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.catalog import keep_current
 from bot.services.records.choices import Choice, choice_by_id, choices_for
 from bot.services.records.matcher import Matcher, Outcome
-from bot.services.records.proposals import (
+from bot.services.records.proposals import Recorded, record_choice
+from bot.services.records.storing import (
     SYSTEM_COMMANDS,
     Proposed,
-    Recorded,
     Source,
-    record_choice,
     store,
     store_evidence,
 )
@@ -71,6 +70,16 @@ async def record_reply(
     best = result.confident
     if result.outcome is Outcome.CONFIDENT and result.sure and best and best.key in named_ids:
         choice = everything[best.key]
+        if choice.done:  # recorded already: a second record is proposed, never made at once
+            return await store(
+                session,
+                viewer=viewer,
+                result=result,
+                by_id=everything,
+                source=source,
+                now=now,
+                zone=zone,
+            )
         origin = f"reply:{source.chat_id}:{source.message_id}"
         day = result.happened_on or today
         return await record_choice(
@@ -78,6 +87,10 @@ async def record_reply(
         )
     if result.outcome is Outcome.NO_MATCH:
         raise RecordRefused(RecordProblem.NOT_FOR_ITEM, "、".join(f"【{c.code}】" for c in named))
+    if result.outcome is not Outcome.NOT_COMPLETION:
+        # not at once: proposed as the same words sent on their own would be (a part about
+        # another of the sender's items is proposed on it, not only offered)
+        result = matcher.match(text, candidates, today=today)
     return await store(
         session, viewer=viewer, result=result, by_id=everything, source=source, now=now, zone=zone
     )

@@ -84,6 +84,13 @@ def test_stalls_refusals_and_future_days_are_no_completion(
         ("每周五开展", TODAY, None),
         ("按1号文件要求", TODAY, None),
         ("召开党委会", TODAY, None),
+        # found by the review of issue T
+        ("于11.28召开了党委会", TODAY, datetime.date(2026, 11, 28)),
+        ("党委会11.28召开", TODAY, datetime.date(2026, 11, 28)),
+        ("12月18召开了党委会", TODAY, datetime.date(2026, 12, 18)),
+        ("在10号会议室召开了党委会", TODAY, None),
+        ("3号召开党委会", datetime.date(2026, 12, 3), datetime.date(2026, 12, 3)),
+        ("3月15个村全部完成", TODAY, None),
     ],
 )
 def test_the_day_a_sentence_names(text: str, today: datetime.date, day: datetime.date) -> None:

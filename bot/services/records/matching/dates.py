@@ -40,14 +40,17 @@ _DONE = re.compile(r"(?<![为除])了(?!解)|已")  # 开了, 已开 (but 了解
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("full", re.compile(r"(?<!\d)(\d{4})\s*([年./-])\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号]?")),
     ("month", re.compile(rf"(?<![\d.])({_NUM})\s*月\s*({_NUM})\s*[日号]")),
-    ("numeric", re.compile(r"(?<![\w.:/-])(\d{1,2})([./-])(\d{1,2})(?![\d.:/-])")),
+    # 12月28召开 (no 日): digits only, not an amount (3月15个, 12月28人)
+    ("month", re.compile(rf"(?<![\d.])({_NUM})\s*月\s*(\d{{1,2}})(?![\d日号{_UNITS}])")),
+    # 于11.28召开: a Chinese character may come before, a letter, digit or mark may not
+    ("numeric", re.compile(r"(?<![0-9A-Za-z_.:/-])(\d{1,2})([./-])(\d{1,2})(?![\d.:/-])")),
     ("relative", re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))),
     (
         "weekday",
         re.compile(r"(?<!每)(上上|上|下下|下|本|这)?个?(?:周|星期|礼拜)([一二三四五六日天末1-7])"),
     ),
     ("of_month", re.compile(rf"(上上|上|本|这)个?月\s*({_NUM})\s*[日号]")),
-    ("day", re.compile(r"(?<![\d月第.])(\d{1,2})\s*([日号])(?![楼线文令院件])")),
+    ("day", re.compile(r"(?<![\d月第.])(\d{1,2})\s*([日号])(?!会议室|[楼线文令院件室房门窗车馆])")),
 )
 
 
@@ -72,7 +75,10 @@ def _day(year: int, month: int, day: int) -> datetime.date | None:
 def _recent_or_coming(
     options: list[datetime.date], today: datetime.date, done: bool
 ) -> datetime.date | None:
-    """The coming one if it is near and the sentence is not marked done, else the last one."""
+    """Today if it is one; else the coming one if it is near and the sentence is not marked
+    done; else the last one."""
+    if today in options:
+        return today
     coming = [day for day in options if today < day <= today + FUTURE_WINDOW]
     if coming and not done:
         return min(coming)
