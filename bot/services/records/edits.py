@@ -87,21 +87,10 @@ async def follow_edit(
         if any(p.state is ProposalState.CONFIRMED for p in decided):
             return _kept(records, decided, typed)
         return None  # 取消 pressed at the same moment: nothing left to follow
-    try:
-        async with session.begin_nested():  # a refusal leaves nothing of the new proposal
-            cleaned = clean_text(text, allow_empty=source.file_id is not None)
-            proposed = await propose(
-                session,
-                matcher=matcher,
-                viewer=viewer,
-                text=cleaned,
-                source=source,
-                now=now,
-                zone=zone,
-            )
-    except RecordRefused as refused:
-        return Replaced(refused=refused)
-    return Replaced(proposed=proposed)
+    found = await _propose(session, matcher, viewer, text, source, now, zone)
+    if isinstance(found, RecordRefused):
+        return Replaced(refused=found)
+    return Replaced(proposed=found)
 
 
 async def _fresh(
@@ -116,10 +105,29 @@ async def _fresh(
 ) -> Replaced | None:
     """A message that had made nothing (a plan, a stall) edited: its new words are proposed
     when they now tell of something done; otherwise the edit stays unanswered."""
+    proposed = await _propose(session, matcher, viewer, text, source, now, zone)
+    if isinstance(proposed, RecordRefused):
+        return None
+    if proposed.outcome is Outcome.NOT_COMPLETION:
+        return None
+    return Replaced(proposed=proposed, replaced=False)
+
+
+async def _propose(
+    session: AsyncSession,
+    matcher: Matcher,
+    viewer: Viewer,
+    text: str | None,
+    source: Source,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Proposed | RecordRefused:
+    """The edited words proposed as a new message would be, or why not (a refusal leaves
+    nothing of the new proposal behind)."""
     try:
         async with session.begin_nested():
             cleaned = clean_text(text, allow_empty=source.file_id is not None)
-            proposed = await propose(
+            return await propose(
                 session,
                 matcher=matcher,
                 viewer=viewer,
@@ -128,11 +136,8 @@ async def _fresh(
                 now=now,
                 zone=zone,
             )
-    except RecordRefused:
-        return None
-    if proposed.outcome is Outcome.NOT_COMPLETION:
-        return None
-    return Replaced(proposed=proposed, replaced=False)
+    except RecordRefused as refused:
+        return refused
 
 
 async def _records_of(session: AsyncSession, *, viewer: Viewer, source: Source) -> list[Record]:
