@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
@@ -29,9 +28,11 @@ from bot.services.ledger.review_periods import offered_periods
 from bot.services.plain_text import strip_controls
 from bot.services.records import report as service
 from bot.services.records.report import Paper
+from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import report as words
 from handlers.filters import private_router
+from handlers.replies import Invites, RepliesToBot
 from storage.models import OFFICIAL_ROLES
 
 
@@ -159,7 +160,17 @@ async def press(
             service.still_open(paper)
             await query.answer()
             prompt = ForceReply(force_reply=True, input_field_placeholder="结束语")
-            await notifier.send(chat, words.closing_prompt(paper), reply_markup=prompt)
+            sent = await notifier.send(chat, words.closing_prompt(paper), reply_markup=prompt)
+            if sent:  # a reply to it is this report's closing
+                await remember(
+                    session,
+                    chat_id=chat,
+                    message_id=sent[-1].message_id,
+                    kind=ReplyKind.REPORT_CLOSING,
+                    person_id=person.person_id,
+                    ref_id=data.id,
+                    now=now,
+                )
             return
         elif data.action == "stop":
             paper = await service.cancel(session, **at)
@@ -214,20 +225,9 @@ async def _submit(
     await notifier.send(chat, words.submitted(person, paper))
 
 
-class ClosingReply(Filter):
-    """A text reply to the bot's 结束语 prompt; passes the prompt's fields as `mark`."""
-
-    async def __call__(self, message: Message) -> bool | dict[str, Any]:
-        original = message.reply_to_message
-        if original is None or original.from_user is None or not original.from_user.is_bot:
-            return False
-        found = words.CLOSING_MARK.search(original.text or "")
-        return {"mark": found} if found else False
-
-
 async def closing_reply(
     message: Message,
-    mark: re.Match[str],
+    meaning: Meaning,
     person: Viewer,
     session: AsyncSession,
     clock: Clock,
@@ -244,7 +244,7 @@ async def closing_reply(
         return
     try:
         paper = await service.set_closing(
-            session, viewer=person, report_id=int(mark[1]), closing=closing
+            session, viewer=person, report_id=meaning.ref_id or 0, closing=closing
         )
     except DraftStale as stale:
         gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
@@ -257,6 +257,7 @@ def build_router() -> Router:
     """The report router, guarded once for officials; it sees closing replies before records do."""
     router = private_router("report", *OFFICIAL_ROLES)
     router.message.register(report, Command("report"))
-    router.message.register(closing_reply, F.text, ClosingReply())
+    closings = Invites(ReplyKind.REPORT_CLOSING)
+    router.message.register(closing_reply, RepliesToBot(), closings, F.text)
     router.callback_query.register(press, RP.filter())
     return router

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
@@ -27,9 +26,11 @@ from bot.services.ledger.review_periods import offered_periods
 from bot.services.plain_text import strip_controls
 from bot.services.records import selfcheck as service
 from bot.services.records.selfcheck import STATUSES, Sheet
+from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import selfcheck as words
 from handlers.filters import private_router
+from handlers.replies import Invites, RepliesToBot
 from storage.models import OFFICIAL_ROLES
 
 
@@ -182,7 +183,20 @@ async def press(
             service.still_at(sheet, data.index, data.due)
             await query.answer()
             prompt = ForceReply(force_reply=True, input_field_placeholder="自查说明")
-            await notifier.send(chat, words.note_prompt(sheet, data.index), reply_markup=prompt)
+            sent = await notifier.send(
+                chat, words.note_prompt(sheet, data.index), reply_markup=prompt
+            )
+            if sent:  # a reply to it is this step's note
+                await remember(
+                    session,
+                    chat_id=chat,
+                    message_id=sent[-1].message_id,
+                    kind=ReplyKind.SELFCHECK_NOTE,
+                    person_id=person.person_id,
+                    due_item_ids=[sheet.items[data.index].due_item_id],
+                    ref_id=sheet.id,
+                    now=now,
+                )
             return
         elif data.action == "ok":
             today = local_date(now, zone)
@@ -199,20 +213,9 @@ async def press(
     await show(notifier, chat, sheet)
 
 
-class NoteReply(Filter):
-    """A text reply to the bot's 自查说明 prompt; passes the prompt's fields as `mark`."""
-
-    async def __call__(self, message: Message) -> bool | dict[str, Any]:
-        original = message.reply_to_message
-        if original is None or original.from_user is None or not original.from_user.is_bot:
-            return False
-        found = words.NOTE_MARK.search(original.text or "")
-        return {"mark": found} if found else False
-
-
 async def note_reply(
     message: Message,
-    mark: re.Match[str],
+    meaning: Meaning,
     person: Viewer,
     session: AsyncSession,
     clock: Clock,
@@ -226,17 +229,17 @@ async def note_reply(
     if len(note) > service.NOTE_LIMIT:
         await notifier.send(chat, words.note_too_long(service.NOTE_LIMIT, len(note)))
         return
-    index, selfcheck_id, code = int(mark[1]) - 1, int(mark[2]), mark[3]
+    [due_item_id] = meaning.due_item_ids
     try:
         sheet = await service.write_note(
             session,
             viewer=person,
-            selfcheck_id=selfcheck_id,
-            index=index,
-            item_code=code,
+            selfcheck_id=meaning.ref_id or 0,
+            due_item_id=due_item_id,
             note=note,
             now=clock.now(),
         )
+        index = next(n for n, item in enumerate(sheet.items) if item.due_item_id == due_item_id)
     except DraftStale as stale:
         gone = stale.why in (Stale.SUBMITTED, Stale.CANCELLED)
         await notifier.send(chat, words.NO_DRAFT_NOTE if gone else words.STALE[stale.why])
@@ -249,6 +252,7 @@ def build_router() -> Router:
     """The self-check router, guarded once for officials; it sees note replies before records do."""
     router = private_router("selfcheck", *OFFICIAL_ROLES)
     router.message.register(selfcheck, Command("selfcheck"))
-    router.message.register(note_reply, F.text, NoteReply())
+    notes = Invites(ReplyKind.SELFCHECK_NOTE)
+    router.message.register(note_reply, RepliesToBot(), notes, F.text)
     router.callback_query.register(press, SC.filter())
     return router

@@ -302,6 +302,8 @@ class ReplyKind(StrEnum):
     RECORD_DATE = "record_date"  # 更正日期 prompt: the record's new date (ref: the record)
     PROPOSAL_DATE = "proposal_date"  # 改日期 prompt: the proposal's date (ref: the proposal)
     NOTICE = "notice"  # a notice's copy: 收到 / 已阅 marks it read (ref: the receipt)
+    SELFCHECK_NOTE = "selfcheck_note"  # 写说明 prompt: the step's note (ref: the self-check)
+    REPORT_CLOSING = "report_closing"  # 写结束语 prompt: the closing (ref: the report)
 
 
 class ReplyMeaning(SQLModel, table=True):

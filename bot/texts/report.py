@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from bot.services.calendar.periods import Period
@@ -18,7 +17,6 @@ from storage.models import DutyType
 
 BUTTON_CLOSING, BUTTON_SUBMIT, BUTTON_CANCEL = "写结束语", "提交", "取消"
 # The closing prompt's first line: the reply router finds the report in it.
-CLOSING_MARK = re.compile(r"半年报告结束语 · 报告单 #(\d+)")
 CLOSING_TITLE = "结束语"
 NUMBERS = "一二三四五六七八九十"
 CHOOSE_HALF = "📄 <b>半年报告</b>：请选择报告期（上半年的报告现在到期）。"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from bot.services.errors import Stale
@@ -16,7 +15,6 @@ BUTTON_DONE, BUTTON_PROGRESS, BUTTON_NONE = "已完成", "推进中", "未开展
 BUTTON_NOTE, BUTTON_BACK, BUTTON_CANCEL = "写说明", "上一项", "取消"
 BUTTON_SUBMIT, BUTTON_CONTINUE, BUTTON_RESTART = "提交", "继续", "重新开始"
 # The note prompt's first line: the reply router finds the self-check and the step in it.
-NOTE_MARK = re.compile(r"自查说明 · 第 (\d+)/\d+ 项 · 自查单 #(\d+)\n【([^】]+)】")
 
 CHOOSE_QUARTER = "📝 <b>季度自查</b>：请选择要自查的季度（上季度的自查现在到期）。"
 NO_DRAFT_NOTE = "这份自查已结束（已提交或已取消），说明没有保存。发送 /selfcheck 重新开始。"
@@ -110,7 +108,7 @@ def resume(sheet: Sheet) -> str:
 
 
 def note_prompt(sheet: Sheet, index: int) -> str:
-    """The ForceReply prompt; its first two lines are NOTE_MARK (the reply finds its step)."""
+    """The ForceReply prompt (a reply to it is found by its stored meaning, not this text)."""
     item = sheet.items[index]
     return (
         f"✏️ 自查说明 · 第 {index + 1}/{len(sheet.items)} 项 · 自查单 #{sheet.id}\n"

@@ -65,3 +65,32 @@ async def _keys(d: District) -> list[tuple[str, str]]:
             .join(Item, col(Item.id) == col(Holding.item_id))
         )
         return list(rows.all())
+
+
+async def test_a_note_typed_after_the_roll_lands_on_the_step_it_was_asked_for(
+    district: District,
+) -> None:
+    """The 写说明 prompt stores its due item: a note sent after the roll shifted the steps goes
+    to D02 (the step on screen), never to the step now at its position."""
+    d, tg = district, district.tg("P0101")
+    d.clock.set(datetime(2026, 11, 30, 17, 0, tzinfo=ZONE))
+    step = last_buttons(await d.chat.send_text(tg, "/selfcheck"))
+    while "【D02】" not in step.plain:
+        step = last_buttons(await d.chat.press(tg, step.message_id or 0, "未开展"))
+    [prompt] = [
+        s
+        for s in await d.chat.press(tg, step.message_id or 0, "写说明")
+        if s.method == "sendMessage"
+    ]
+    await d.chat.advance(datetime(2026, 12, 1, 8, 0, tzinfo=ZONE))  # the roll at 00:05
+    await d.chat.send_text(tg, "已召开领导班子专题民主生活会", reply_to=prompt.message_id)
+    async with d.app.sessions() as session:
+        rows = await session.exec(
+            select(Item.code, DueItem.period_key, SelfCheckAnswer.note)
+            .join(DueItem, col(DueItem.id) == col(SelfCheckAnswer.due_item_id))
+            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+            .join(Item, col(Item.id) == col(Holding.item_id))
+            .where(col(SelfCheckAnswer.note) != "")
+        )
+        notes = rows.all()
+    assert [(code, note) for code, _, note in notes] == [("D02", "已召开领导班子专题民主生活会")]

@@ -169,18 +169,18 @@ async def write_note(
     *,
     viewer: Viewer,
     selfcheck_id: int,
-    index: int,
-    item_code: str,
+    due_item_id: int,
     note: str,
     now: datetime,
 ) -> Sheet:
-    """A note for step `index` of an open draft (any step; `item_code` must still match)."""
+    """A note for the step of `due_item_id` in an open draft (any step of it; the due item the
+    prompt was stored for, never a position that a roll may have shifted)."""
     sheet = await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
     still_open(sheet)
-    if not 0 <= index < len(sheet.items) or sheet.items[index].item_code != item_code:
+    if not any(item.due_item_id == due_item_id for item in sheet.items):
         raise DraftStale(Stale.MOVED)
     await _change(session, viewer, selfcheck_id, _open(selfcheck_id), updated_at=now)
-    await put_answer(session, sheet.id, sheet.items[index].due_item_id, now, note=note)
+    await put_answer(session, sheet.id, due_item_id, now, note=note)
     return await load_sheet(session, viewer=viewer, selfcheck_id=selfcheck_id)
 
 
