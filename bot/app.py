@@ -140,6 +140,17 @@ async def close(app: App) -> None:
     await app.engine.dispose()
 
 
+async def _first_of(*events: asyncio.Event) -> asyncio.Event:
+    """Wait until one of `events` is set; the first set (in argument order) is returned."""
+    waits = [asyncio.create_task(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    return next(event for event in events if event.is_set())
+
+
 async def run_polling(app: App) -> None:
     """`python -m bot run`: long polling with the cron table ticking.
 
@@ -154,8 +165,10 @@ async def run_polling(app: App) -> None:
     await set_default_commands(app.bot)
     poller = Poller(app.dispatcher, app.bot, app.notifier, grace=app.settings.shutdown_grace)
     poller.install_signal_handlers()
-    # Only one process runs the cron table and the outbox sender: the holder of the scheduler
-    # lock. Any other `bot run` serves chat only and takes over within a minute of its death.
+    # Only one process runs the cron table, the outbox sender and long polling: the holder of
+    # the scheduler lock. Telegram answers a second getUpdates on one token with 409 Conflict,
+    # so any other `bot run` stands by without polling and takes over within a minute of the
+    # leader's death.
     leader = Leader(
         lock=SchedulerLock(app.engine, sqlite_file(app.settings.db_url)),
         jobs=app.jobs,
@@ -164,7 +177,9 @@ async def run_polling(app: App) -> None:
     )
     leading = asyncio.create_task(leader.run(poller.stopping), name="leader")
     try:
-        await poller.run()
+        if await _first_of(leader.leading, poller.stopping) is leader.leading:
+            logger.info("polling for updates")
+            await poller.run()
     finally:
         poller.stopping.set()
         with contextlib.suppress(Exception):

@@ -46,7 +46,8 @@ class Leader:
                 if not announced:
                     logger.warning(
                         "standing by: another instance runs the scheduler and the outbox sender; "
-                        "this one serves chat and takes over if that one stops"
+                        "this one does not poll (one getUpdates per token) and takes over if that "
+                        "one stops"
                     )
                     announced = True
                 await _wait(stop, self.retry)

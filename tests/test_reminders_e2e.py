@@ -118,6 +118,10 @@ async def test_two_instances_one_sender_and_the_standby_takes_over(
     reader = asyncio.create_task(read())
     try:
         await _until(lambda: any("standing by" in line for line in log), "the second stands by")
+        # Telegram allows one getUpdates per token (a second gets 409 Conflict): no polling
+        assert not any("polling for updates" in line for line in log)
+        await asyncio.sleep(2)
+        assert server.conflicts == 0
         mark = server.mark()
         code, out, err = await _bot(env, "tick", "--now", "2026-11-25T09:30")
         assert code == 0, err
@@ -130,6 +134,8 @@ async def test_two_instances_one_sender_and_the_standby_takes_over(
             "the standby takes over",
             seconds=60,
         )
+        await _until(lambda: any("polling for updates" in line for line in log), "it polls")
+        assert server.conflicts == 0
         await _enqueue_now(db_url, P0101, "接管测试：新的发送者送达")
         await _until(
             lambda: any("接管测试" in text for text in _to(server, P0101, mark)),

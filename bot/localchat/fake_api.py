@@ -43,6 +43,8 @@ class FakeBotAPI(BotApiMethods):
         self.observers: list[Callable[[str, Json], None]] = []  # called as each request arrives
         self._arrived = asyncio.Event()
         self._closed = False
+        self.polling = 0
+        self.conflicts = 0
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[Json, str], Awaitable[Any]]] = {
             name[4:].lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")
