@@ -1,4 +1,4 @@
-"""Reminders that are never lost: a Telegram outage and the flood waits after it."""
+"""Reminders that are never lost: a Telegram outage, flood waits after it, a `tick` killed mid-send."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
-from bot.services.outbox import OutboxMessage, enqueue
+from bot.cli_tick import tick
+from bot.services.outbox import OutboxMessage, claim_due, enqueue
 from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
 from bot.telegram.sender import OutboxSender, SendCounts
+from bot.texts import reminders as words
 from storage.models import Outbox, OutboxState
 from tests.handlers.conftest import NOW, District
 
@@ -133,3 +136,18 @@ async def test_429s_are_waits_not_failures_and_one_5xx_after_them_is_retried(
     counts = await _drain(sender, district, row.not_before)
     assert counts.sent == 1
     assert [s.text for s in district.fake.sent] == ["提醒 0"]
+
+
+async def test_a_tick_sends_what_a_killed_tick_left_sending(
+    district: District, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _queue(district, _wave(3))
+    async with district.app.sessions() as session:  # the killed tick had claimed them
+        claimed = await claim_due(session, now=NOW, limit=10)
+    assert len(claimed) == 3
+    assert await tick(district.app.settings, (NOW + timedelta(minutes=5)).isoformat()) == 0
+    assert words.TICK_RECOVERED.format(count=3) in capsys.readouterr().out
+    rows = await _rows(district)
+    assert {rows[f"reminder:{n}"].state for n in range(3)} == {OutboxState.SENT}
+    arrived = Counter(s.text for s in district.fake.sent if WAVE <= (s.chat_id or 0) < WAVE + 3)
+    assert arrived == Counter(f"提醒 {n}" for n in range(3))
