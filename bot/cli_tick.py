@@ -41,6 +41,9 @@ async def tick(settings: Settings, when: str | None) -> int:
         else:
             print(words.TICK_QUEUED.format(when=when, messages=report.messages, steps=report.steps))
         if await lock.try_acquire():
+            # the only sender now: rows a killed `tick` (or bot) left claimed go out with this one
+            if recovered := await app.sender.recover():
+                print(words.TICK_RECOVERED.format(count=recovered))
             sent = await app.sender.drain_once(now)
             print(words.TICK_SENT.format(sent=sent.sent, failed=sent.failed, retry=sent.retry))
         else:

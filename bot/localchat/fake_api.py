@@ -69,6 +69,17 @@ class FakeBotAPI(BotApiMethods):
             await self._runner.cleanup()
             self._runner = None
 
+    async def go_down(self) -> None:
+        """An outage: stop listening, so every call meets a refused connection until come_back()."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def come_back(self) -> None:
+        """The end of an outage: listen again at the same address, everything remembered kept."""
+        host, _, port = self.base_url.removeprefix("http://").rpartition(":")
+        await self.start(host, int(port))
+
     def forbid(self, chat_id: int) -> None:
         """From now on this user has blocked the bot: sending to the chat answers 403."""
         self._forbidden.add(chat_id)

@@ -1,7 +1,7 @@
 """The outbox: messages queued once by their dedupe key, claimed by one sender, marked as each send ends.
 
-pending → sending (claimed) → sent, or failed with the reason kept; a 429 or a 5xx puts the row
-back to pending with a later not_before. A row left in `sending` by a crash goes back to pending
+pending → sending (claimed) → sent, or failed with the reason kept; a 429, a 5xx or a network
+error puts the row back to pending with a later not_before (for as long as Telegram is away). A row left in `sending` by a crash goes back to pending
 when the sender starts: after a SIGKILL at most the messages that were in flight go out twice.
 """
 
@@ -170,9 +170,16 @@ async def mark_failed(
     reason: str,
     now: datetime,
     retry_at: datetime | None = None,
+    attempt: bool = True,
 ) -> None:
-    """A send did not succeed; with retry_at the row waits (pending) until then, else it failed."""
-    values: dict[str, Any] = {"attempts": col(Outbox.attempts) + 1, "last_error": reason[:2000]}
+    """A send did not succeed; with retry_at the row waits (pending) until then, else it failed.
+
+    attempt=False: Telegram only asked to wait (429); the row's attempts, which set its backoff
+    after a failure, stay as they were.
+    """
+    values: dict[str, Any] = {"last_error": reason[:2000]}
+    if attempt:
+        values["attempts"] = col(Outbox.attempts) + 1
     if retry_at is not None:
         values.update(state=OutboxState.PENDING, not_before=retry_at, claimed_at=None)
     else:

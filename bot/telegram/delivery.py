@@ -26,18 +26,22 @@ _TRANSIENT = (
 )
 
 
+MAX_DELAY = 3600.0  # seconds: an outage of any length is retried at least hourly, never given up
+
+
 def retry_delay(attempt: int) -> float:
-    """Seconds before retrying after the attempt-th 5xx or network failure: 5, 20, 80 … ≤ 15 min."""
-    return float(min(5 * 4 ** max(attempt - 1, 0), 900))
+    """Seconds before retrying after the attempt-th 5xx or network failure: 5, 10, 20 … ≤ 1 h."""
+    return float(min(5 * 2 ** min(max(attempt - 1, 0), 20), MAX_DELAY))
 
 
 @dataclass(frozen=True)
 class Delivery:
     """One outbox row's result; the sender marks the row after it.
 
-    sent (message_id); flood (429 beyond the notifier's budget) and retry (5xx, network): send
-    again after retry_after seconds; unreachable (403: blocked, deactivated); failed (400 and
-    other refusals, reason kept).
+    sent (message_id); flood (429 beyond the notifier's budget: not a failure) and retry (5xx,
+    network, timeout: transient, retried for as long as it takes): send again after retry_after
+    seconds; unreachable (403: blocked, deactivated) and failed (400 and other refusals, reason
+    kept) are permanent.
     """
 
     outcome: Outcome

@@ -2,9 +2,10 @@
 
 Rows are claimed in small batches (most urgent first) and sent concurrently; the pacer keeps
 the wave inside Telegram's limits and lets chat replies go first. Each row is marked right
-after Telegram answered: sent (message id), again later (429 beyond the notifier's budget, or
-a 5xx/timeout: backoff, at most `max_attempts` tries, then failed), unreachable (403: the
-person is marked, the row fails, no retry) or failed (400, the reason kept).
+after Telegram answered: sent (message id), again later (429 beyond the notifier's budget: not
+an attempt; a 5xx, network error or timeout: backoff growing to an hour, retried until it goes
+out), unreachable (403: the person is marked, the row fails, no retry) or failed (400, the
+reason kept). Only an unexpected error of our own is given up, after `max_attempts` tries.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from bot.services.outbox import (
     mark_unreachable,
     recover_sending,
 )
-from bot.telegram.delivery import Delivery, Outcome
+from bot.telegram.delivery import Delivery, Outcome, retry_delay
 from bot.telegram.notifier import Notifier
 from storage.models import Outbox
 
 logger = logging.getLogger(__name__)
 
 BATCH = 50  # rows claimed at a time: ~2 s of sending at 28/s, so little sits claimed
-MAX_ATTEMPTS = 5  # 5xx/timeouts: tries before a row is given up as failed
+MAX_ATTEMPTS = 5  # unexpected errors (a bug, not Telegram): tries before a row is failed
 IDLE = 1.0  # seconds between looks at an empty outbox
 STOP_GRACE = 10.0  # seconds in-flight sends get to finish on stop
 
@@ -44,7 +45,7 @@ class SendCounts:
     """What one drain did, by outcome."""
 
     sent: int = 0
-    retry: int = 0  # back to pending for later (429 beyond budget, 5xx, timeout)
+    retry: int = 0  # back to pending for later (429 beyond budget, 5xx, network, timeout)
     failed: int = 0
     unreachable: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
@@ -84,12 +85,7 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Recover crash leftovers, then send whatever falls due until `stop` is set."""
-        async with self.sessions() as session:
-            recovered = await recover_sending(session, now=self.clock.now())
-        if recovered:
-            logger.warning(
-                "outbox: %s message(s) left sending by a stop were queued again", recovered
-            )
+        await self.recover()
         running: set[asyncio.Task[None]] = set()
         stopping = asyncio.ensure_future(stop.wait())
         last_sweep = self.clock.now()
@@ -109,6 +105,19 @@ class OutboxSender:
         finally:
             stopping.cancel()
             await self._finish(running)
+
+    async def recover(self) -> int:
+        """Queue again every row left sending by a process that died mid-send; how many.
+
+        Only for the one sender: the caller holds the scheduler lock (`run` as it starts, `tick`).
+        """
+        async with self.sessions() as session:
+            recovered = await recover_sending(session, now=self.clock.now())
+        if recovered:
+            logger.warning(
+                "outbox: %s message(s) left sending by a stop were queued again", recovered
+            )
+        return recovered
 
     async def drain_once(self, now: datetime) -> SendCounts:
         """Send everything due as of `now` and return what happened (`tick`, tests, :clock)."""
@@ -144,9 +153,9 @@ class OutboxSender:
         assert row.id is not None
         try:
             delivery = await self.notifier.deliver(row)
-        except Exception as exc:  # a bug, not Telegram: retry later, bounded like a 5xx
+        except Exception as exc:  # a bug, or a network error aiogram did not wrap
             logger.exception("outbox %s: sending failed unexpectedly", row.id)
-            delivery = Delivery("retry", retry_after=60.0, reason=f"{type(exc).__name__}: {exc}")
+            delivery = self._unexpected(row, exc)
         at = now or self.clock.now()
         try:
             await self._mark(row, delivery, at)
@@ -170,14 +179,16 @@ class OutboxSender:
                 await mark_unreachable(session, person_id=row.person_id, now=at)
             retry_at: datetime | None = None
             reason = delivery.reason
-            if delivery.outcome == "flood":
+            if delivery.outcome in ("flood", "retry"):  # transient: again until it goes out
                 retry_at = at + timedelta(seconds=delivery.retry_after)
-            elif delivery.outcome == "retry":
-                if row.attempts + 1 < self.max_attempts:
-                    retry_at = at + timedelta(seconds=delivery.retry_after)
-                else:
-                    reason = f"gave up after {row.attempts + 1} attempts: {reason}"
-            await mark_failed(session, outbox_id=row.id, reason=reason, now=at, retry_at=retry_at)
+            await mark_failed(
+                session,
+                outbox_id=row.id,
+                reason=reason,
+                now=at,
+                retry_at=retry_at,
+                attempt=delivery.outcome != "flood",  # a 429 is a wait, not a failure
+            )
         level = logging.INFO if retry_at is not None else logging.WARNING
         logger.log(
             level,
@@ -189,6 +200,14 @@ class OutboxSender:
             f", again at {retry_at.isoformat()}" if retry_at else "",
             reason,
         )
+
+    def _unexpected(self, row: Outbox, exc: Exception) -> Delivery:
+        """An error raised while sending: retried with backoff; a bug of ours (not OSError or a
+        timeout, which are the network's) fails the row after max_attempts."""
+        attempt, reason = row.attempts + 1, f"{type(exc).__name__}: {exc}"
+        if attempt >= self.max_attempts and not isinstance(exc, OSError | TimeoutError):
+            return Delivery("failed", reason=f"gave up after {attempt} attempts: {reason}")
+        return Delivery("retry", retry_after=retry_delay(attempt), reason=reason)
 
     async def _finish(self, running: set[asyncio.Task[None]]) -> None:
         """Let in-flight sends end and be marked; what is still running after the grace is cancelled

@@ -156,6 +156,7 @@ TICK_BAD_NOW = (
 )
 TICK_OUTSIDE = "{when}：非工作日或不在发送时段（QUIET_HOURS、REMINDER_TIME），本次不选取提醒。"
 TICK_QUEUED = "{when}：新写入发件箱 {messages} 条消息（{steps} 个提醒步骤）。"
+TICK_RECOVERED = "上次发送中断（进程被终止）留下 {count} 条未确认的消息，重新排队发送。"
 TICK_SENT = "已发送 {sent} 条，失败 {failed} 条，稍后重试 {retry} 条。"
 TICK_HANDED = "正在运行的机器人持有发送权：消息已写入发件箱，由它发送。"
 
