@@ -114,16 +114,33 @@ def _by_holder(entries: list[Entry], directory: Directory) -> dict[str, list[Ent
     return grouped
 
 
+def _after(entries: list[Entry], prefix: str) -> int:
+    """The working days overdue a step of `prefix` waits for (its name says it: S3, A10)."""
+    days = [int(e.step[1:]) for e in entries if e.step[:1] == prefix and e.step[1:].isdigit()]
+    return min(days) if days else 0
+
+
+def _unreachable(entry: Entry, directory: Directory) -> list[str]:
+    """Who did not get this step: the holder, or for a 单位班子 item its unreachable receivers."""
+    if entry.due.holder_id is not None:
+        return [directory.name(entry.due.holder_id)]
+    receivers, _ = directory.holders(entry.due.unit_id, None)
+    names = [r.name for r in receivers if r.telegram_id is None or r.unreachable]
+    return names or ["单位班子事项的负责人"]
+
+
 def _digest(outgoing: Outgoing, today: date, directory: Directory) -> str:
     unit = escape(directory.units.get(outgoing.recipient.unit_id, ""))
     lines = [f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）"]
     overdue = [e for e in outgoing.entries if e.step != "U"]
     if overdue:
-        lines.append("以下事项已逾期 3 个工作日以上，请督促办理：")
+        lines.append(f"以下事项已逾期 {_after(overdue, 'S')} 个工作日以上，请督促办理：")
         for holder, entries in _by_holder(overdue, directory).items():
             lines.append(f"<b>{escape(holder)}</b>")
             lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in entries)
-    blocked = sorted({directory.name(e.due.holder_id) for e in outgoing.entries if e.step == "U"})
+    blocked = sorted(
+        {name for e in outgoing.entries if e.step == "U" for name in _unreachable(e, directory)}
+    )
     if blocked:
         lines.append(
             "⚠️ 以下同志的提醒无法送达（未绑定账号或已屏蔽机器人）："
@@ -135,7 +152,8 @@ def _digest(outgoing: Outgoing, today: date, directory: Directory) -> str:
 
 
 def _escalation(outgoing: Outgoing, today: date, directory: Directory) -> str:
-    lines = [f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 10 个工作日以上）"]
+    after = _after(outgoing.entries, "A")
+    lines = [f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 {after} 个工作日以上）"]
     by_unit: dict[int, list[Entry]] = defaultdict(list)
     for entry in outgoing.entries:
         by_unit[entry.due.unit_id].append(entry)

@@ -206,3 +206,26 @@ async def test_admins_are_told_once_that_next_years_working_days_are_estimated(
     }
     assert len(notices) == 2  # once per admin, however many runs
     assert all("2027" in r.text and "calendar import" in r.text for r in notices)
+
+
+async def test_digest_and_escalation_headers_say_the_configured_days(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """ESCALATE_SECRETARY_AFTER / ESCALATE_ADMIN_AFTER, not a fixed 3 and 10, head the lists."""
+    await _district(sessions)
+    rules = LadderRules(escalate_secretary=5, escalate_admin=12)
+    now = at(date(2026, 11, 25))
+    async with sessions() as session:
+        await roll_due_items(session, now=now, zone=ZONE)
+    async with sessions() as session:
+        calendar = await load_calendar(session)
+        await run_reminders(
+            session, now=now, zone=ZONE, calendar=calendar, rules=rules, render=words.render
+        )
+    rows = await _outbox(sessions)
+    digests = [r.text for r in rows if r.kind == "digest" and "逾期事项汇总" in r.text]
+    escalations = [r.text for r in rows if r.kind == "escalation"]
+    assert digests and all("逾期 5 个工作日以上" in t for t in digests if "请督促办理" in t)
+    assert escalations and all("逾期 12 个工作日以上" in t for t in escalations)
+    assert not any("3 个工作日" in t or "10 个工作日" in t for t in digests + escalations)
+    assert not any("：。" in t for t in digests)  # an unreachable line always names someone
