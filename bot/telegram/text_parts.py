@@ -20,8 +20,8 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
     The renderers' convention: groups (a unit, a person, a list) are separated by a blank line;
     a group whose first line is bold (<b>…</b>, which escaped user text never is) has that line
     as its header; an entry is a line and the indented lines under it (" ", "　"). A part holds
-    whole groups; a group longer than the limit is cut between entries, each continued part
-    starting with the header and （续）. Only an entry longer than a part is cut at line ends,
+    whole groups; a group longer than the limit fills the part begun and is cut between
+    entries, each continued part starting with the header and （续）. Only an entry longer than a part is cut at line ends,
     and a line longer than a part between characters, never inside a tag, an entity or a
     surrogate pair. Tags are counted too, so a part is within Telegram's limit either way.
     """
@@ -34,9 +34,11 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
         if units(candidate) <= limit:
             current = candidate
             continue
-        if current:
+        if units(group) <= limit:  # a whole group starts the next part
             parts.append(current)
-        pieces = [group] if units(group) <= limit else _split_group(group, limit)
+            current = group
+            continue
+        pieces = _split_group(group, limit, current)  # cut anyway: it fills this part first
         parts.extend(pieces[:-1])
         current = pieces[-1]
     if current or not parts:
@@ -62,29 +64,32 @@ def _entries(lines: list[str]) -> list[str]:
     return entries
 
 
-def _split_group(group: str, limit: int) -> list[str]:
-    """One over-long group in parts cut between entries, the header repeated with （续）."""
+def _split_group(group: str, limit: int, before: str = "") -> list[str]:
+    """One over-long group in parts cut between entries, the header repeated with （续）; it
+    starts in the part being filled (`before`) when its header and first entry fit there."""
     lines = group.split("\n")
     header = _header(lines[0])
     entries = _entries(lines[1:] if header is not None else lines)
+    if header is not None:  # the header never stands alone: it goes with the first entry
+        entries = [f"{header}\n{entries[0]}", *entries[1:]] if entries else [header]
     parts: list[str] = []
-    current = header or ""
-    bare = True  # current holds no entry yet (only the header, or nothing)
-    for entry in entries:
+    current, joint = before, GROUP_BREAK
+    for index, entry in enumerate(entries):
+        candidate = f"{current}{joint}{entry}" if current else entry
+        joint = "\n"
+        if units(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = f"{header}{CONTINUED}" if header is not None and index else ""
         candidate = f"{current}\n{entry}" if current else entry
         if units(candidate) <= limit:
-            current, bare = candidate, False
-            continue
-        if not bare:
-            parts.append(current)
-            current = f"{header}{CONTINUED}" if header is not None else ""
-            candidate = f"{current}\n{entry}" if current else entry
-        if units(candidate) <= limit:
-            current, bare = candidate, False
+            current = candidate
             continue
         pieces = _by_lines(candidate, limit)  # one entry longer than a part
         parts.extend(pieces[:-1])
-        current, bare = pieces[-1], False
+        current = pieces[-1]
     parts.append(current)
     return parts
 

@@ -125,11 +125,11 @@ def test_a_group_longer_than_a_part_is_cut_between_entries_with_its_header_again
 
     parts = split_text(text, limit=1000)
 
-    assert parts[0] == "开头"  # the long group does not fit behind it: it starts a part
-    assert parts[1].startswith("<b>一个很长的组</b>\n条目0 ")
-    assert all(p.startswith("<b>一个很长的组</b>" + CONTINUED + "\n条目") for p in parts[2:-1])
+    # cut anyway, the long group fills the part begun; its header never stands alone
+    assert parts[0].startswith("开头\n\n<b>一个很长的组</b>\n条目0 ")
+    assert all(p.startswith("<b>一个很长的组</b>" + CONTINUED + "\n条目") for p in parts[1:])
     assert all(units(part) <= 1000 for part in parts)
-    assert not any(part.split("\n")[1].startswith("    第") for part in parts[1:-1])
+    assert not any(part.split("\n")[1].startswith("    第") for part in parts[1:])
     assert parts[-1].endswith("<b>下一组</b>\n一条")
 
 
@@ -141,3 +141,15 @@ def test_plain_text_without_a_bold_first_line_is_not_given_a_repeated_header() -
     assert len(parts) > 1
     assert not any(CONTINUED in part for part in parts)
     assert "\n".join(parts) == text  # cut only at line ends, nothing added or lost
+
+
+def test_a_title_is_not_left_alone_before_a_long_group_without_a_header() -> None:
+    body = "\n".join("各单位要认真组织学习。" * 20 for _ in range(30))  # no bold first line
+    text = f"<b>📢 区纪委监委通知</b>\n\n{body}\n\n—— 管理员 12月3日发布。"
+
+    parts = split_text(text, limit=2000)
+
+    assert parts[0].startswith("<b>📢 区纪委监委通知</b>\n\n各单位")  # not the title alone
+    assert all(units(part) <= 2000 for part in parts)
+    assert parts[-1].endswith("—— 管理员 12月3日发布。")
+    assert not any(CONTINUED in part for part in parts)
