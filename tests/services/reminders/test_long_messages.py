@@ -19,12 +19,17 @@ def _unit_names(count: int) -> list[str]:
     return (UNITS + extra)[:count]
 
 
-def _due(number: int, unit_id: int, holder: int | None, *, overdue: int) -> Due:
+CONTENT = "专题研究部署党风廉政建设工作并督促班子成员落实“一岗双责”要求"
+
+
+def _due(
+    number: int, unit_id: int, holder: int | None, *, overdue: int, content: str = CONTENT
+) -> Due:
     due = TODAY - timedelta(days=overdue)
     return Due(
         due_item_id=number,
         item_code=f"U{unit_id:02d}-{number:03d}",
-        content="专题研究部署党风廉政建设工作并督促班子成员落实“一岗双责”要求",
+        content=content,
         period_key="2026Q3",
         period_start=date(2026, 7, 1),
         period_end=date(2026, 9, 30),
@@ -96,7 +101,10 @@ def test_the_44_unit_escalation_list_splits_between_units_each_part_naming_its_u
 def test_a_54_item_reminder_keeps_each_item_with_its_due_line_and_repeats_the_title() -> None:
     directory = _district(1)
     person = directory.people[10]
-    entries = [Entry(_due(n, 1, 10, overdue=7 - n % 15), "T1", None) for n in range(1, 55)]
+    longer = CONTENT + "，形成会议纪要并报区纪委监委备案"
+    entries = [
+        Entry(_due(n, 1, 10, overdue=7 - n % 15, content=longer), "T1", None) for n in range(1, 55)
+    ]
     text, _ = words.render(Outgoing(person, "reminder", entries), today=TODAY, directory=directory)
     assert units(text) > LIMIT
 
@@ -116,6 +124,7 @@ def test_a_54_item_reminder_keeps_each_item_with_its_due_line_and_repeats_the_ti
             if "【U01-" in line:
                 assert lines[index + 1].startswith("　　截止")
     assert sum(part.count("【U01-") for part in parts) == 54
+    assert sum(1 for part in parts if "【U01-" in part) >= 2  # the items themselves run over
     assert words.REPLY_HINT in parts[-1]
 
 
