@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True, metavar="操作")
     cal_imp = cal_sub.add_parser("import", help="导入 CSV（日期,类型,说明；类型为 上班 或 休息）")
     cal_imp.add_argument("file", type=Path, help="CSV 文件，UTF-8 或 GB18030 编码")
+    cal_imp.add_argument(
+        "--year",
+        type=int,
+        help="声明此文件是该年国务院办公厅公布的全年放假安排（含调休）；"
+        "不加时只是个别日期的调整（如本地停工），该年仍按推算",
+    )
     cal_show = cal_sub.add_parser("show", help="列出某年的工作日休息和周末上班日及其来源")
     cal_show.add_argument("year", type=int, nargs="?", help="年份，默认今年")
     tick = sub.add_parser("tick", help="按当前（或 --now 指定的）时刻选取到期提醒并发送一次")
@@ -88,7 +94,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "migrate": lambda: cli.migrate_only(settings),
         "tick": lambda: cli_tick.tick(settings, args.now),
         "calendar": lambda: (
-            cli_calendar.calendar_import(settings, args.file)
+            cli_calendar.calendar_import(settings, args.file, args.year)
             if args.calendar_command == "import"
             else cli_calendar.calendar_show(settings, args.year)
         ),

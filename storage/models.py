@@ -465,6 +465,15 @@ class CalendarOverride(SQLModel, table=True):
     actor_person_id: int | None = Field(default=None, nullable=True)
 
 
+class CalendarYear(SQLModel, table=True):
+    """A year whose whole published schedule admins imported (`calendar import FILE --year`)."""
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    source: str = Field(default="", max_length=200)
+    imported_at: datetime = Field(sa_type=UTCDateTime)
+    actor_person_id: int | None = Field(default=None, nullable=True)
+
+
 class Leave(SQLModel, table=True):
     """A person away from starts_on to ends_on; an acting person gets their reminders."""
 

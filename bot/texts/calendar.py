@@ -24,12 +24,22 @@ PROBLEMS = {
     "bad_kind": "类型“{value}”无法识别：只能填 上班 或 休息。",
     "note_too_long": f"说明过长（“{{value}}”），最多 {NOTE_LIMIT} 字。",
     "conflicting_date": "日期“{value}”与第 {detail} 行重复且类型相反：请只保留正确的一行。",
+    "whole_year_out_of_range": f"--year {{value}} 超出范围（{FIRST_YEAR}–{LAST_YEAR}）。",
+    "whole_year_not_in_file": (
+        "--year {value} 声明此文件是 {value} 年的全年放假安排，但文件里没有 {value} 年的日期："
+        "请检查年份或文件。"
+    ),
 }
 SOURCE_WORDS: dict[Source, str] = {
     "official": "国务院办公厅公布的放假安排（holidays 程序包内置）",
-    "override": "管理员导入的安排",
+    "override": "管理员导入的全年安排",
     "estimated": "推算：仅按周末和法定节假日，没有调休（尚未导入当年放假安排）",
 }
+PARTIAL_YEAR = (
+    "（本次导入的只是 {year} 年个别日期的调整，{year} 年的调休仍未知，仍按推算。"
+    "国务院办公厅公布全年放假安排后，请把整份安排整理成 CSV，用 "
+    "python -m bot calendar import 文件 --year {year} 导入。）"
+)
 DAY_SOURCE = {"official": "官方", "override": "导入", "estimated": "推算"}
 
 
@@ -60,13 +70,16 @@ def render_problems(problems: list[CalendarProblem], *, limit: int = 100) -> str
 
 
 def render_import(done: CalendarImport) -> str:
-    """What the import did, and each year's source afterwards."""
+    """What the import did, and each year's source afterwards (a year with only some days
+    imported stays estimated: said so, with how to import its whole schedule)."""
     lines = [
         f"工作日调整已导入：新增 {done.added} 天，更新 {done.changed} 天，未变 {done.unchanged} 天"
         f"（上班 {done.working} 天、休息 {done.resting} 天），已记入审计日志。"
     ]
     for year, source in done.years.items():
         lines.append(f"{year} 年：{SOURCE_WORDS[source]}。")
+        if source == "estimated":
+            lines.append(PARTIAL_YEAR.format(year=year))
     if done.redated:
         lines.append(f"{done.redated} 条未完成的季度自查、半年报告待办的截止日期已随之更新。")
     lines.append("各清单和提醒中的截止日期（顺延）即时按新安排计算。")
@@ -89,8 +102,10 @@ def render_year(calendar: WorkCalendar, year: int) -> str:
     if source == "estimated":
         lines.append(
             f"注意：程序包只知道 {OFFICIAL_UNTIL} 年及以前的官方安排。{year} 年放假安排公布后，"
-            "请用 python -m bot calendar import 文件 导入（CSV：日期,类型,说明）。"
+            f"请用 python -m bot calendar import 文件 --year {year} 导入（CSV：日期,类型,说明）。"
         )
+        if calendar.overrides_in(year):
+            lines.append(f"（另有 {calendar.overrides_in(year)} 天管理员导入的个别调整）")
     elif source == "override":
         lines.append(
             f"（{year} 年已导入 {calendar.overrides_in(year)} 天的调整，其余按周末和法定节假日推算）"

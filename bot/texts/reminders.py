@@ -136,7 +136,7 @@ def _digest(outgoing: Outgoing, today: date, directory: Directory) -> str:
     if overdue:
         lines.append(f"以下事项已逾期 {_after(overdue, 'S')} 个工作日以上，请督促办理：")
         for holder, entries in _by_holder(overdue, directory).items():
-            lines.append(f"<b>{escape(holder)}</b>")
+            lines.append(f"\n<b>{escape(holder)}</b>")  # a group: split_text keeps it whole
             lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in entries)
     blocked = sorted(
         {name for e in outgoing.entries if e.step == "U" for name in _unreachable(e, directory)}
@@ -158,7 +158,8 @@ def _escalation(outgoing: Outgoing, today: date, directory: Directory) -> str:
     for entry in outgoing.entries:
         by_unit[entry.due.unit_id].append(entry)
     for unit_id in sorted(by_unit, key=lambda u: directory.units.get(u, "")):
-        lines.append(f"<b>{escape(directory.units.get(unit_id, ''))}</b>")
+        # a group (blank line, bold header): split_text keeps it whole or repeats the header
+        lines.append(f"\n<b>{escape(directory.units.get(unit_id, ''))}</b>")
         for holder, entries in _by_holder(by_unit[unit_id], directory).items():
             for entry in entries:
                 lines.append(

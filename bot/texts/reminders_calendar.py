@@ -13,6 +13,7 @@ def estimated_year(year: int) -> str:
         f"（程序内置的官方安排只到 {OFFICIAL_UNTIL} 年。）\n"
         "国务院办公厅公布放假安排后，请整理成 CSV（表头：日期,类型,说明；类型填 上班 或 休息，"
         f"例如“{year}-10-01,休息,国庆节”“{year}-10-10,上班,调休”），"
-        "在服务器上运行 <code>python -m bot calendar import 文件</code> 导入；"
+        f"在服务器上运行 <code>python -m bot calendar import 文件 --year {year}</code> 导入"
+        f"（--year 表示这是 {year} 年的全年安排；只导入个别日期时不加）；"
         f"<code>python -m bot calendar show {year}</code> 可查看当年安排。"
     )

@@ -2,7 +2,9 @@
 
 Years up to OFFICIAL_UNTIL carry the State Council's published schedule (holidays and the
 weekend days swapped to be worked); later years are the package's estimate of the statutory
-holidays alone (no 调休), until admins import the year's schedule as overrides. Overrides win.
+holidays alone (no 调休), until admins import the year's whole schedule (`calendar import FILE
+--year YYYY`, a CalendarYear row). Overrides always win for their day, but a year counts as known
+only when its whole schedule was imported: a local closure alone leaves the year estimated.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from holidays.countries.china import China
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CalendarOverride
+from storage.models import CalendarOverride, CalendarYear
 
 # The last year whose official schedule (with 调休) the pinned holidays release knows: 0.109
 # documents the State Council notices up to 2026. Check it when upgrading the package
@@ -69,11 +71,12 @@ class WorkCalendar:
         self,
         overrides: Mapping[date, DayOverride] | None = None,
         *,
+        known_years: Iterable[int] = (),
         official_until: int = OFFICIAL_UNTIL,
     ) -> None:
         self._overrides = dict(overrides or {})
         self._official_until = official_until
-        self._override_years = frozenset(day.year for day in self._overrides)
+        self._known_years = frozenset(known_years)  # whole schedule imported by admins
 
     def is_working(self, day: date) -> bool:
         """True on a working day: an override, else the package's holidays and 调休, else Mon–Fri."""
@@ -117,10 +120,11 @@ class WorkCalendar:
         )
 
     def source(self, year: int) -> Source:
-        """Where the year's schedule comes from: the published one, admins' import, or an estimate."""
+        """Where the year's schedule comes from: the published one, admins' import of the whole
+        year, or an estimate (some days may still be overridden: overrides_in)."""
         if year <= self._official_until:
             return "official"
-        return "override" if year in self._override_years else "estimated"
+        return "override" if year in self._known_years else "estimated"
 
     def day_source(self, day: date) -> Source:
         """Where one day's ruling comes from."""
@@ -154,14 +158,20 @@ class WorkCalendar:
         return sum(1 for day in self._overrides if day.year == year)
 
 
-def calendar_from(rows: Iterable[CalendarOverride]) -> WorkCalendar:
+def calendar_from(
+    rows: Iterable[CalendarOverride], known_years: Iterable[int] = ()
+) -> WorkCalendar:
     """A calendar with the given override rows on top of the package."""
-    return WorkCalendar({row.day: DayOverride(row.working, row.note) for row in rows})
+    overrides = {row.day: DayOverride(row.working, row.note) for row in rows}
+    return WorkCalendar(overrides, known_years=known_years)
 
 
 async def load_calendar(session: AsyncSession) -> WorkCalendar:
-    """The calendar as of now: the package (cached per year) and every override (one query)."""
-    return calendar_from((await session.exec(select(CalendarOverride))).all())
+    """The calendar as of now: the package (cached per year), every override and the years
+    imported whole (two small queries)."""
+    rows = (await session.exec(select(CalendarOverride))).all()
+    years = (await session.exec(select(CalendarYear.year))).all()
+    return calendar_from(rows, years)
 
 
 def estimated_years(calendar: WorkCalendar, *, today: date) -> list[int]:

@@ -18,7 +18,7 @@ from bot.services.calendar.workdays import Source, load_calendar
 from bot.services.errors import CalendarProblem, CalendarRejected
 from bot.services.ledger.due_items import redate_open
 from bot.services.plain_text import strip_controls
-from storage.models import AuditEntry, CalendarOverride
+from storage.models import AuditEntry, CalendarOverride, CalendarYear
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,14 @@ def read_overrides(data: bytes) -> list[OverrideRow]:
     if problems:
         raise CalendarRejected(problems)
     return rows
+
+
+def check_whole_year(rows: list[OverrideRow], year: int) -> None:
+    """A file declared to be `year`'s whole schedule must hold at least one day of that year."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CalendarRejected([CalendarProblem(code="whole_year_out_of_range", value=str(year))])
+    if not any(row.day.year == year for row in rows):
+        raise CalendarRejected([CalendarProblem(code="whole_year_not_in_file", value=str(year))])
 
 
 def _decode(data: bytes) -> str:
@@ -185,9 +193,14 @@ async def import_overrides(
     source: str,
     now: datetime,
     actor_person_id: int | None = None,
+    whole_year: int | None = None,
 ) -> CalendarImport:
     """Upsert every override in one transaction (audited as calendar_import), move the due dates
-    of open built-in items whose working days changed, and commit."""
+    of open built-in items whose working days changed, and commit. With `whole_year` the file is
+    that year's whole published schedule: the year counts as known (no longer estimated)."""
+    if whole_year is not None:
+        check_whole_year(rows, whole_year)
+        await _declare_year(session, whole_year, source, now, actor_person_id)
     days = [row.day for row in rows]
     existing = {
         o.day: o
@@ -219,7 +232,7 @@ async def import_overrides(
     calendar = await load_calendar(session)
     rule = DueRule(calendar)
     redated = await redate_open(session, rule=rule)
-    years = sorted({day.year for day in days})
+    years = sorted({day.year for day in days} | ({whole_year} if whole_year else set()))
     detail = {
         "source": source,
         "added": added,
@@ -227,6 +240,7 @@ async def import_overrides(
         "days": {row.day.isoformat(): _word(row.working, row.note) for row in rows},
         "before": before,
         "redated": redated,
+        "whole_year": whole_year,
     }
     session.add(
         AuditEntry(
@@ -247,6 +261,18 @@ async def import_overrides(
         resting=sum(1 for row in rows if not row.working),
         redated=redated,
     )
+
+
+async def _declare_year(
+    session: AsyncSession, year: int, source: str, now: datetime, actor: int | None
+) -> None:
+    known = await session.get(CalendarYear, year)
+    if known is None:
+        session.add(
+            CalendarYear(year=year, source=source[:200], imported_at=now, actor_person_id=actor)
+        )
+    else:
+        known.source, known.imported_at, known.actor_person_id = source[:200], now, actor
 
 
 def _word(working: bool, note: str) -> str:

@@ -18,7 +18,7 @@ from bot.services.calendar.workdays import (
     estimated_years,
     load_calendar,
 )
-from storage.models import CalendarOverride, Frequency
+from storage.models import CalendarOverride, CalendarYear, Frequency
 
 CAL = WorkCalendar()
 
@@ -60,15 +60,15 @@ def test_new_year_2027_is_estimated_without_tiaoxiu() -> None:
     assert [d.day for d in CAL.exceptions(2027) if d.working] == []  # no 调休 known
 
 
-def test_overrides_win_and_make_the_year_overridden() -> None:
-    calendar = WorkCalendar(
-        {
-            date(2027, 2, 20): DayOverride(True, "春节调休"),  # a Saturday worked
-            date(2027, 2, 11): DayOverride(False, "春节"),  # a Thursday off
-            date(2026, 10, 8): DayOverride(False, "区机关集中培训"),  # beats the official year
-            date(2027, 2, 9): DayOverride(True, ""),  # beats the package's estimate
-        }
-    )
+def test_overrides_win_but_only_a_whole_year_import_makes_the_year_known() -> None:
+    overrides = {
+        date(2027, 2, 20): DayOverride(True, "春节调休"),  # a Saturday worked
+        date(2027, 2, 11): DayOverride(False, "春节"),  # a Thursday off
+        date(2026, 10, 8): DayOverride(False, "区机关集中培训"),  # beats the official year
+        date(2027, 2, 9): DayOverride(True, ""),  # beats the package's estimate
+    }
+    assert WorkCalendar(overrides).source(2027) == "estimated"  # some days, not the year
+    calendar = WorkCalendar(overrides, known_years={2027})
     assert calendar.source(2027) == "override"
     assert calendar.source(2026) == "official"
     assert calendar.is_working(date(2027, 2, 20)) and calendar.note(date(2027, 2, 20)) == "春节调休"
@@ -112,7 +112,9 @@ def test_admins_hear_of_estimated_years_this_year_and_from_november_the_next() -
     assert estimated_years(CAL, today=date(2026, 11, 1)) == [2027]
     assert estimated_years(CAL, today=date(2027, 3, 1)) == [2027]
     assert estimated_years(CAL, today=date(2027, 11, 2)) == [2027, 2028]
-    imported = WorkCalendar({date(2027, 10, 9): DayOverride(True, "国庆调休")})
+    closure = WorkCalendar({date(2027, 1, 12): DayOverride(False, "区机关集中学习")})
+    assert estimated_years(closure, today=date(2026, 11, 1)) == [2027]  # 调休 still unknown
+    imported = WorkCalendar({date(2027, 10, 9): DayOverride(True, "国庆调休")}, known_years={2027})
     assert estimated_years(imported, today=date(2026, 11, 1)) == []
     assert estimated_years(imported, today=date(2027, 11, 1)) == [2028]
 
@@ -137,5 +139,8 @@ async def test_load_calendar_reads_every_override(session: AsyncSession) -> None
     calendar = await load_calendar(session)
     assert calendar.is_working(date(2027, 2, 20))
     assert calendar.next_working(date(2026, 12, 31)) == date(2027, 1, 4)
-    assert calendar.source(2027) == "override"
+    assert calendar.source(2027) == "estimated"  # overrides alone: not the whole year
+    session.add(CalendarYear(year=2027, source="2027.csv", imported_at=now))
+    await session.commit()
+    assert (await load_calendar(session)).source(2027) == "override"
     assert calendar.note(date(2026, 12, 31)) == "停电"

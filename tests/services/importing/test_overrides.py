@@ -13,11 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.__main__ import main
 from bot.cli_calendar import calendar_import, calendar_show
 from bot.config import Settings
-from bot.services.calendar.workdays import load_calendar
+from bot.services.calendar.workdays import estimated_years, load_calendar
 from bot.services.ledger.due_items import roll_due_items
 from storage.models import (
     AuditEntry,
     CalendarOverride,
+    CalendarYear,
     DueItem,
     DutyType,
     Frequency,
@@ -76,10 +77,11 @@ async def test_spring_festival_2027_from_an_override_file(
     encoding: str,
 ) -> None:
     settings = _settings(db_url)
-    assert await calendar_import(settings, _write(tmp_path, SPRING_2027, encoding)) == 0
+    path = _write(tmp_path, SPRING_2027, encoding)
+    assert await calendar_import(settings, path, whole_year=2027) == 0
     out = capsys.readouterr().out
     assert "新增 7 天，更新 0 天，未变 0 天（上班 1 天、休息 6 天）" in out
-    assert "2027 年：管理员导入的安排" in out
+    assert "2027 年：管理员导入的全年安排" in out
     calendar = await load_calendar(session)
     assert calendar.source(2027) == "override"
     assert calendar.next_working(date(2027, 2, 5)) == date(2027, 2, 15)
@@ -96,7 +98,7 @@ async def test_spring_festival_2027_from_an_override_file(
 
     assert await calendar_show(settings, 2027) == 0
     shown = capsys.readouterr().out
-    assert "2027 年工作日安排 — 来源：管理员导入的安排" in shown
+    assert "2027 年工作日安排 — 来源：管理员导入的全年安排" in shown
     assert "[导入] 2027-02-12 周五 春节（延长）" in shown
     assert "[导入] 2027-02-20 周六 春节调休" in shown
     assert "[推算] 2027-10-01 周五 国庆节" in shown
@@ -185,3 +187,59 @@ def test_calendar_show_2026_from_the_command_line(
     assert "全年工作日 248 天" in out
     assert main(["calendar", "show", "2028"]) == 0
     assert "推算：仅按周末和法定节假日" in capsys.readouterr().out
+
+
+CLOSURE_2027 = "日期,类型,说明\n2027-01-12,休息,区机关集中学习\n"
+
+
+async def _known_years(session: AsyncSession) -> list[int]:
+    years = list((await session.exec(select(col(CalendarYear.year)))).all())
+    await session.rollback()
+    return years
+
+
+async def test_a_local_closure_leaves_2027_estimated_only_a_whole_year_makes_it_known(
+    db_url: str, session: AsyncSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(db_url)
+    assert await calendar_import(settings, _write(tmp_path, CLOSURE_2027, name="closure.csv")) == 0
+    out = capsys.readouterr().out
+    assert "2027 年：推算" in out  # was: 2027 年：管理员导入的安排, though its 调休 are unknown
+    assert "2027 年的调休仍未知" in out and "--year 2027" in out
+    calendar = await load_calendar(session)
+    assert calendar.source(2027) == "estimated"
+    assert not calendar.is_working(date(2027, 1, 12))  # the closure itself applies
+    assert estimated_years(calendar, today=date(2026, 11, 25)) == [2027]  # admins still told
+    await session.rollback()
+    assert await calendar_show(settings, 2027) == 0
+    shown = capsys.readouterr().out
+    assert "来源：推算" in shown and "（另有 1 天管理员导入的个别调整）" in shown
+
+    # a file declared to be another year's whole schedule is refused, nothing applied
+    before = await _overrides(session)
+    assert await calendar_import(settings, _write(tmp_path, SPRING_2027), whole_year=2028) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "--year 2028 声明此文件是 2028 年的全年放假安排" in err
+    assert await _overrides(session) == before and await _known_years(session) == []
+
+    assert await calendar_import(settings, _write(tmp_path, SPRING_2027), whole_year=2027) == 0
+    assert "2027 年：管理员导入的全年安排" in capsys.readouterr().out
+    calendar = await load_calendar(session)
+    assert calendar.source(2027) == "override"
+    assert estimated_years(calendar, today=date(2026, 11, 25)) == []
+    assert await _known_years(session) == [2027]
+    assert '"whole_year": 2027' in (await _audits(session))[-1]
+
+
+def test_calendar_import_year_from_the_command_line(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("BOT_TIMEZONE", "Asia/Shanghai")
+    closure = str(_write(tmp_path, CLOSURE_2027, name="closure.csv"))
+    assert main(["calendar", "import", closure]) == 0
+    assert "2027 年：推算" in capsys.readouterr().out
+    assert main(["calendar", "import", str(_write(tmp_path, SPRING_2027)), "--year", "2027"]) == 0
+    assert "2027 年：管理员导入的全年安排" in capsys.readouterr().out
+    assert main(["calendar", "show", "2027"]) == 0
+    assert "来源：管理员导入的全年安排" in capsys.readouterr().out

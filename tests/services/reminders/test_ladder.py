@@ -113,7 +113,7 @@ def test_spring_festival_2027_from_an_override_file() -> None:
         date(2027, 2, 5) + timedelta(days=n): DayOverride(False, "春节") for n in range(9)
     }
     official[date(2027, 2, 20)] = DayOverride(True, "春节调休上班")
-    calendar = WorkCalendar(official)
+    calendar = WorkCalendar(official, known_years={2027})
     assert calendar.source(2027) == "override"
     effective = calendar.next_working(date(2027, 2, 10))
     assert effective == date(2027, 2, 15)

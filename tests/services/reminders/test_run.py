@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.localchat.demo import setup_demo
 from bot.services.calendar.workdays import load_calendar
+from bot.services.importing.overrides import import_overrides, read_overrides
 from bot.services.ledger.due_items import roll_due_items
 from bot.services.reminders.calendar_notice import tell_admins_estimated_years
 from bot.services.reminders.ladder import LadderRules
@@ -229,3 +230,25 @@ async def test_digest_and_escalation_headers_say_the_configured_days(
     assert escalations and all("逾期 12 个工作日以上" in t for t in escalations)
     assert not any("3 个工作日" in t or "10 个工作日" in t for t in digests + escalations)
     assert not any("：。" in t for t in digests)  # an unreachable line always names someone
+
+
+async def test_a_local_closure_for_2027_does_not_silence_the_estimated_notice(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _district(sessions)
+    closure = read_overrides("日期,类型,说明\n2027-01-12,休息,区机关集中学习\n".encode())
+    async with sessions() as session:
+        await import_overrides(session, rows=closure, source="closure.csv", now=IMPORTED)
+    async with sessions() as session:
+        calendar = await load_calendar(session)
+        added = await tell_admins_estimated_years(
+            session,
+            now=at(date(2026, 11, 25)),
+            zone=ZONE,
+            calendar=calendar,
+            rules=RULES,
+            words=estimated_year,
+        )
+    assert added == 2  # both admins: 2027's 调休 are still unknown (was 0: "imported")
+    notices = [r for r in await _outbox(sessions) if r.dedupe_key.startswith("calendar-estimated")]
+    assert all("calendar import 文件 --year 2027" in r.text for r in notices)
