@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.calendar.workdays import load_calendar
 
 SEARCH_DAYS = 400  # a calendar with no working day this far ahead is broken; stop looking
 
@@ -82,3 +87,19 @@ def _first_open(hours: Hours, start: time) -> time | None:
     if hours.quiet_from < end:  # quiet ends the same day
         return end if end > start else None
     return end if start < end else None  # before the night's end, else quiet till midnight
+
+
+@dataclass(frozen=True)
+class SendingWindow:
+    """The window the outbox sender holds bulk messages to (built in bot.app from the settings)."""
+
+    hours: Hours
+    zone: ZoneInfo
+
+
+async def delivery_opens(
+    session: AsyncSession, *, window: SendingWindow, now: datetime
+) -> datetime:
+    """`now` if a bulk message may go out now, else when it may (the calendar as stored now)."""
+    calendar = await load_calendar(session)
+    return next_deliverable(window.hours, now=now, zone=window.zone, calendar=calendar)
