@@ -116,12 +116,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         ranking=ranking_rules(settings),
         rules=ladder_rules(settings),
     )
+    dispatcher["window"] = SendingWindow(dispatcher["rules"], settings.zone)
     handlers.setup(dispatcher)
     jobs = JobContext(
         sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
     )
-    window = SendingWindow(dispatcher["rules"], settings.zone)
-    sender = OutboxSender(sessions, notifier, clock, window=window)
+    sender = OutboxSender(sessions, notifier, clock, window=dispatcher["window"])
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)
 
 

@@ -103,3 +103,10 @@ async def delivery_opens(
     """`now` if a bulk message may go out now, else when it may (the calendar as stored now)."""
     calendar = await load_calendar(session)
     return next_deliverable(window.hours, now=now, zone=window.zone, calendar=calendar)
+
+
+async def bulk_not_before(
+    session: AsyncSession, *, window: SendingWindow | None, now: datetime
+) -> datetime:
+    """The not_before of a bulk outbox row queued at `now`: when the window next opens (None: now)."""
+    return now if window is None else await delivery_opens(session, window=window, now=now)
