@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, parse_clock_time, parse_scores
+from bot.services.calendar.window import SendingWindow
 from bot.services.oversight.ranking import RankingRules
 from bot.services.records.matcher import Matcher
 from bot.services.records.writing import known_items
@@ -115,11 +116,12 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         ranking=ranking_rules(settings),
         rules=ladder_rules(settings),
     )
+    dispatcher["window"] = SendingWindow(dispatcher["rules"], settings.zone)
     handlers.setup(dispatcher)
     jobs = JobContext(
         sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
     )
-    sender = OutboxSender(sessions, notifier, clock)
+    sender = OutboxSender(sessions, notifier, clock, window=dispatcher["window"])
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)
 
 

@@ -106,12 +106,18 @@ class Settings(BaseSettings):
 
     @field_validator("quiet_hours")
     @classmethod
-    def _quiet(cls, value: str) -> str:
+    def _quiet(cls, value: str, info: ValidationInfo) -> str:
         start, sep, end = value.partition("-")
         if not sep:
             raise ValueError("应为 开始-结束，例如 21:00-08:00")
-        parse_clock_time(start)
-        parse_clock_time(end)
+        quiet_from, quiet_until = parse_clock_time(start), parse_clock_time(end)
+        if quiet_from == quiet_until:
+            raise ValueError("开始与结束不能相同，例如 21:00-08:00 或 12:00-14:00")
+        send_at = info.data.get("reminder_time")
+        if send_at is not None and quiet_until < quiet_from <= max(
+            quiet_until, parse_clock_time(send_at)
+        ):
+            raise ValueError(f"REMINDER_TIME {send_at} 之后全天都在静默时段内，提醒永远不会发出")
         return value
 
     @field_validator("assessment_scores")

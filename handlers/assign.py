@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.oversight import tracking
 from bot.services.oversight.assign import (
@@ -60,6 +61,7 @@ async def pressed(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow | None = None,
 ) -> None:
     """Every 交办 button; forged or stale data gets an alert and changes nothing."""
     action, target, chat = callback_data.action, callback_data.target, query.from_user.id
@@ -80,7 +82,7 @@ async def pressed(
             force = ForceReply(input_field_placeholder="事项内容 / 截止日期 / 来源")
             await notifier.send(chat, words.prompt(unit, holder), reply_markup=force)
         elif action == "r":
-            await _remind(query, target, person, session, clock, zone)
+            await _remind(query, target, person, session, clock, zone, window=window)
         elif action == "pg":
             text, markup = await _page(session, clock, zone, target)
             await query.answer()
@@ -182,6 +184,8 @@ async def _remind(
     session: AsyncSession,
     clock: Clock,
     zone: ZoneInfo,
+    *,
+    window: SendingWindow | None = None,
 ) -> None:
     now = clock.now()
     found = await tracking.tracked(session, now=now, zone=zone, due_item_id=due_item_id)
@@ -195,7 +199,9 @@ async def _remind(
         await query.answer(words.REMIND_UNBOUND.format(name=task.holder_name), show_alert=True)
         return
     text = words.reminder(task, person.name)
-    fresh = await tracking.queue_reminder(session, task=task, text=text, now=now, zone=zone)
+    fresh = await tracking.queue_reminder(
+        session, task=task, text=text, now=now, zone=zone, window=window
+    )
     answer = words.REMIND_QUEUED if fresh else words.REMIND_AGAIN
     await query.answer(answer.format(name=task.holder_name), show_alert=True)
 

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.clock import Clock
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.exports.ledger_xlsx import build_workbook
 from bot.services.exports.year import collect, year_items
@@ -233,6 +234,7 @@ async def publicize_picked(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow | None = None,
 ) -> None:
     """Post the chosen kind into the unit's group through the outbox (once a day per kind)."""
     unit = await scoped_unit(session, person, callback_data.unit)
@@ -267,6 +269,7 @@ async def publicize_picked(
             actor_person_id=person.person_id,
             now=now,
             zone=zone,
+            window=window,
         )
     except NoGroup:
         await query.answer()

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
+from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.oversight import interviews
 from bot.services.reminders.ladder import LadderRules
@@ -67,6 +68,7 @@ async def send_reminders(
     zone: ZoneInfo,
     notifier: Notifier,
     rules: LadderRules | None = None,
+    window: SendingWindow | None = None,
 ) -> None:
     """发送约谈提醒: the list is worked out again now; someone no longer on it is refused."""
     threshold, now = _threshold(rules), clock.now()
@@ -87,6 +89,7 @@ async def send_reminders(
         zone=zone,
         render=render,
         ack_markup=notice_words.ack_markup,
+        window=window,
     )
     await query.answer()
     await notifier.send(query.from_user.id, words.outcome(result))

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
+from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.notices import broadcast as notices
 from bot.services.notices import stats as notice_stats
@@ -108,12 +109,13 @@ async def pressed(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow | None = None,
 ) -> None:
     """Every button of the draft: choose kind, toggle, page, done, back, send, cancel."""
     act, notice_id = callback_data.act, callback_data.id
     try:
         if act == "send":
-            await _send(query, callback_data, person, session, clock, zone, notifier)
+            await _send(query, callback_data, person, session, clock, zone, notifier, window=window)
             return
         if act == "cancel":
             await notices.cancel(session, notice_id=notice_id, author_id=person.person_id)
@@ -175,6 +177,8 @@ async def _send(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    *,
+    window: SendingWindow | None = None,
 ) -> None:
     """确认发送: queued once; a second press is told it went already."""
 
@@ -188,6 +192,7 @@ async def _send(
         now=clock.now(),
         compose=compose,
         ack_markup=words.ack_markup,
+        window=window,
     )
     if sending.again:
         await query.answer(texts.alert(words.already_sent(data.id, sending.total)), show_alert=True)

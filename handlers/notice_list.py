@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
+from bot.services.calendar.window import SendingWindow
 from bot.services.notices import stats as notice_stats
 from bot.services.notices.broadcast import NoticeRefused
 from bot.services.notices.stats import NoticeStats
@@ -92,6 +93,7 @@ async def remind(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow | None = None,
 ) -> None:
     """提醒未阅人员: one reminder with the 已阅 button to each, once a day at most."""
 
@@ -106,6 +108,7 @@ async def remind(
             zone=zone,
             render=render,
             ack_markup=words.ack_markup,
+            window=window,
         )
     except NoticeRefused as error:
         await query.answer(texts.alert(words.refused(error.problem)), show_alert=True)

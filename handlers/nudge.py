@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.clock import Clock
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import load_directory
 from bot.services.oversight.nudge import nudge, targets
@@ -78,6 +79,7 @@ async def send_nudge(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow | None = None,
 ) -> None:
     """全部提醒 or one person: queue the reminders, then tell who was reminded."""
     unit = await unit_ref(session, unit_id=callback_data.unit_id)
@@ -95,6 +97,7 @@ async def send_nudge(
         now=now,
         zone=zone,
         render=lambda letter: words.nudge_letter(letter, today),
+        window=window,
     )
     await query.answer()
     if callback_data.person and not outcomes:

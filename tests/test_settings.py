@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,8 @@ import pytest
 
 from bot.app import ladder_rules
 from bot.config import Settings, SettingsError, load_settings
+from bot.services.calendar.workdays import WorkCalendar
+from bot.services.reminders.ladder import sending_window
 from tests.conftest import PROJECT
 
 
@@ -61,6 +63,8 @@ async def test_migrate_works_with_the_systemd_style_tz(tmp_path: Path) -> None:
         ("REMINDER_TIME", "25:00"),
         ("QUIET_HOURS", "夜里"),
         ("QUIET_HOURS", "21:00-8点"),
+        ("QUIET_HOURS", "08:00-08:00"),
+        ("QUIET_HOURS", "08:00-07:00"),  # after REMINDER_TIME 09:00 every minute is quiet
         ("REMINDER_DAYS_BEFORE", "10,五,1"),
         ("SEND_RATE", "0"),
         ("SHUTDOWN_GRACE", "-1"),
@@ -84,3 +88,16 @@ def test_the_ladder_follows_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_pa
     rules = ladder_rules(load_settings())
     assert [step.name for step in rules.steps] == ["T7", "T3", "T0", "O1", "S2", "A10"]
     assert (rules.quiet_from, rules.quiet_until) == (time(22, 30), time(7, 0))
+
+
+@pytest.mark.parametrize("quiet", ["00:00-07:00", "12:00-14:00", "22:00-06:30"])
+def test_a_quiet_window_crossing_midnight_or_not_leaves_the_working_day_open(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, quiet: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUIET_HOURS", quiet)
+    rules = ladder_rules(load_settings())
+    zone = ZoneInfo("Asia/Shanghai")
+    for hour in (10, 15):  # a Wednesday
+        now = datetime(2026, 12, 2, hour, 0, tzinfo=zone)
+        assert sending_window(rules, now=now, zone=zone, calendar=WorkCalendar()), (quiet, hour)

@@ -234,3 +234,17 @@ async def pending_count(session: AsyncSession, *, now: datetime | None = None) -
     if now is not None:
         statement = statement.where(col(Outbox.not_before) <= now)
     return int((await session.exec(statement)).one())
+
+
+async def postpone(session: AsyncSession, *, outbox_ids: Sequence[int], until: datetime) -> int:
+    """Claimed rows that may not go out yet (outside the sending window) wait, pending, until
+    `until`; not an attempt. Returns how many; commits."""
+    if not outbox_ids:
+        return 0
+    result = await session.exec(
+        update(Outbox)
+        .where(col(Outbox.id).in_(outbox_ids), col(Outbox.state) == OutboxState.SENDING)
+        .values(state=OutboxState.PENDING, not_before=until, claimed_at=None)
+    )
+    await session.commit()
+    return int(result.rowcount or 0)

@@ -20,12 +20,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.services.calendar.window import SendingWindow, delivery_opens
 from bot.services.outbox import (
     STALE_CLAIM,
     claim_due,
     mark_failed,
     mark_sent,
     mark_unreachable,
+    postpone,
     recover_sending,
 )
 from bot.telegram.delivery import Delivery, Outcome, retry_delay
@@ -78,9 +80,11 @@ class OutboxSender:
         batch: int = BATCH,
         max_attempts: int = MAX_ATTEMPTS,
         idle: float = IDLE,
+        window: SendingWindow | None = None,
     ) -> None:
         self.sessions, self.notifier, self.clock = sessions, notifier, clock
         self.batch, self.max_attempts, self.idle = batch, max_attempts, idle
+        self.window = window  # None: every row goes when due (tests of the sending itself)
         self.counts = SendCounts()  # everything `run` did so far
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -133,10 +137,26 @@ class OutboxSender:
             return []  # refill only when half the batch is done
         try:
             async with self.sessions() as session:
-                return await claim_due(session, now=now, limit=room)
+                rows = await claim_due(session, now=now, limit=room)
+                return await self._hold_outside_window(session, rows, now)
         except Exception:
             logger.exception("outbox: claiming due messages failed; trying again shortly")
             return []
+
+    async def _hold_outside_window(
+        self, session: AsyncSession, rows: list[Outbox], now: datetime
+    ) -> list[Outbox]:
+        """Every outbox row is a bulk message (replies to the person chatting never pass here):
+        claimed outside the sending window (a night, a weekend, a backlog after an outage), the
+        rows go back to pending until the window opens — not an attempt (README: 发送时段)."""
+        if self.window is None or not rows:
+            return rows
+        opens = await delivery_opens(session, window=self.window, now=now)
+        if opens <= now:
+            return rows
+        held = await postpone(session, outbox_ids=[row.id for row in rows if row.id], until=opens)
+        logger.info("outbox: %s message(s) outside the sending window wait until %s", held, opens)
+        return []
 
     async def _sweep(self, now: datetime) -> None:
         try:

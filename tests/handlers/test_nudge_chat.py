@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlmodel import col, select
@@ -12,8 +12,8 @@ from bot import texts
 from bot.localchat.chatlog import Sent
 from bot.texts import pending as words
 from bot.texts.reminders import REPLY_HINT
-from storage.models import AuditEntry, Outbox, Person, Unit
-from tests.handlers.conftest import District
+from storage.models import AuditEntry, Outbox, OutboxState, Person, Unit
+from tests.handlers.conftest import ZONE, District
 
 ADMIN, SECRETARY, FIRST, MEMBER, OTHER_SECRETARY = "P0001", "P0105", "P0101", "P0102", "P0204"
 
@@ -40,6 +40,12 @@ async def forged(d: District, who: str, data: str) -> Sent:
 async def person(d: District, code: str) -> Person:
     async with d.app.sessions() as session:
         return (await session.exec(select(Person).where(col(Person.code) == code))).one()
+
+
+async def nudge_rows(d: District) -> list[tuple[OutboxState, int, datetime]]:
+    async with d.app.sessions() as session:
+        rows = (await session.exec(select(Outbox).where(col(Outbox.kind) == "nudge"))).all()
+    return [(r.state, r.attempts, r.not_before) for r in rows]
 
 
 async def deliver(d: District) -> list[Sent]:
@@ -142,3 +148,25 @@ async def test_scope_roles_and_forged_buttons(district: District) -> None:
     assert "陈立新（14 项）：✅ 已提醒" in report.plain
     [unknown] = await send(district, ADMIN, "/nudge U99")
     assert unknown.plain == texts.plain(words.unknown_unit("U99"))
+
+
+async def test_a_nudge_pressed_on_saturday_night_waits_for_the_working_morning(
+    district: District,
+) -> None:
+    saturday_night = datetime(2026, 11, 28, 22, 30, tzinfo=ZONE)
+    district.clock.set(saturday_night)
+    [offer] = await send(district, SECRETARY, "/nudge")
+    report = await press(district, SECRETARY, offer, words.ALL_BUTTON)
+    assert report.plain.count("✅ 已提醒") == 4  # the reply to the one chatting goes at once
+    monday = datetime(2026, 11, 30, 8, 0, tzinfo=ZONE)
+    queued = [(OutboxState.PENDING, 0, monday)] * 4
+    assert await nudge_rows(district) == queued  # queued for the working morning
+    district.clock.set(saturday_night + timedelta(minutes=5))
+    assert await deliver(district) == []  # was: four officials woken at 22:35
+    assert await nudge_rows(district) == queued
+    district.clock.set(monday - timedelta(minutes=1))
+    assert await deliver(district) == []
+    district.clock.set(monday)
+    letters = await deliver(district)
+    assert len(letters) == 4
+    assert all(s.plain.startswith("🔔 催办提醒（11月28日）") for s in letters)

@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,7 +15,7 @@ from sqlmodel import col, select
 
 from bot.clock import ManualClock
 from bot.localchat.chatlog import Json
-from bot.services.outbox import OutboxMessage, enqueue, unreachable_since
+from bot.services.outbox import OutboxMessage, enqueue, mark_failed, unreachable_since
 from bot.telegram.delivery import retry_delay
 from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
@@ -81,9 +82,9 @@ def _arrivals(district: District) -> list[tuple[float, int, str]]:
     return seen
 
 
-def _sender(district: District, rate: float, **options: int) -> tuple[OutboxSender, Notifier]:
+def _sender(district: District, rate: float) -> tuple[OutboxSender, Notifier]:
     notifier = Notifier(district.app.bot, pacer=Pacer(rate=rate))
-    return OutboxSender(district.app.sessions, notifier, district.clock, **options), notifier
+    return OutboxSender(district.app.sessions, notifier, district.clock), notifier
 
 
 async def test_every_row_is_sent_once_and_marked_with_its_message_id(district: District) -> None:
@@ -278,3 +279,34 @@ async def test_the_running_sender_picks_up_new_rows_and_stops_when_told(
     async with district.app.sessions() as session:
         states = await session.exec(select(col(Outbox.state)))
         assert set(states.all()) == {OutboxState.SENT}
+
+
+async def test_rows_delayed_past_the_sending_window_wait_for_the_next_working_morning(
+    district: District,
+) -> None:
+    """An outage from 09:00: the reminders queued for 09:00 must not go out at 22:30 when the bot
+    is back, nor the 5xx retry that fell due at 21:05; they go at 08:00 the next working day."""
+    wednesday = NOW.replace(day=25)
+    morning = wednesday.replace(hour=9)
+    rows = [replace(m, not_before=morning) for m in _bulk(3)]
+    rows.append(replace(_message("retry", BULK + 9, "重试"), kind="nudge"))
+    await _queue(district, rows)
+    async with district.app.sessions() as session:
+        await mark_failed(
+            session,
+            outbox_id=(await _rows(district))["retry"].id or 0,
+            reason="TelegramServerError",
+            now=wednesday.replace(hour=20, minute=59),
+            retry_at=wednesday.replace(hour=21, minute=5),
+        )
+    late = wednesday.replace(hour=22, minute=30)
+    counts = await district.app.sender.drain_once(late)
+    assert counts.total == 0 and district.fake.calls_to("sendMessage") == []
+    thursday = wednesday.replace(day=26, hour=8, minute=0)
+    held = await _rows(district)
+    assert {(r.state, r.not_before, r.claimed_at) for r in held.values()} == {
+        (OutboxState.PENDING, thursday, None)
+    }
+    assert [held[f"k{n}"].attempts for n in range(3)] == [0, 0, 0]
+    assert (await district.app.sender.drain_once(thursday - timedelta(seconds=1))).total == 0
+    assert (await district.app.sender.drain_once(thursday)).sent == 4

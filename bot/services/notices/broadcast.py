@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.errors import DomainError
 from bot.services.notices.audience import Audience, Reach, members, parse
 from bot.services.outbox import Invites, OutboxMessage, enqueue
@@ -165,6 +166,7 @@ async def send(
     now: datetime,
     compose: Compose,
     ack_markup: AckMarkup,
+    window: SendingWindow | None = None,
 ) -> Sending:
     """确认发送, exactly once: the draft moves to submitted by one conditional UPDATE, the first
     statement (it takes SQLite's write lock, PostgreSQL's row lock); only the caller that moved
@@ -213,6 +215,7 @@ async def send(
         ack_markup=ack_markup,
         key=f"notice:{notice_id}",
         now=now,
+        not_before=await bulk_not_before(session, window=window, now=now),
     )
     return Sending(notice_id, len(receipts), again=False)
 
@@ -226,6 +229,7 @@ async def queue_copies(
     ack_markup: AckMarkup,
     key: str,
     now: datetime,
+    not_before: datetime | None = None,
 ) -> None:
     """One copy per receipt: rows `{key}:{person}` (first part), `…:{k}` (later parts, in order);
     the 已阅 button on the last; each receipt points at its first row."""
@@ -246,7 +250,7 @@ async def queue_copies(
                     person_id=receipt.person_id,
                     text=part.text,
                     reply_markup=ack_markup(receipt.id) if last else None,
-                    not_before=now,
+                    not_before=not_before or now,
                     kind="notice",
                     priority=PRIORITY,
                     invites=Invites(ReplyKind.NOTICE, receipt.person_id, ref_id=receipt.id),

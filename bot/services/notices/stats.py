@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.notices.broadcast import PRIORITY, AckMarkup, NoticeProblem, NoticeRefused
 from bot.services.outbox import OutboxMessage, enqueue
 from storage.models import DraftState, Notice, NoticeReceipt, Outbox, OutboxState, Person, Unit
@@ -146,6 +147,7 @@ async def remind_unread(
     zone: ZoneInfo,
     render: Callable[[Notice], str],
     ack_markup: AckMarkup,
+    window: SendingWindow | None = None,
 ) -> Reminded:
     """A reminder with the 已阅 button to each bound person who has not acknowledged; at most one
     per person per day (the outbox key holds the local date)."""
@@ -164,6 +166,7 @@ async def remind_unread(
     )
     day = local_date(now, zone).isoformat()
     text = render(notice)
+    not_before = await bulk_not_before(session, window=window, now=now)
     messages = [
         OutboxMessage(
             dedupe_key=f"notice-remind:{notice_id}:{person_id}:{day}",
@@ -171,7 +174,7 @@ async def remind_unread(
             person_id=person_id,
             text=text,
             reply_markup=ack_markup(receipt_id),
-            not_before=now,
+            not_before=not_before,
             kind="notice",
             priority=PRIORITY,
         )

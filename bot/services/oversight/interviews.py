@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.calendar.workdays import load_calendar
 from bot.services.directory.recipients import load_directory
 from bot.services.ledger.outstanding import OutstandingItem, outstanding
@@ -102,6 +103,7 @@ async def remind(
     zone: ZoneInfo,
     render: Callable[[Case, date], str],
     ack_markup: AckMarkup,
+    window: SendingWindow | None = None,
 ) -> Outcome:
     """A formal notice (kind 'formal') to each chosen person, at most once a day each, audited.
 
@@ -113,6 +115,7 @@ async def remind(
     sent: list[Case] = []
     earlier: list[Case] = []
     unbound: list[Case] = []
+    not_before = await bulk_not_before(session, window=window, now=now)
     for case in chosen:
         if case.telegram_id is None:
             unbound.append(case)
@@ -123,7 +126,7 @@ async def remind(
             chat_id=case.telegram_id,
             person_id=case.person_id,
             text="",
-            not_before=now,
+            not_before=not_before,
             kind="notice",
             priority=PRIORITY,
         )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory, load_directory
 from bot.services.ledger.outstanding import OutstandingItem
@@ -89,6 +90,7 @@ async def nudge(
     now: datetime,
     zone: ZoneInfo,
     render: Callable[[Letter], str],
+    window: SendingWindow | None = None,
 ) -> list[Outcome]:
     """Queue a reminder for everyone with outstanding items (or one person) in the unit.
 
@@ -99,6 +101,7 @@ async def nudge(
     directory = await load_directory(session, today=today)
     pending = await unit_pending(session, unit=unit, now=now, zone=zone)
     chosen = [t for t in targets(pending, directory) if person_id in (None, t.person_id)]
+    not_before = await bulk_not_before(session, window=window, now=now)
     outcomes = []
     for target in chosen:
         receivers, away = directory.holders(unit.unit_id, target.person_id)
@@ -118,7 +121,7 @@ async def nudge(
             chat_id=receiver.telegram_id,
             person_id=receiver.person_id,
             text=render(letter),
-            not_before=now,
+            not_before=not_before,
             kind=KIND,
             invites=Invites(
                 ReplyKind.NUDGE,

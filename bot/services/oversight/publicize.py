@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.errors import DomainError
 from bot.services.outbox import OutboxMessage, enqueue
 from storage.models import AuditEntry, Outbox, Unit
@@ -50,6 +51,7 @@ async def post_to_group(
     actor_person_id: int,
     now: datetime,
     zone: ZoneInfo,
+    window: SendingWindow | None = None,
 ) -> Posted:
     """Queue `parts` (each within Telegram's limit) for the unit's group; never commits.
 
@@ -66,13 +68,14 @@ async def post_to_group(
     ).first()
     if first is not None:
         return Posted(queued=0, parts=len(parts))
+    not_before = await bulk_not_before(session, window=window, now=now)
     messages = [
         OutboxMessage(
             dedupe_key=f"{prefix}{number:03d}",
             chat_id=unit.group_chat_id,
             person_id=None,
             text=text,
-            not_before=now,
+            not_before=not_before,
             kind="publicize",
             priority=PRIORITY,
         )

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.ledger.counting import DueState, rows_where
 from bot.services.outbox import OutboxMessage, enqueue
 from bot.services.oversight.assign import SOURCE_MARK, assigned_items
@@ -116,7 +117,13 @@ def page_of(tasks: list[Tracked], page: int) -> tuple[list[Tracked], int, int]:
 
 
 async def queue_reminder(
-    session: AsyncSession, *, task: Tracked, text: str, now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    task: Tracked,
+    text: str,
+    now: datetime,
+    zone: ZoneInfo,
+    window: SendingWindow | None = None,
 ) -> bool:
     """Queue `text` to the holder once per task and day (False: already queued today). No commit."""
     assert task.telegram_id is not None
@@ -125,7 +132,7 @@ async def queue_reminder(
         chat_id=task.telegram_id,
         person_id=task.holder_id,
         text=text,
-        not_before=now,
+        not_before=await bulk_not_before(session, window=window, now=now),
         kind="assign",
         priority=3,
     )

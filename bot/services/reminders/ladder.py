@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from bot.services.calendar.window import deliverable, next_deliverable
 
 HOLDER = "holder"
 SECRETARY = "secretary"
@@ -107,24 +109,14 @@ def prompt_day(
 def sending_window(
     rules: LadderRules, *, now: datetime, zone: ZoneInfo, calendar: Calendar
 ) -> bool:
-    """True when reminders may go out now: a working day, after the reminder time, not quiet."""
-    local = now.astimezone(zone)
-    if not calendar.is_working(local.date()):
-        return False
-    moment = local.timetz().replace(tzinfo=None)
-    return rules.send_at <= moment < rules.quiet_from and moment >= rules.quiet_until
+    """True when reminders may be selected now: deliverable (a working day, not quiet) and at or
+    after the reminder time."""
+    moment = now.astimezone(zone).timetz().replace(tzinfo=None)
+    return moment >= rules.send_at and deliverable(rules, now=now, zone=zone, calendar=calendar)
 
 
 def next_window(
     rules: LadderRules, *, now: datetime, zone: ZoneInfo, calendar: Calendar
 ) -> datetime:
     """The first instant at or after `now` when a message may be delivered (working day, not quiet)."""
-    local = now.astimezone(zone)
-    day = local.date()
-    moment = local.timetz().replace(tzinfo=None)
-    if calendar.is_working(day) and rules.quiet_until <= moment < rules.quiet_from:
-        return now
-    if calendar.is_working(day) and moment < rules.quiet_until:
-        return datetime.combine(day, rules.quiet_until, tzinfo=zone)
-    day = calendar.next_working(day + timedelta(days=1))
-    return datetime.combine(day, rules.quiet_until, tzinfo=zone)
+    return next_deliverable(rules, now=now, zone=zone, calendar=calendar)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.calendar.window import SendingWindow
 from bot.services.exports import year as export_ledger
 from bot.services.exports.ledger_xlsx import COLUMNS, SHEETS, build_workbook
 from bot.services.exports.year import collect
@@ -18,6 +19,7 @@ from bot.services.importing.read import read_directory
 from bot.services.oversight.progress import quarter_progress
 from bot.services.oversight.publicize import NoGroup, post_to_group
 from bot.services.records.writing import add_record
+from bot.services.reminders.ladder import LadderRules
 from bot.texts import exports as words
 from storage.models import (
     Assessment,
@@ -182,6 +184,22 @@ async def test_publicize_queues_each_part_once_a_day(session: AsyncSession) -> N
     today = [r.text for r in rows if ":list:2026-11-23:" in r.dedupe_key]
     assert today == parts  # queued in order: the sender posts them in order
     assert {r.chat_id for r in rows} == {-100500}
+
+
+async def test_a_post_made_on_friday_night_is_queued_for_monday_morning(
+    session: AsyncSession,
+) -> None:
+    unit, people = await _setup(session)
+    actor = people["P0105"].id
+    assert actor is not None
+    unit.group_chat_id = -100500
+    friday_night = datetime(2026, 11, 27, 21, 30, tzinfo=ZONE)
+    window = SendingWindow(LadderRules(), ZONE)
+    await post_to_group(session, unit=unit, kind="list", parts=["甲", "乙"], actor_person_id=actor,
+                        now=friday_night, zone=ZONE, window=window)  # fmt: skip
+    rows = (await session.exec(select(Outbox))).all()
+    monday = datetime(2026, 11, 30, 8, 0, tzinfo=ZONE)
+    assert [(r.kind, r.not_before) for r in rows] == [("publicize", monday)] * 2
 
 
 def test_a_long_caption_keeps_the_totals_and_sends_the_numbers_after() -> None:
