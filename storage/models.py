@@ -403,12 +403,13 @@ class FailedBind(SQLModel, table=True):
 
 
 class OutboxState(StrEnum):
-    """pending → sending → sent, or failed (with the reason kept)."""
+    """pending → sending → sent, or failed (with the reason kept), or dropped as moot."""
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    DROPPED = "dropped"  # not sent: moot by delivery (every item it named was recorded)
 
 
 class Outbox(SQLModel, table=True):

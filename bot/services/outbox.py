@@ -248,3 +248,19 @@ async def postpone(session: AsyncSession, *, outbox_ids: Sequence[int], until: d
     )
     await session.commit()
     return int(result.rowcount or 0)
+
+
+async def drop(
+    session: AsyncSession, *, outbox_ids: Sequence[int], reason: str, now: datetime
+) -> int:
+    """Claimed rows not to send after all (moot by delivery): dropped, the reason kept; commits."""
+    if not outbox_ids:
+        return 0
+    result = await session.exec(
+        update(Outbox)
+        .where(col(Outbox.id).in_(outbox_ids), col(Outbox.state) == OutboxState.SENDING)
+        .values(state=OutboxState.DROPPED, failed_at=now, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return result.rowcount or 0

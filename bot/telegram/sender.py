@@ -24,12 +24,14 @@ from bot.services.calendar.window import SendingWindow, delivery_opens
 from bot.services.outbox import (
     STALE_CLAIM,
     claim_due,
+    drop,
     mark_failed,
     mark_sent,
     mark_unreachable,
     postpone,
     recover_sending,
 )
+from bot.services.reminders.moot import moot
 from bot.telegram.delivery import Delivery, Outcome, retry_delay
 from bot.telegram.notifier import Notifier
 from storage.models import Outbox
@@ -138,7 +140,8 @@ class OutboxSender:
         try:
             async with self.sessions() as session:
                 rows = await claim_due(session, now=now, limit=room)
-                return await self._hold_outside_window(session, rows, now)
+                rows = await self._hold_outside_window(session, rows, now)
+                return await self._drop_moot(session, rows, now)
         except Exception:
             logger.exception("outbox: claiming due messages failed; trying again shortly")
             return []
@@ -157,6 +160,17 @@ class OutboxSender:
         held = await postpone(session, outbox_ids=[row.id for row in rows if row.id], until=opens)
         logger.info("outbox: %s message(s) outside the sending window wait until %s", held, opens)
         return []
+
+    async def _drop_moot(
+        self, session: AsyncSession, rows: list[Outbox], now: datetime
+    ) -> list[Outbox]:
+        """Reminders and 催办 whose every item was recorded while they waited are not sent."""
+        ids = await moot(session, outbox_ids=[row.id for row in rows if row.id is not None])
+        if not ids:
+            return rows
+        await drop(session, outbox_ids=ids, reason="moot: every item it named is done", now=now)
+        logger.info("outbox: %s reminder(s) not sent: their items were done meanwhile", len(ids))
+        return [row for row in rows if row.id not in ids]
 
     async def _sweep(self, now: datetime) -> None:
         try:
