@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, StartedClock, SystemClock
 from bot.config import Settings, parse_clock_time, parse_scores
 from bot.services.calendar.window import SendingWindow
 from bot.services.oversight.ranking import RankingRules
@@ -99,7 +99,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
     chat_limits=False: the Bot API server has no per-chat flood limits (the local chat mode's
     fake), so the pacer keeps only SEND_RATE; Telegram's limits apply everywhere else.
     """
-    clock = clock or SystemClock()
+    if clock is None:
+        start = settings.bot_now
+        if start is not None and start.tzinfo is None:
+            start = start.replace(tzinfo=settings.zone)
+        clock = StartedClock(start) if start is not None else SystemClock()
     engine = create_engine(settings.db_url)
     sessions = session_factory(engine)
     bot = build_bot(settings)

@@ -19,6 +19,19 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class StartedClock:
+    """The real time's pace from a chosen start (`BOT_NOW`: drills and end-to-end tests that
+    need a working-day morning whatever the hour they run at)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("StartedClock needs an aware datetime")
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 class ManualClock:
     """A clock that only moves when told to: local chat mode and the tests."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         default=10, ge=1, le=120, validation_alias="ESCALATE_ADMIN_AFTER"
     )
     reminder_time: str = Field(default="09:00", validation_alias="REMINDER_TIME")
+    # drills and end-to-end tests: the bot's clock starts at this instant and runs at real pace
+    bot_now: datetime | None = Field(default=None, validation_alias="BOT_NOW")
     quiet_hours: str = Field(default="21:00-08:00", validation_alias="QUIET_HOURS")
     selfcheck_prompt_before: int = Field(
         default=5, ge=0, le=30, validation_alias="SELFCHECK_PROMPT_BEFORE"

@@ -87,7 +87,9 @@ async def test_sigkill_mid_wave_loses_nothing_and_doubles_only_what_was_in_fligh
 
     server.observers.append(observe)
     server.delays["sendmessage"] = 0.3  # Telegram answers slowly: several sends in flight
-    env = _env(db_url, server.base_url, SEND_RATE="100")
+    env = _env(
+        db_url, server.base_url, SEND_RATE="100", BOT_NOW=NOW.isoformat()
+    )  # a working morning
     log = tmp_path / "sender.log"
     child = await _start(env, log)
     try:

@@ -44,6 +44,7 @@ class FakeBotAPI(BotApiMethods):
         self._arrived = asyncio.Event()
         self._closed = False
         self.polling = 0
+        self.waiting = 0
         self.conflicts = 0
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[Json, str], Awaitable[Any]]] = {

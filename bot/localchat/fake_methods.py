@@ -37,8 +37,9 @@ class BotApiMethods(ChatLog):
     _updates: list[Json]
     _arrived: asyncio.Event
     _closed: bool
-    polling: int  # getUpdates calls in flight
-    conflicts: int  # getUpdates refused because another was in flight (Telegram's 409)
+    polling: int  # getUpdates calls so far: the newest one is served
+    waiting: int  # getUpdates calls waiting right now
+    conflicts: int  # getUpdates that arrived while an older one was still waiting
 
     def _target(self, params: Json) -> int:
         chat_id = int_param(params, "chat_id")
@@ -169,25 +170,29 @@ class BotApiMethods(ChatLog):
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
             self._updates = self._updates[offset:]
-        if self.polling:  # as Telegram: one getUpdates per token at a time
-            self.conflicts += 1
-            raise ApiError(
-                409,
-                "Conflict: terminated by other getUpdates request; "
-                "make sure that only one bot instance is running",
-            )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (int_param(params, "timeout") or 0)
-        self.polling += 1
+        self.polling += 1  # as Telegram: the newest getUpdates wins, an older one gets 409
+        mine = self.polling
+        if self.waiting:
+            self.conflicts += 1
+            self._arrived.set()  # wake the older one to be told
+        self.waiting += 1
         try:
             while True:
+                if self.polling != mine:
+                    raise ApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    )
                 if self._updates or self._closed or loop.time() >= deadline:
                     return self._updates[:limit]
                 self._arrived.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), deadline - loop.time())
         finally:
-            self.polling -= 1
+            self.waiting -= 1
 
     async def api_getFile(self, params: Json, token: str) -> Json:
         file_id = str(params.get("file_id") or "")
