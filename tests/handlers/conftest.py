@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from bot.localchat.driver import LocalChat, start_local_chat
 from bot.localchat.fake_api import FakeBotAPI
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
+from bot.services.replies import ReplyKind, remember
 from tests.conftest import DISTRICT
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -39,6 +40,33 @@ class District:
         telegram_id = self.setup.people[code].telegram_id
         assert telegram_id is not None
         return telegram_id
+
+    async def invite(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        kind: ReplyKind,
+        person_id: int,
+        ref_id: int | None = None,
+        due_item_ids: Sequence[int] = (),
+    ) -> int:
+        """Send `text` and store what a reply to it means, as the bot's own prompts do (for a
+        prompt the chat cannot reach any more, e.g. one sent before a rule); its message id."""
+        [message] = await self.app.notifier.send(chat_id, text)
+        async with self.app.sessions() as session:
+            await remember(
+                session,
+                chat_id=chat_id,
+                message_id=message.message_id,
+                kind=kind,
+                person_id=person_id,
+                ref_id=ref_id,
+                due_item_ids=due_item_ids,
+                now=self.clock.now(),
+            )
+            await session.commit()
+        return message.message_id
 
     async def say(self, code: str, text: str) -> str:
         """Send text as a person; everything the bot wrote back, joined."""

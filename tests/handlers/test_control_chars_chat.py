@@ -8,7 +8,7 @@ from docx import Document
 from sqlmodel import col, select
 
 from bot.localchat.driver import Sent
-from bot.services.replies import ReplyKind, remember
+from bot.services.replies import ReplyKind
 from bot.texts import records as record_texts
 from storage.models import Notice, Record, Report, SelfCheckAnswer, Unit
 from tests.handlers.conftest import District
@@ -60,19 +60,14 @@ async def test_corrections_late_reasons_notes_and_closings_are_kept_without_cont
     first, second = await _records(d)
     assert second.corrects_id == first.id
     assert second.text == "11月23日上午[31m召开党委会\n专题研究\n党风廉政建设"
-    [late] = await d.app.notifier.send(tg, record_texts.late_prompt(second.id or 0))
-    async with d.app.sessions() as session:  # as the 补逾期说明 button's prompt stores it
-        await remember(
-            session,
-            chat_id=tg,
-            message_id=late.message_id,
-            kind=ReplyKind.LATE_NOTE,
-            person_id=first.author_id,
-            ref_id=second.id,
-            now=d.clock.now(),
-        )
-        await session.commit()
-    await d.chat.send_text(tg, "班子\x08调整\t延后", reply_to=late.message_id)
+    late = await d.invite(  # as the 补逾期说明 button's prompt stores it
+        tg,
+        record_texts.late_prompt(second.id or 0),
+        kind=ReplyKind.LATE_NOTE,
+        person_id=first.author_id,
+        ref_id=second.id,
+    )
+    await d.chat.send_text(tg, "班子\x08调整\t延后", reply_to=late)
     *_, third = await _records(d)
     assert third.corrects_id == second.id and third.late_reason == "班子调整\t延后"
 

@@ -10,7 +10,6 @@ from sqlmodel import col, func, select
 
 from bot.services.directory.identity import viewer_for
 from bot.services.records.choices import choices_for
-from bot.services.replies import remember
 from storage.models import DueItem, Holding, Item, Proposal, Record, ReplyKind
 from tests.handlers.conftest import NOW, ZONE, District
 from tests.services.matcher_cases import Reply, read_replies
@@ -33,26 +32,23 @@ async def _inviting(d: District, row: Reply, now: datetime) -> tuple[int, set[st
     """A bot message in the holder's chat that stores what the row replies to, and the codes
     of the holder's items recorded already."""
     tg = d.tg(row.holder)
-    [message] = await d.app.notifier.send(tg, f"（{row.replied_to}）")
     kind = KINDS.get(row.kind or "")
     if kind is None:
+        [message] = await d.app.notifier.send(tg, f"（{row.replied_to}）")
         return message.message_id, set()
     async with d.app.sessions() as session:
         viewer = await viewer_for(session, telegram_id=tg)
         assert viewer is not None
         choices = await choices_for(session, viewer=viewer, now=now, zone=ZONE)
-        by_code = {c.code: c.due_item_id for c in choices}
-        await remember(
-            session,
-            chat_id=tg,
-            message_id=message.message_id,
-            kind=kind,
-            person_id=viewer.person_id,
-            due_item_ids=[by_code[code] for code in row.named],
-            now=now,
-        )
-        await session.commit()
-    return message.message_id, {c.code for c in choices if c.done}
+    by_code = {c.code: c.due_item_id for c in choices}
+    message_id = await d.invite(
+        tg,
+        f"（{row.replied_to}）",
+        kind=kind,
+        person_id=viewer.person_id,
+        due_item_ids=[by_code[code] for code in row.named],
+    )
+    return message_id, {c.code for c in choices if c.done}
 
 
 async def _new_records(d: District, after: int) -> list[tuple[str, Record]]:

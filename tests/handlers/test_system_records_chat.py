@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlmodel import col, select
 
 from bot.services.errors import RecordProblem, RecordRefused
-from bot.services.replies import ReplyKind, remember
+from bot.services.replies import ReplyKind
 from bot.texts import records as record_texts
 from handlers.records import RecordCb
 from storage.models import DueItem, Holding, Item, Record
@@ -65,19 +65,14 @@ async def test_a_self_check_record_offers_no_correction_and_refuses_one(
         sent = await _press(d, RecordCb(id=zc.id or 0, act=act, due=due))
         assert alert(sent).text == refusal, act
         assert not [s for s in sent if s.method == "sendMessage"], act
-    [prompt] = await d.app.notifier.send(tg, record_texts.fix_prompt(zc.id or 0))
-    async with d.app.sessions() as session:  # a 更正文字 prompt stored before the rule
-        await remember(
-            session,
-            chat_id=tg,
-            message_id=prompt.message_id,
-            kind=ReplyKind.CORRECTION,
-            person_id=zc.author_id,
-            ref_id=zc.id,
-            now=d.clock.now(),
-        )
-        await session.commit()
-    told = await d.chat.send_text(tg, "改写的自查", reply_to=prompt.message_id)
+    prompt = await d.invite(  # a 更正文字 prompt stored before the rule
+        tg,
+        record_texts.fix_prompt(zc.id or 0),
+        kind=ReplyKind.CORRECTION,
+        person_id=zc.author_id,
+        ref_id=zc.id,
+    )
+    told = await d.chat.send_text(tg, "改写的自查", reply_to=prompt)
     assert [s.plain for s in told] == [refusal]
     assert await _records(d) == [zc]  # nothing corrected
 
