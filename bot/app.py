@@ -76,6 +76,7 @@ def ladder_rules(settings: Settings) -> LadderRules:
         overdue_holder=settings.reminder_overdue_after,
         escalate_secretary=settings.escalate_secretary_after,
         escalate_admin=settings.escalate_admin_after,
+        escalation_grace=settings.escalation_grace,
         send_at=parse_clock_time(settings.reminder_time),
         quiet_from=quiet_from,
         quiet_until=quiet_until,

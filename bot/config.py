@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     escalate_admin_after: int = Field(
         default=10, ge=1, le=120, validation_alias="ESCALATE_ADMIN_AFTER"
     )
+    # an item imported (or made) late is first the holder's to hear of: escalation waits this long
+    escalation_grace: int = Field(default=3, ge=0, le=60, validation_alias="ESCALATION_GRACE_DAYS")
     reminder_time: str = Field(default="09:00", validation_alias="REMINDER_TIME")
     # drills and end-to-end tests: the bot's clock starts at this instant and runs at real pace
     bot_now: datetime | None = Field(default=None, validation_alias="BOT_NOW")

@@ -72,4 +72,7 @@ def outcome(result: Outcome) -> str:
     if result.unbound:
         names = "、".join(escape(c.name) for c in result.unbound)
         parts.append(f"{names} 未绑定 Telegram，无法发送，请电话联系。")
+    if result.away:
+        names = "、".join(escape(c.name) for c in result.away)
+        parts.append(f"{names} 正在休假，未发送；返岗后仍逾期的，会再列入名单。")
     return "\n".join(parts) or "没有发送任何约谈提醒。"

@@ -11,8 +11,9 @@ from bot.services.calendar.periods import Period, stored_period
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory
 from bot.services.ledger.status import Ledger
-from bot.services.reminders.ladder import PROMPT
+from bot.services.reminders.ladder import PROMPT, LadderRules
 from bot.services.reminders.run import Due, Entry, Outgoing
+from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED
 from bot.texts.ledger import due_label, my_list, period_label
 
 _PROMPT_WORDS = {"selfcheck": "季度自查", "report": "半年报告"}
@@ -59,19 +60,26 @@ def _item(due: Due) -> str:
 
 
 def render(outgoing: Outgoing, *, today: date, directory: Directory) -> tuple[str, str | None]:
-    """The text and the inline keyboard (JSON) of one recipient's message in this run."""
-    if outgoing.kind == "digest":
-        return _digest(outgoing, today, directory), None
-    if outgoing.kind == "escalation":
-        return _escalation(outgoing, today, directory), None
-    return _reminder(outgoing, today, directory)
+    """The text and the inline keyboard (JSON) of one recipient's message in this run: their own
+    reminders, then (a 联络员) the unit's digest, then (an admin) the 约谈提醒 list."""
+    parts: list[str] = []
+    markup = None
+    if own := outgoing.part(REMINDER):
+        text, markup = _reminder(outgoing.recipient.name, own, today, directory)
+        parts.append(text)
+    if digest := outgoing.part(DIGEST):
+        parts.append(_digest(outgoing, digest, today, directory))
+    if listed := outgoing.part(ESCALATION):
+        parts.append(_escalation(outgoing.rules, listed, today, directory))
+    return "\n\n".join(parts), markup
 
 
-def _reminder(outgoing: Outgoing, today: date, directory: Directory) -> tuple[str, str | None]:
-    name = escape(outgoing.recipient.name)
-    lines = [f"⏰ <b>履责提醒</b>（{_md(today)}）", f"{name}同志，以下事项请关注："]
+def _reminder(
+    name: str, entries: list[Entry], today: date, directory: Directory
+) -> tuple[str, str | None]:
+    lines = [f"⏰ <b>履责提醒</b>（{_md(today)}）", f"{escape(name)}同志，以下事项请关注："]
     buttons: list[tuple[str, str]] = []
-    for entry in outgoing.entries:
+    for entry in entries:
         due = entry.due
         # every 季度自查 / 半年报告 of the recipient's own comes with the button that opens its
         # period (one acting for an absent colleague cannot hand in theirs)
@@ -88,7 +96,7 @@ def _reminder(outgoing: Outgoing, today: date, directory: Directory) -> tuple[st
         lines.append(f"{light(due, today)} {_item(due)}")
         lines.append(f"　　{due_words(due, today)}{_acting(entry, directory)}")
     # a reply records only ordinary items; 季度自查 / 半年报告 are handed in by the button
-    replyable = any(not entry.due.system for entry in outgoing.entries)
+    replyable = any(not entry.due.system for entry in entries)
     if replyable:
         lines.append(REPLY_HINT)
     if buttons:
@@ -120,48 +128,51 @@ def _after(entries: list[Entry], prefix: str) -> int:
     return min(days) if days else 0
 
 
-def _unreachable(entry: Entry, directory: Directory) -> list[str]:
-    """Who did not get this step: the holder, or for a 单位班子 item its unreachable receivers."""
-    if entry.due.holder_id is not None:
-        return [directory.name(entry.due.holder_id)]
-    receivers, _ = directory.holders(entry.due.unit_id, None)
-    names = [r.name for r in receivers if r.telegram_id is None or r.unreachable]
-    return names or ["单位班子事项的负责人"]
+def _missed(entry: Entry, directory: Directory, unit_id: int) -> str:
+    """Who a step did not reach: 陈立新, 孙志强（代 陈立新）, 河西街道 王芳 (another unit's)."""
+    name = escape(directory.name(entry.missed)) or "单位班子事项的负责人"
+    if entry.for_person is not None:
+        name += f"（代 {escape(directory.name(entry.for_person))}）"
+    if entry.due.unit_id != unit_id:
+        name = f"{escape(directory.units.get(entry.due.unit_id, ''))} {name}"
+    return name
 
 
-def _digest(outgoing: Outgoing, today: date, directory: Directory) -> str:
-    unit = escape(directory.units.get(outgoing.recipient.unit_id, ""))
-    lines = [f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）"]
-    overdue = [e for e in outgoing.entries if e.step != "U"]
+def _digest(outgoing: Outgoing, entries: list[Entry], today: date, directory: Directory) -> str:
+    unit_id = outgoing.recipient.unit_id
+    overdue = [e for e in entries if e.step != UNDELIVERED]
+    lines = []
     if overdue:
-        lines.append(f"以下事项已逾期 {_after(overdue, 'S')} 个工作日以上，请督促办理：")
-        for holder, entries in _by_holder(overdue, directory).items():
+        unit = escape(directory.units.get(unit_id, ""))
+        lines.append(f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）")
+        days = _after(overdue, "S") or outgoing.rules.escalate_secretary
+        lines.append(f"以下事项已逾期 {days} 个工作日以上，请督促办理：")
+        for holder, held in _by_holder(overdue, directory).items():
             lines.append(f"\n<b>{escape(holder)}</b>")  # a group: split_text keeps it whole
-            lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in entries)
-    blocked = sorted(
-        {name for e in outgoing.entries if e.step == "U" for name in _unreachable(e, directory)}
-    )
+            lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in held)
+    blocked = sorted({_missed(e, directory, unit_id) for e in entries if e.step == UNDELIVERED})
     if blocked:
         lines.append(
-            "⚠️ 以下同志的提醒无法送达（未绑定账号或已屏蔽机器人）："
-            + "、".join(escape(name) for name in blocked)
+            ("\n" if lines else "")
+            + "⚠️ 以下同志的提醒无法送达（未绑定账号、已屏蔽机器人或 Telegram 拒收）："
+            + "、".join(blocked)
             + "。请当面提醒，或请管理员发新的邀请码。"
         )
-    lines.append("发送 /unit 查看本单位全部事项。")
-    return "\n".join(lines)
+    lines.append("发送 /unit 查看本单位全部事项。" if overdue else "")
+    return "\n".join(line for line in lines if line)
 
 
-def _escalation(outgoing: Outgoing, today: date, directory: Directory) -> str:
-    after = _after(outgoing.entries, "A")
+def _escalation(rules: LadderRules, entries: list[Entry], today: date, directory: Directory) -> str:
+    after = _after(entries, "A") or rules.escalate_admin
     lines = [f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 {after} 个工作日以上）"]
     by_unit: dict[int, list[Entry]] = defaultdict(list)
-    for entry in outgoing.entries:
+    for entry in entries:
         by_unit[entry.due.unit_id].append(entry)
     for unit_id in sorted(by_unit, key=lambda u: directory.units.get(u, "")):
         # a group (blank line, bold header): split_text keeps it whole or repeats the header
         lines.append(f"\n<b>{escape(directory.units.get(unit_id, ''))}</b>")
-        for holder, entries in _by_holder(by_unit[unit_id], directory).items():
-            for entry in entries:
+        for holder, held in _by_holder(by_unit[unit_id], directory).items():
+            for entry in held:
                 lines.append(
                     f"{escape(holder)}：{_item(entry.due)} · {due_words(entry.due, today)}"
                 )

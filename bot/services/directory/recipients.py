@@ -1,8 +1,9 @@
-"""Who receives what: holders (or whoever acts for them on leave), 联络员 and admins, loaded once per run."""
+"""Who receives what today: one resolver for leave (chains followed), used by every sender of messages."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,6 +22,34 @@ class Recipient:
     unit_id: int
     telegram_id: int | None
     unreachable: bool
+
+
+def stand_in(acting: Mapping[int, int | None], person_id: int) -> int | None:
+    """Who acts for `person_id` today: themselves when not away; else their acting person, followed
+    while that one is away too (a chain); None when nobody does (no acting person, or a cycle)."""
+    seen = {person_id}
+    current = person_id
+    while current in acting:
+        nxt = acting[current]
+        if nxt is None or nxt in seen:
+            return None
+        seen.add(nxt)
+        current = nxt
+    return current
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who receives a person's (or a 单位班子's) messages today.
+
+    receivers: the people it goes to (empty: nobody can take it today); for_person: the absent
+    person they stand in for (None: their own); paused: the owner is away, so the ladder does not
+    escalate and personal prompts (季度自查, 半年报告) wait for their return.
+    """
+
+    receivers: tuple[Recipient, ...]
+    for_person: int | None = None
+    paused: bool = False
 
 
 @dataclass
@@ -42,31 +71,76 @@ class Directory:
             if person.unit_id == unit_id and role in self.roles[person.person_id]
         ]
 
-    def holders(self, unit_id: int, holder_id: int | None) -> tuple[list[Recipient], int | None]:
-        """Who is reminded of an item: its holder, or whoever acts for them while they are away
-        (second value: the absent holder); a 单位班子 item goes to the unit's 第一责任人."""
-        if holder_id is None:
-            return self._with(unit_id, Role.FIRST) or self._with(unit_id, Role.SECRETARY), None
-        if holder_id in self.acting:
-            acting = self.acting[holder_id]
-            if acting is None or acting not in self.people:
-                return [], holder_id
-            return [self.people[acting]], holder_id
-        holder = self.people.get(holder_id)
-        return ([holder] if holder else []), None
+    def person(self, person_id: int) -> Reach:
+        """Whoever receives this person's messages today (see `stand_in`)."""
+        if person_id not in self.acting:
+            found = self.people.get(person_id)
+            return Reach((found,) if found else ())
+        receiver = stand_in(self.acting, person_id)
+        found = self.people.get(receiver) if receiver is not None else None
+        return Reach((found,) if found else (), person_id, paused=True)
+
+    def holders(self, unit_id: int, holder_id: int | None) -> Reach:
+        """Who is reminded of an item: its holder, or whoever stands in for them today; a 单位班子
+        item goes to the unit's 第一责任人 (the 联络员 when it has none), or their stand-in."""
+        if holder_id is not None:
+            return self.person(holder_id)
+        firsts = self.team_owners(unit_id)
+        present = [p for p in firsts if p.person_id not in self.acting]
+        if present or not firsts:
+            return Reach(tuple(present))
+        reaches = [self.person(p.person_id) for p in firsts]
+        receivers = _unique(r for reach in reaches for r in reach.receivers)
+        return Reach(receivers, firsts[0].person_id, paused=True)
+
+    def team_owners(self, unit_id: int) -> list[Recipient]:
+        """Who answers for a unit's 单位班子 items: its 第一责任人 (its 联络员 when it has none)."""
+        return self._with(unit_id, Role.FIRST) or self._with(unit_id, Role.SECRETARY)
 
     def secretaries(self, unit_id: int) -> list[Recipient]:
-        return self._with(unit_id, Role.SECRETARY)
+        """The unit's 联络员 present today, or whoever stands in for them."""
+        return self._present(self._with(unit_id, Role.SECRETARY))
 
     def admins(self) -> list[Recipient]:
-        return sorted(
-            (p for p in self.people.values() if Role.ADMIN in self.roles[p.person_id]),
-            key=lambda p: p.person_id,
+        """The admins present today, or whoever stands in for them."""
+        return self._present(
+            sorted(
+                (p for p in self.people.values() if Role.ADMIN in self.roles[p.person_id]),
+                key=lambda p: p.person_id,
+            )
         )
+
+    def _present(self, people: list[Recipient]) -> list[Recipient]:
+        present = [p for p in people if p.person_id not in self.acting]
+        if present:
+            return present
+        return list(_unique(r for p in people for r in self.person(p.person_id).receivers))
 
     def name(self, person_id: int | None) -> str:
         person = self.people.get(person_id) if person_id is not None else None
         return person.name if person else ""
+
+
+def _unique(people: Iterable[Recipient]) -> tuple[Recipient, ...]:
+    return tuple({p.person_id: p for p in people}.values())
+
+
+async def acting_today(session: AsyncSession, *, today: date) -> dict[int, int | None]:
+    """The leaves covering `today`: away person → the acting person they named (None: nobody)."""
+    leaves = await session.exec(
+        select(Leave.person_id, Leave.acting_person_id).where(
+            col(Leave.cancelled_at).is_(None),
+            col(Leave.starts_on) <= today,
+            col(Leave.ends_on) >= today,
+        )
+    )
+    return dict(leaves.all())
+
+
+async def standing_in_for(session: AsyncSession, *, person_id: int, today: date) -> list[int]:
+    """The absent people whose messages reach `person_id` today (chains followed)."""
+    acting = await acting_today(session, today=today)
+    return sorted(p for p in acting if stand_in(acting, p) == person_id)
 
 
 async def load_directory(session: AsyncSession, *, today: date) -> Directory:
@@ -90,13 +164,7 @@ async def load_directory(session: AsyncSession, *, today: date) -> Directory:
     for unit_id, name in (await session.exec(select(Unit.id, Unit.name))).all():
         assert unit_id is not None
         found.units[unit_id] = name
-    leaves = await session.exec(
-        select(Leave.person_id, Leave.acting_person_id).where(
-            col(Leave.cancelled_at).is_(None),
-            col(Leave.starts_on) <= today,
-            col(Leave.ends_on) >= today,
-        )
-    )
-    for person_id, acting in leaves.all():
-        found.acting[person_id] = acting
+    for person_id, acting in (await acting_today(session, today=today)).items():
+        if person_id in found.people:  # an inactive acting person stands in for nobody
+            found.acting[person_id] = acting if acting in found.people else None
     return found

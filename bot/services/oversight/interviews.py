@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.calendar.workdays import load_calendar
-from bot.services.directory.recipients import load_directory
+from bot.services.directory.recipients import acting_today, load_directory
 from bot.services.ledger.outstanding import OutstandingItem, outstanding
 from bot.services.notices.broadcast import PRIORITY, AckMarkup
 from bot.services.outbox import OutboxMessage, enqueue
@@ -67,11 +67,11 @@ async def cases(
     for item in late:
         holder = holders.get(item.due_item_id)
         if holder is None:
-            firsts, _ = directory.holders(item.unit_id, None)
+            firsts = directory.team_owners(item.unit_id)
             holder = firsts[0].person_id if firsts else None
         person = directory.people.get(holder) if holder is not None else None
-        if person is None:
-            continue
+        if person is None or directory.on_leave(person.person_id):
+            continue  # away: the ladder waits for their return, so does the 约谈提醒
         case = found.setdefault(
             person.person_id,
             Case(
@@ -92,6 +92,7 @@ class Outcome:
     sent: list[Case]
     earlier: list[Case]
     unbound: list[Case]
+    away: list[Case] = field(default_factory=list)  # on leave since the list was shown
 
 
 async def remind(
@@ -116,7 +117,12 @@ async def remind(
     earlier: list[Case] = []
     unbound: list[Case] = []
     not_before = await bulk_not_before(session, window=window, now=now)
+    on_leave = await acting_today(session, today=today)
+    away: list[Case] = []
     for case in chosen:
+        if case.person_id in on_leave:
+            away.append(case)
+            continue
         if case.telegram_id is None:
             unbound.append(case)
             continue
@@ -174,4 +180,4 @@ async def remind(
         )
         sent.append(case)
     await session.flush()
-    return Outcome(sent, earlier, unbound)
+    return Outcome(sent, earlier, unbound, away)

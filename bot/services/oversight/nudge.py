@@ -71,8 +71,8 @@ def targets(pending: Pending, directory: Directory) -> list[Target]:
         if group.person_id is not None:
             receivers = [group.person_id]
         else:
-            people, _away = directory.holders(pending.unit.unit_id, None)
-            receivers = [person.person_id for person in people]
+            owners = directory.team_owners(pending.unit.unit_id)
+            receivers = [person.person_id for person in owners]
         for person_id in receivers:
             target = found.setdefault(
                 person_id, Target(person_id, directory.name(person_id) or group.holder)
@@ -104,12 +104,12 @@ async def nudge(
     not_before = await bulk_not_before(session, window=window, now=now)
     outcomes = []
     for target in chosen:
-        receivers, away = directory.holders(unit.unit_id, target.person_id)
-        acting = away is not None
-        if not receivers:
+        reach = directory.person(target.person_id)
+        acting = reach.for_person is not None
+        if not reach.receivers:
             outcomes.append(Outcome(target.name, Sent.ON_LEAVE, len(target.items)))
             continue
-        receiver = receivers[0]
+        receiver = reach.receivers[0]
         acting_name = receiver.name if acting else None
         if receiver.telegram_id is None or receiver.unreachable:
             sent = Sent.UNBOUND if receiver.telegram_id is None else Sent.UNREACHABLE

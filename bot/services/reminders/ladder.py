@@ -47,6 +47,7 @@ class LadderRules:
     quiet_until: time = time(8, 0)
     selfcheck_prompt_before: int = 5
     report_prompt_days: tuple[tuple[int, int], ...] = ((6, 15), (12, 15))
+    escalation_grace: int = 3  # working days after a due item is made before it escalates
     steps: tuple[Step, ...] = field(init=False)
 
     def __post_init__(self) -> None:

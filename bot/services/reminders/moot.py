@@ -9,9 +9,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.ledger.outstanding import is_open
-from storage.models import DueItem, ReplyKind, ReplyMeaning
+from storage.models import DueItem, Outbox, ReplyKind, ReplyMeaning
 
 NAMING = (ReplyKind.REMINDER, ReplyKind.NUDGE)  # the queued messages that name due items
+ONLY_ITEMS = ("reminder", "nudge")  # kinds that say nothing else (a 联络员's digest does)
 
 
 async def moot(session: AsyncSession, *, outbox_ids: Sequence[int]) -> list[int]:
@@ -19,8 +20,12 @@ async def moot(session: AsyncSession, *, outbox_ids: Sequence[int]) -> list[int]
     closed) now: a row that waited (an outage, the night) is not sent about work done since."""
     meanings = (
         await session.exec(
-            select(ReplyMeaning.outbox_id, ReplyMeaning.due_item_ids).where(
-                col(ReplyMeaning.outbox_id).in_(outbox_ids), col(ReplyMeaning.kind).in_(NAMING)
+            select(ReplyMeaning.outbox_id, ReplyMeaning.due_item_ids)
+            .join(Outbox, col(Outbox.id) == col(ReplyMeaning.outbox_id))
+            .where(
+                col(ReplyMeaning.outbox_id).in_(outbox_ids),
+                col(ReplyMeaning.kind).in_(NAMING),
+                col(Outbox.kind).in_(ONLY_ITEMS),
             )
         )
     ).all()

@@ -2,74 +2,65 @@
 
 All of a run is written in one transaction: the ReminderStep rows (unique per due item and
 step: the ladder's memory) and the outbox rows. A second run for the same instant, or a run
-racing another worker, finds the steps already taken and adds nothing.
+racing another worker, finds the steps already taken and adds nothing. Each person gets one
+message per run: their own reminders first, then (a 联络员) the unit's digest, then (an admin)
+the 约谈提醒 list. A step that reached nobody (unbound, blocked, or refused for good by Telegram
+after an earlier run) is named in the digest of the item's unit, or to the admins when the one
+not reached is that unit's 联络员.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import effective_due, local_date
+from bot.services.calendar.periods import local_date
 from bot.services.directory.recipients import Directory, Recipient, load_directory
-from bot.services.ledger.outstanding import is_outstanding
 from bot.services.outbox import Invites, OutboxMessage, enqueue
-from bot.services.reminders.ladder import (
-    PROMPT,
-    SECRETARY,
-    Calendar,
-    LadderRules,
-    Step,
-    escalations_due,
-    holder_step_due,
-    next_window,
-    prompt_day,
-    sending_window,
+from bot.services.reminders.ladder import Calendar, LadderRules, next_window, sending_window
+from bot.services.reminders.selection import (
+    DIGEST,
+    ESCALATION,
+    REMINDER,
+    UNDELIVERED,
+    Chosen,
+    Due,
+    Entry,
+    open_dues,
+    sent_steps,
+    steps_for,
 )
-from storage.models import DueItem, Holding, Item, ReminderStep, ReplyKind
+from bot.services.reminders.undelivered import LOST, MOOT, Failed, failed_steps, point
+from storage.models import ReminderStep, ReplyKind, Role
 
-
-@dataclass(frozen=True)
-class Due:
-    """One open due item as the run sees it."""
-
-    due_item_id: int
-    item_code: str
-    content: str
-    period_key: str
-    period_start: date
-    period_end: date
-    nominal: date
-    effective: date
-    system: str | None
-    unit_id: int
-    holder_id: int | None  # None: the unit's 单位班子
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One due item in one message, at one step."""
-
-    due: Due
-    step: str
-    for_person: int | None  # whose item it is when the recipient acts for them (leave)
+__all__ = ["Due", "Entry", "Outgoing", "RenderFn", "RunReport", "run_reminders"]
 
 
 @dataclass
 class Outgoing:
-    """Everything one recipient gets in this run, by kind of message."""
+    """Everything one recipient gets in this run."""
 
     recipient: Recipient
-    kind: str
+    rules: LadderRules
     entries: list[Entry] = field(default_factory=list)
+
+    def part(self, kind: str) -> list[Entry]:
+        """The entries of one kind: reminder, digest or escalation."""
+        return [e for e in self.entries if e.kind(self.rules) == kind]
+
+    @property
+    def kind(self) -> str:
+        """The outbox kind: reminder when it is only the person's own reminders."""
+        kinds = {e.kind(self.rules) for e in self.entries}
+        if kinds == {REMINDER}:
+            return REMINDER
+        return DIGEST if DIGEST in kinds or REMINDER in kinds else ESCALATION
 
 
 @dataclass(frozen=True)
@@ -104,28 +95,35 @@ async def run_reminders(
     if not sending_window(rules, now=now, zone=zone, calendar=calendar):
         return RunReport(in_window=False)
     today = local_date(now, zone)
-    dues = await _open_dues(session, today=today, calendar=calendar)
-    sent = await _sent_steps(session, [d.due_item_id for d in dues])
+    dues = await open_dues(session, today=today, calendar=calendar, zone=zone)
+    sent = await sent_steps(session, [d.due_item_id for d in dues])
     directory = await load_directory(session, today=today)
-    outgoing: dict[tuple[int, str], Outgoing] = {}
-    chosen: list[tuple[Due, str, list[Recipient], int | None]] = []
+    chosen: list[Chosen] = []
     for due in dues:
-        for step, people, acting_for in _steps_for(due, today, calendar, rules, sent, directory):
-            chosen.append((due, step, people, acting_for))
-    for due, step, people, acting_for in chosen:
-        for person in people:
-            kind = _kind(step, rules)
-            box = outgoing.setdefault((person.person_id, kind), Outgoing(person, kind))
-            box.entries.append(Entry(due, step, acting_for))
-    _report_undeliverable(outgoing, directory)
+        chosen.extend(steps_for(due, today, calendar, rules, sent[due.due_item_id], directory))
+    outgoing: dict[int, Outgoing] = {}
+    for pick in chosen:
+        for person in pick.people:
+            box = outgoing.setdefault(person.person_id, Outgoing(person, rules))
+            box.entries.append(Entry(pick.due, pick.step, pick.for_person))
+    missed = _undelivered(chosen, outgoing, directory, rules)
+    failed = await failed_steps(session)
+    by_id = {d.due_item_id: d for d in dues}
+    told_failed: dict[int, tuple[int, ...]] = {}  # step id → who was told
+    for one in failed:
+        if one.due_item_id not in by_id:
+            continue  # done or closed since: nothing to tell
+        was_secretary = one.kind != REMINDER
+        entry = Entry(by_id[one.due_item_id], UNDELIVERED, missed=one.person_id)
+        told_failed[one.step_id] = _tell(entry, was_secretary, outgoing, directory, rules)
     messages: list[OutboxMessage] = []
-    keys: dict[tuple[int, str], str] = {}
+    keys: dict[int, str] = {}
     window = next_window(rules, now=now, zone=zone, calendar=calendar)
-    for (person_id, kind), box in sorted(outgoing.items(), key=lambda kv: kv[0]):
+    for person_id, box in sorted(outgoing.items()):
         if not _reachable(box.recipient):
             continue
-        key = _key(kind, person_id, today, box.entries)
-        keys[(person_id, kind)] = key
+        key = _key(box.kind, person_id, today, box.entries)
+        keys[person_id] = key
         text, markup = render(box, today=today, directory=directory)
         messages.append(
             OutboxMessage(
@@ -135,31 +133,32 @@ async def run_reminders(
                 text=text,
                 reply_markup=markup,
                 not_before=window,
-                kind=kind,
-                priority=3 if kind == "reminder" else 4,
+                kind=box.kind,
+                priority=3 if box.part(REMINDER) else 4,
                 invites=_invites(box, person_id),
             )
         )
-    taken: list[tuple[Due, str, str]] = []
-    for due, step, people, _acting_for in chosen:
-        kind = _kind(step, rules)
-        reached = [keys[(p.person_id, kind)] for p in people if (p.person_id, kind) in keys]
-        taken.append((due, step, reached[0] if reached else "undeliverable"))
-    unreachable = sorted(
-        {box.recipient.name for box in outgoing.values() if not _reachable(box.recipient)}
-    )
+    taken = []
+    for pick in chosen:
+        reached = [keys[p.person_id] for p in pick.people if p.person_id in keys]
+        told = [keys[p] for p in missed.get((pick.due.due_item_id, pick.step), ()) if p in keys]
+        taken.append((pick.due, pick.step, (reached or told or [LOST])[0]))
     session.add_all(
         ReminderStep(
             due_item_id=due.due_item_id, step=step, sent_on=today, outbox_key=key, created_at=now
         )
         for due, step, key in taken
     )
+    await _point_failed(session, failed, told_failed, keys)
     try:
         await enqueue(session, messages=messages, now=now)
         await session.commit()
     except IntegrityError:
         await session.rollback()  # another run took these steps first: it sends them
         return RunReport(in_window=True, raced=True)
+    unreachable = sorted(
+        {b.recipient.name for b in outgoing.values() if not _reachable(b.recipient)}
+    )
     return RunReport(True, len(messages), len(taken), tuple(unreachable))
 
 
@@ -172,120 +171,71 @@ def _chat(person: Recipient) -> int:
     return person.telegram_id
 
 
-def _report_undeliverable(outgoing: dict[tuple[int, str], Outgoing], directory: Directory) -> None:
-    """A holder the bot cannot reach (never bound, or blocked the bot) is named in their 联络员's
-    digest of this run, once per step; the steps count as taken, so nothing is retried forever."""
-    for box in list(outgoing.values()):
-        if box.kind != "reminder" or _reachable(box.recipient):
+def _undelivered(
+    chosen: list[Chosen], outgoing: dict[int, Outgoing], directory: Directory, rules: LadderRules
+) -> dict[tuple[int, str], tuple[int, ...]]:
+    """Each step a receiver cannot get (never bound, or blocked the bot) is named to whoever is told
+    (see `_tell`), once per item; returns who was told of each (due item, step)."""
+    told: dict[tuple[int, str], tuple[int, ...]] = {}
+    for pick in chosen:
+        for person in pick.people:
+            if _reachable(person):
+                continue
+            entry = Entry(pick.due, UNDELIVERED, pick.for_person, missed=person.person_id)
+            secretary = Role.SECRETARY in directory.roles[person.person_id]
+            people = _tell(entry, secretary, outgoing, directory, rules)
+            told[(pick.due.due_item_id, pick.step)] = people
+    return told
+
+
+def _tell(
+    entry: Entry,
+    to_admins: bool,
+    outgoing: dict[int, Outgoing],
+    directory: Directory,
+    rules: LadderRules,
+) -> tuple[int, ...]:
+    """Add an undelivered line to the item's unit's 联络员 (the admins when the one not reached is
+    a 联络员, or the unit has none reachable); returns who gets it."""
+    people = [] if to_admins else directory.secretaries(entry.due.unit_id)
+    people = [p for p in people if _reachable(p) and p.person_id != entry.missed]
+    if not people:
+        people = [p for p in directory.admins() if _reachable(p) and p.person_id != entry.missed]
+    for person in people:
+        box = outgoing.setdefault(person.person_id, Outgoing(person, rules))
+        if not any(e.step == UNDELIVERED and e.due == entry.due for e in box.entries):
+            box.entries.append(entry)
+    return tuple(p.person_id for p in people)
+
+
+async def _point_failed(
+    session: AsyncSession,
+    failed: list[Failed],
+    told: dict[int, tuple[int, ...]],
+    keys: dict[int, str],
+) -> None:
+    """Steps refused for good earlier now point at the message that tells of them (or MOOT when
+    the item is done, LOST when nobody can be told): each is told once."""
+    groups: dict[str, list[int]] = {}
+    for one in failed:
+        step_id = one.step_id
+        if step_id not in told:
+            groups.setdefault(MOOT, []).append(step_id)
             continue
-        for secretary in directory.secretaries(box.recipient.unit_id):
-            digest = outgoing.setdefault(
-                (secretary.person_id, "digest"), Outgoing(secretary, "digest")
-            )
-            digest.entries.extend(Entry(e.due, "U", e.for_person) for e in box.entries[:1])
+        receivers = [keys[p] for p in told[step_id] if p in keys]
+        groups.setdefault(receivers[0] if receivers else LOST, []).append(step_id)
+    for key, ids in groups.items():
+        await point(session, step_ids=ids, key=key)
 
 
 def _invites(box: Outgoing, person_id: int) -> Invites | None:
-    """A reply to a holder's reminder is about the due items it names (see services.replies);
-    digests and escalations take no reply."""
-    if box.kind != "reminder":
-        return None
-    items = tuple(dict.fromkeys(entry.due.due_item_id for entry in box.entries))
-    return Invites(ReplyKind.REMINDER, person_id, items)
-
-
-def _kind(step: str, rules: LadderRules) -> str:
-    for rung in rules.steps:
-        if rung.name == step and rung.audience != "holder":
-            return "escalation" if rung.audience != SECRETARY else "digest"
-    return "reminder"
-
-
-def _steps_for(
-    due: Due,
-    today: date,
-    calendar: Calendar,
-    rules: LadderRules,
-    sent: dict[int, set[str]],
-    directory: Directory,
-) -> list[tuple[str, list[Recipient], int | None]]:
-    done = sent.get(due.due_item_id, set())
-    found: list[tuple[str, list[Recipient], int | None]] = []
-    holders, acting_for = directory.holders(due.unit_id, due.holder_id)
-    away = due.holder_id is not None and directory.on_leave(due.holder_id)
-    if due.system and PROMPT not in done:
-        day = prompt_day(
-            rules,
-            system=due.system,
-            period_start=due.period_start,
-            period_end=due.period_end,
-            calendar=calendar,
-        )
-        if day <= today <= due.effective and holders:
-            found.append((PROMPT, holders, acting_for))
-    step: Step | None = holder_step_due(
-        rules, due=due.effective, today=today, calendar=calendar, sent=done
-    )
-    if step is not None and holders:
-        found.append((step.name, holders, acting_for))
-    if not away:  # the ladder does not escalate a person on leave
-        for rung in escalations_due(
-            rules, due=due.effective, today=today, calendar=calendar, sent=done
-        ):
-            people = (
-                directory.secretaries(due.unit_id)
-                if rung.audience == SECRETARY
-                else directory.admins()
-            )
-            found.append((rung.name, people, None))
-    return found
+    """A reply to a message with reminders is about the due items they name (see
+    services.replies); a digest or an escalation alone takes no reply."""
+    items = tuple(dict.fromkeys(entry.due.due_item_id for entry in box.part(REMINDER)))
+    return Invites(ReplyKind.REMINDER, person_id, items) if items else None
 
 
 def _key(kind: str, person_id: int, today: date, entries: list[Entry]) -> str:
-    names = ",".join(sorted(f"{e.due.due_item_id}:{e.step}" for e in entries))
+    names = ",".join(sorted(f"{e.due.due_item_id}:{e.step}:{e.missed}" for e in entries))
     digest = hashlib.sha1(names.encode(), usedforsecurity=False).hexdigest()[:12]
     return f"{kind}:{person_id}:{today.isoformat()}:{digest}"
-
-
-async def _open_dues(session: AsyncSession, *, today: date, calendar: Calendar) -> list[Due]:
-    rows = (
-        await session.exec(
-            select(DueItem, Holding, Item)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .where(is_outstanding(today))
-        )
-    ).all()
-    found = []
-    for due, holding, item in rows:
-        assert due.id is not None
-        found.append(
-            Due(
-                due_item_id=due.id,
-                item_code=item.code,
-                content=item.content,
-                period_key=due.period_key,
-                period_start=due.period_start,
-                period_end=due.period_end,
-                nominal=due.due_date,
-                effective=effective_due(due.due_date, calendar=calendar).effective,
-                system=item.system,
-                unit_id=holding.unit_id,
-                holder_id=holding.person_id,
-            )
-        )
-    found.sort(key=lambda d: (d.effective, d.item_code, d.due_item_id))
-    return found
-
-
-async def _sent_steps(session: AsyncSession, ids: list[int]) -> dict[int, set[str]]:
-    sent: dict[int, set[str]] = defaultdict(set)
-    for start in range(0, len(ids), 500):
-        rows = await session.exec(
-            select(col(ReminderStep.due_item_id), col(ReminderStep.step)).where(
-                col(ReminderStep.due_item_id).in_(ids[start : start + 500])
-            )
-        )
-        for due_item_id, step in rows.all():
-            sent[due_item_id].add(step)
-    return sent

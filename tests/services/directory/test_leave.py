@@ -22,7 +22,7 @@ from bot.services.directory.leave import (
     parse_leave_dates,
     set_leave,
 )
-from bot.services.directory.recipients import load_directory
+from bot.services.directory.recipients import Reach, load_directory
 from bot.services.errors import LeaveProblem, LeaveRefused
 from handlers.errors import reply_for
 from storage.models import AuditEntry, Leave, Role
@@ -387,14 +387,14 @@ async def test_the_reminder_directory_honours_the_leave(session: AsyncSession) -
     await _set(session, town, "P0105", "P0102", acting="P0103")
     u01, holder = town.units["U01"], town.id("P0102")
     during = await load_directory(session, today=date(2026, 12, 5))
-    people, absent = during.holders(u01, holder)
-    assert [p.person_id for p in people] == [town.id("P0103")]
-    assert absent == holder
+    reach = during.holders(u01, holder)
+    assert [p.person_id for p in reach.receivers] == [town.id("P0103")]
+    assert reach.for_person == holder and reach.paused
     assert during.on_leave(holder)
     for day in (date(2026, 11, 30), date(2026, 12, 11)):  # the day before and after
         free = await load_directory(session, today=day)
         assert not free.on_leave(holder)
-        assert free.holders(u01, holder) == ([free.people[holder]], None)
+        assert free.holders(u01, holder) == Reach((free.people[holder],))
     assert (await load_directory(session, today=DEC10)).on_leave(holder)
     await cancel_leave(
         session,
@@ -405,7 +405,7 @@ async def test_the_reminder_directory_honours_the_leave(session: AsyncSession) -
     )
     cancelled = await load_directory(session, today=date(2026, 12, 5))
     assert not cancelled.on_leave(holder)
-    assert cancelled.holders(u01, holder) == ([cancelled.people[holder]], None)
+    assert cancelled.holders(u01, holder) == Reach((cancelled.people[holder],))
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.services.directory.recipients import Directory, Recipient
+from bot.services.reminders.ladder import LadderRules
 from bot.services.reminders.run import Due, Entry, Outgoing
 from bot.telegram.text_parts import LIMIT, split_text, units
 from bot.texts import reminders as words
@@ -38,6 +39,7 @@ def _due(
         system=None,
         unit_id=unit_id,
         holder_id=holder,
+        created_on=date(2026, 7, 1),
     )
 
 
@@ -71,7 +73,9 @@ def test_the_44_unit_escalation_list_splits_between_units_each_part_naming_its_u
                 due = _due(number, unit_id, unit_id * 10 + seat, overdue=20 + number % 9)
                 entries.append(Entry(due, "A10", None))
     admin = Recipient(1, "管理员", 1, 99, False)
-    text, _ = words.render(Outgoing(admin, "escalation", entries), today=TODAY, directory=directory)
+    text, _ = words.render(
+        Outgoing(admin, LadderRules(), entries), today=TODAY, directory=directory
+    )
     assert units(text) > 2 * LIMIT  # the report's list was 11,418 units: three parts
 
     parts = split_text(text)
@@ -105,7 +109,9 @@ def test_a_54_item_reminder_keeps_each_item_with_its_due_line_and_repeats_the_ti
     entries = [
         Entry(_due(n, 1, 10, overdue=7 - n % 15, content=longer), "T1", None) for n in range(1, 55)
     ]
-    text, _ = words.render(Outgoing(person, "reminder", entries), today=TODAY, directory=directory)
+    text, _ = words.render(
+        Outgoing(person, LadderRules(), entries), today=TODAY, directory=directory
+    )
     assert units(text) > LIMIT
 
     parts = split_text(text)

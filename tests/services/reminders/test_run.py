@@ -101,11 +101,16 @@ async def test_one_message_per_person_with_codes_lights_and_a_reply_invitation(
     assert "回复本消息" in text
 
 
-async def test_escalations_reach_the_secretary_and_the_admins(
+async def test_escalations_reach_the_secretary_and_the_admins_after_the_grace(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
+    """Imported on Monday 11-23 with items long overdue: the holders hear of them first; the
+    联络员 and admins only once ESCALATION_GRACE_DAYS (3) working days have passed."""
     await _district(sessions)
     await _run(sessions, at(date(2026, 11, 25)))
+    rows = await _outbox(sessions)
+    assert rows and not any("逾期事项汇总" in r.text or "约谈提醒名单" in r.text for r in rows)
+    await _run(sessions, at(date(2026, 11, 26)))
     rows = await _outbox(sessions)
     secretary = [r for r in rows if r.chat_id == await _tg(sessions, "P0105")]
     assert any(
@@ -172,7 +177,7 @@ async def test_an_unbound_holder_is_named_to_the_secretary_once_and_not_retried(
     await _run(sessions, at(date(2026, 11, 25)))
     secretary = await _tg(sessions, "P0105")
     digests = [r for r in await _outbox(sessions) if r.chat_id == secretary]
-    assert any("无法送达（未绑定账号或已屏蔽机器人）：陈立新" in r.text for r in digests)
+    assert any("无法送达（未绑定账号、已屏蔽机器人或 Telegram 拒收）：陈立新" in r.text for r in digests)
     await _run(sessions, at(date(2026, 11, 26)))
     async with sessions() as session:
         count = (
@@ -215,7 +220,7 @@ async def test_digest_and_escalation_headers_say_the_configured_days(
     """ESCALATE_SECRETARY_AFTER / ESCALATE_ADMIN_AFTER, not a fixed 3 and 10, head the lists."""
     await _district(sessions)
     rules = LadderRules(escalate_secretary=5, escalate_admin=12)
-    now = at(date(2026, 11, 25))
+    now = at(date(2026, 11, 26))  # past the grace after the import
     async with sessions() as session:
         await roll_due_items(session, now=now, zone=ZONE)
     async with sessions() as session:
