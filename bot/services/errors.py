@@ -142,6 +142,7 @@ class LeaveProblem(StrEnum):
     TOO_LONG = "too_long"
     ENDED = "ended"
     OVERLAP = "overlap"
+    CYCLE = "cycle"  # the acting person's own stand-in (or theirs) is the person going away
     NO_LEAVE = "no_leave"
 
 

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
+from bot.services.directory.leave_chain import refuse_cycle
 from bot.services.errors import LeaveProblem, LeaveRefused
 from storage.models import AuditEntry, Leave, Person, Role, Unit
 
@@ -131,6 +132,8 @@ async def set_leave(
         )
         await session.rollback()  # lets go of the lock; expires the rows read
         raise refusal
+    if acting is not None:
+        await refuse_cycle(session, person, acting, starts_on, ends_on)
     leave = Leave(
         person_id=person.id,
         starts_on=starts_on,

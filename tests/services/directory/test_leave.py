@@ -440,3 +440,21 @@ def test_dates_that_cannot_be_read_are_refused_with_the_usage(typed: str) -> Non
     reply = texts.plain(reply_for(caught.value))
     assert f"看不懂日期“{typed}”" in reply
     assert "/leave P0102 2026-12-01 2026-12-10 P0103" in reply
+
+
+async def test_a_chain_of_stand_ins_is_followed_and_a_cycle_refused(session: AsyncSession) -> None:
+    town = await _town(session)
+    await _set(session, town, "P0001", "P0102", acting="P0103")
+    # 赵德明 away in the same days with 李红霞 acting: reminders would go round with nobody
+    with pytest.raises(LeaveRefused) as refused:
+        await _set(session, town, "P0001", "P0103", DEC1, DEC10, acting="P0102")
+    assert refused.value.problem is LeaveProblem.CYCLE
+    assert "代办人李红霞（P0102）" in refused.value.value
+    # a chain is fine: 陈立新's stand-in 李红霞 is away, so 赵德明 receives for both
+    await _set(session, town, "P0001", "P0101", DEC1, DEC10, acting="P0102")
+    directory = await load_directory(session, today=date(2026, 12, 5))
+    reach = directory.person(town.id("P0101"))
+    assert [p.person_id for p in reach.receivers] == [town.id("P0103")]
+    assert reach.for_person == town.id("P0101")
+    # after the first leave ends the chain is not there: a later leave of 赵德明 is fine
+    await _set(session, town, "P0001", "P0103", date(2026, 12, 11), date(2026, 12, 20), "P0102")
