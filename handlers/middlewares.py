@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -15,7 +16,9 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.services.directory.identity import viewer_for
+from bot.services.calendar.periods import local_date
+from bot.services.directory.identity import Viewer, viewer_for
+from bot.services.directory.recipients import standing_in_for
 from bot.services.updates import first_look, stage_claim, was_handled
 from bot.telegram.notifier import release_database
 
@@ -120,4 +123,12 @@ class IdentityMiddleware(BaseMiddleware):
             data["person"] = (
                 None if user is None else await viewer_for(session, telegram_id=user.id)
             )
+        person: Viewer | None = data["person"]
+        if person is not None and "zone" in data:  # whom they stand in for today (leave)
+            today = local_date(data["clock"].now(), data["zone"])
+            absent, teams = await standing_in_for(
+                data["session"], person_id=person.person_id, today=today
+            )
+            if absent:
+                data["person"] = replace(person, stands_in_for=absent, stands_in_teams=teams)
         return await handler(event, data)

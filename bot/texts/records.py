@@ -80,6 +80,11 @@ def item_line(choice: Choice) -> str:
     return f"【{escape(choice.code)}】{escape(choice.content)}"
 
 
+def _for(choice: Choice) -> str:
+    """Recorded by the one standing in for an absent colleague: whose item it is."""
+    return f"（代 {escape(choice.for_name)} 记入，其休假中）" if choice.for_name else ""
+
+
 def _period(choice: Choice) -> str:
     return period_label(choice.period)
 
@@ -93,7 +98,7 @@ def not_completion(intent: Intent) -> str:
 def proposal(choice: Choice, text: str, happened_on: date) -> str:
     late = choice.late_days(happened_on)
     lines = [
-        f"拟记入：{item_line(choice)}",
+        f"拟记入：{item_line(choice)}{_for(choice)}",
         f"期次：{_period(choice)} · 日期：{_md(happened_on)}",
         f"内容：{escape(text) or '（照片/文件）'}",
     ]
@@ -182,7 +187,7 @@ def recorded(done: list[Recorded]) -> str:
     lines = []
     for r in done:
         lines.append(
-            f"✅ 已记入履责记实：{item_line(r.choice)}\n"
+            f"✅ 已记入履责记实：{item_line(r.choice)}{_for(r.choice)}\n"
             f"期次：{_period(r.choice)} · 日期：{_md(r.record.happened_on)} · "
             f"记实编号 #{r.record.id}" + (" 📎" if r.record.file_id else "")
         )

@@ -42,6 +42,10 @@ class Viewer:
     unit_code: str
     unit_name: str
     roles: frozenset[Role]
+    # absent colleagues this person stands in for today, and the units of their 单位班子 items:
+    # their items can be recorded by this person (bot.services.records.choices)
+    stands_in_for: frozenset[int] = frozenset()
+    stands_in_teams: frozenset[int] = frozenset()
 
     @property
     def is_admin(self) -> bool:

@@ -137,10 +137,21 @@ async def acting_today(session: AsyncSession, *, today: date) -> dict[int, int |
     return dict(leaves.all())
 
 
-async def standing_in_for(session: AsyncSession, *, person_id: int, today: date) -> list[int]:
-    """The absent people whose messages reach `person_id` today (chains followed)."""
+async def standing_in_for(
+    session: AsyncSession, *, person_id: int, today: date
+) -> tuple[frozenset[int], frozenset[int]]:
+    """The absent people whose messages reach `person_id` today (chains followed), and the units
+    whose 单位班子 items come with them (an absent 第一责任人's)."""
     acting = await acting_today(session, today=today)
-    return sorted(p for p in acting if stand_in(acting, p) == person_id)
+    absent = frozenset(p for p in acting if stand_in(acting, p) == person_id)
+    if not absent:
+        return absent, frozenset()
+    teams = await session.exec(
+        select(Person.unit_id)
+        .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
+        .where(col(Person.id).in_(absent), col(PersonRole.role) == Role.FIRST)
+    )
+    return absent, frozenset(teams.all())
 
 
 async def load_directory(session: AsyncSession, *, today: date) -> Directory:

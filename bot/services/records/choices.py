@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +35,7 @@ class Choice:
     unit_id: int
     unit_team: bool
     system: str | None  # "selfcheck" / "report": recorded by /selfcheck and /report
+    for_name: str | None = None  # an absent colleague's, recorded by the one standing in
 
     def candidate(self) -> Candidate:
         return Candidate(
@@ -77,6 +78,17 @@ async def choice_by_id(session: AsyncSession, *, viewer: Viewer, due_item_id: in
     return rows[0][1] if rows else None
 
 
+def _recordable(viewer: Viewer) -> ColumnElement[bool]:
+    """The viewer's own (bot.services.ledger.status.mine), and today those of the absent
+    colleagues they stand in for (their 单位班子 items too, for an absent 第一责任人)."""
+    if not viewer.stands_in_for:
+        return mine(viewer)
+    absent = col(Holding.person_id).in_(viewer.stands_in_for)
+    teams = and_(col(Holding.person_id).is_(None), col(Holding.unit_id).in_(viewer.stands_in_teams))
+    # 季度自查 and 半年报告 are personal: they wait for the holder's return
+    return or_(mine(viewer), and_(or_(absent, teams), col(Item.system).is_(None)))
+
+
 async def _rows(
     session: AsyncSession, viewer: Viewer, where: ColumnElement[bool]
 ) -> list[tuple[int, Choice]]:
@@ -86,7 +98,7 @@ async def _rows(
             due_item_rows()
             .add_columns(recorded())
             .where(
-                mine(viewer),
+                _recordable(viewer),
                 col(Holding.active).is_(True),
                 col(Item.active).is_(True),
                 where,
@@ -95,7 +107,7 @@ async def _rows(
         )
     ).all()
     found = []
-    for due, holding, item, _name, done in rows:
+    for due, holding, item, name, done in rows:
         assert due.id is not None and holding.id is not None
         choice = Choice(
             due_item_id=due.id,
@@ -109,6 +121,7 @@ async def _rows(
             unit_id=holding.unit_id,
             unit_team=holding.person_id is None,
             system=item.system,
+            for_name=name if holding.person_id in viewer.stands_in_for else None,
         )
         found.append((holding.id, choice))
     return found

@@ -177,7 +177,9 @@ async def test_an_unbound_holder_is_named_to_the_secretary_once_and_not_retried(
     await _run(sessions, at(date(2026, 11, 25)))
     secretary = await _tg(sessions, "P0105")
     digests = [r for r in await _outbox(sessions) if r.chat_id == secretary]
-    assert any("无法送达（未绑定账号、已屏蔽机器人或 Telegram 拒收）：陈立新" in r.text for r in digests)
+    assert any(
+        "无法送达（未绑定账号、已屏蔽机器人或 Telegram 拒收）：陈立新" in r.text for r in digests
+    )
     await _run(sessions, at(date(2026, 11, 26)))
     async with sessions() as session:
         count = (
