@@ -219,9 +219,10 @@ def unread(found: NoticeDetail, zone: ZoneInfo) -> str:
 
 
 def reminded(result: Reminded) -> str:
+    away = f"{result.away} 人正在休假，返岗后再提醒。" if result.away else ""
     if result.queued == 0 and result.earlier_today == 0:
-        return "没有需要提醒的人员（均已确认阅读或未绑定）。"
+        return away or "没有需要提醒的人员（均已确认阅读或未绑定）。"
     text = f"已向 {result.queued} 人发送阅读提醒。" if result.queued else ""
     if result.earlier_today:
         text += f"{result.earlier_today} 人今天已提醒过，不再重复。"
-    return text
+    return text + away

@@ -12,7 +12,7 @@ from bot.services.notices.broadcast import NoticeProblem
 from bot.services.notices.stats import Ack
 from bot.texts import notices as words
 from handlers.notices import Nt
-from storage.models import DraftState, Notice, Outbox
+from storage.models import DraftState, Leave, Notice, Outbox, Person
 from tests.handlers.conftest import NOW, District
 from tests.handlers.test_broadcast_chat import ADMIN, draft, forged, press
 
@@ -113,3 +113,29 @@ async def test_only_admins_see_notices_and_forged_buttons_change_nothing(
     assert reminders == []
     assert "/notices" in await d.say(ADMIN, "/help")
     assert "/notices" not in await d.say("P0105", "/help")
+
+
+async def test_a_person_on_leave_is_not_reminded_to_read(district: District) -> None:
+    d = district
+    await _send_to_towns(d)
+    await d.app.sender.drain_once(d.clock.now())
+    async with d.app.sessions() as session:
+        ids = dict((await session.exec(select(Person.code, Person.id))).all())
+        session.add(
+            Leave(
+                person_id=ids["P0102"],
+                starts_on=NOW.date(),
+                ends_on=NOW.date() + timedelta(days=5),
+                acting_person_id=ids["P0103"],
+                created_at=NOW,
+            )
+        )
+        await session.commit()
+    listing = _message(await d.chat.send_text(d.tg(ADMIN), "/notices"))
+    assert listing.message_id is not None
+    detail = _message(await press(d, ADMIN, listing.message_id, "未阅名单 #1"))
+    assert detail.message_id is not None
+    done = _message(await press(d, ADMIN, detail.message_id, "提醒未阅人员"))
+    assert done.plain == "已向 12 人发送阅读提醒。1 人正在休假，返岗后再提醒。"
+    await d.app.sender.drain_once(d.clock.now())
+    assert _copies(d, "P0102", "您还没有确认阅读") == []

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
+from bot.services.directory.recipients import acting_today
 from bot.services.notices.broadcast import PRIORITY, AckMarkup, NoticeProblem, NoticeRefused
 from bot.services.outbox import OutboxMessage, enqueue
 from storage.models import DraftState, Notice, NoticeReceipt, Outbox, OutboxState, Person, Unit
@@ -137,6 +138,7 @@ class Reminded:
 
     queued: int
     earlier_today: int
+    away: int = 0  # on leave today: reminded to read when back
 
 
 async def remind_unread(
@@ -165,6 +167,9 @@ async def remind_unread(
         )
     )
     day = local_date(now, zone).isoformat()
+    on_leave = await acting_today(session, today=local_date(now, zone))
+    found = rows.all()
+    unread = [row for row in found if row[1] not in on_leave]  # away: reminded when back
     text = render(notice)
     not_before = await bulk_not_before(session, window=window, now=now)
     messages = [
@@ -178,12 +183,12 @@ async def remind_unread(
             kind="notice",
             priority=PRIORITY,
         )
-        for receipt_id, person_id, telegram_id in rows.all()
+        for receipt_id, person_id, telegram_id in unread
         if receipt_id is not None and person_id is not None and telegram_id is not None
     ]
     queued = await enqueue(session, messages=messages, now=now)
     await session.flush()  # the update's pending claim too: the reply's release then commits
-    return Reminded(queued, len(messages) - queued)
+    return Reminded(queued, len(messages) - queued, len(found) - len(unread))
 
 
 class Ack(StrEnum):
