@@ -109,6 +109,18 @@ def _watch_writes(session: AsyncSession) -> list[bool]:
     return wrote
 
 
+def _may_stand_in(event: TelegramObject) -> bool:
+    """Whom a person stands in for (leave) matters to what a reply or a button records; a new
+    message records only the sender's own items, so it costs no query."""
+    update = event if isinstance(event, Update) else None
+    if update is None:
+        return False
+    if update.callback_query is not None:
+        return True
+    message = update.message or update.edited_message
+    return message is not None and message.reply_to_message is not None
+
+
 class IdentityMiddleware(BaseMiddleware):
     """Puts `person` (a Viewer, or None for strangers and deactivated people) into the data.
 
@@ -124,7 +136,7 @@ class IdentityMiddleware(BaseMiddleware):
                 None if user is None else await viewer_for(session, telegram_id=user.id)
             )
         person: Viewer | None = data["person"]
-        if person is not None and "zone" in data:  # whom they stand in for today (leave)
+        if person is not None and "zone" in data and _may_stand_in(event):
             today = local_date(data["clock"].now(), data["zone"])
             absent, teams = await standing_in_for(
                 data["session"], person_id=person.person_id, today=today

@@ -120,7 +120,11 @@ async def test_a_person_on_leave_is_not_reminded_to_read(district: District) -> 
     await _send_to_towns(d)
     await d.app.sender.drain_once(d.clock.now())
     async with d.app.sessions() as session:
-        ids = dict((await session.exec(select(Person.code, Person.id))).all())
+        ids = {
+            code: pid
+            for code, pid in (await session.exec(select(Person.code, Person.id))).all()
+            if pid
+        }
         session.add(
             Leave(
                 person_id=ids["P0102"],
