@@ -77,6 +77,7 @@ class WorkCalendar:
         self._overrides = dict(overrides or {})
         self._official_until = official_until
         self._known_years = frozenset(known_years)  # whole schedule imported by admins
+        self._counted: dict[tuple[date, int], date] = {}  # add_working_days, remembered
 
     def is_working(self, day: date) -> bool:
         """True on a working day: an override, else the package's holidays and 调休, else Mon–Fri."""
@@ -97,7 +98,14 @@ class WorkCalendar:
         raise ValueError(f"no working day within {SEARCH_LIMIT} days of {day}")
 
     def add_working_days(self, day: date, n: int) -> date:
-        """The n-th working day after `day` (n < 0: before it); `day` itself when n is 0."""
+        """The n-th working day after `day` (n < 0: before it); `day` itself when n is 0
+        (remembered: a reminder run asks it for each step of 100,000 due items)."""
+        known = self._counted.get((day, n))
+        if known is None:
+            known = self._counted[(day, n)] = self._count(day, n)
+        return known
+
+    def _count(self, day: date, n: int) -> date:
         step = timedelta(days=1 if n > 0 else -1)
         remaining, current, walked = abs(n), day, 0
         while remaining:

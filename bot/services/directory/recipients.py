@@ -60,16 +60,26 @@ class Directory:
     roles: dict[int, set[Role]] = field(default_factory=lambda: defaultdict(set))
     units: dict[int, str] = field(default_factory=dict)
     acting: dict[int, int | None] = field(default_factory=dict)  # away person → acting person
+    by_role: dict[tuple[int | None, Role], list[Recipient]] | None = None  # see _index
 
     def on_leave(self, person_id: int) -> bool:
         return person_id in self.acting
 
     def _with(self, unit_id: int, role: Role) -> list[Recipient]:
-        return [
-            person
-            for person in self.people.values()
-            if person.unit_id == unit_id and role in self.roles[person.person_id]
-        ]
+        return self._index().get((unit_id, role), [])
+
+    def _index(self) -> dict[tuple[int | None, Role], list[Recipient]]:
+        """People by (unit, role), and admins under (None, ADMIN): built once, on first use (a
+        run asks for every unit's 联络员; a scan of 10,000 people each time took a minute)."""
+        if self.by_role is None:
+            index: dict[tuple[int | None, Role], list[Recipient]] = defaultdict(list)
+            for person in sorted(self.people.values(), key=lambda p: p.person_id):
+                for role in self.roles[person.person_id]:
+                    index[(person.unit_id, role)].append(person)
+                    if role == Role.ADMIN:
+                        index[(None, role)].append(person)
+            self.by_role = dict(index)
+        return self.by_role
 
     def person(self, person_id: int) -> Reach:
         """Whoever receives this person's messages today (see `stand_in`)."""
@@ -103,12 +113,7 @@ class Directory:
 
     def admins(self) -> list[Recipient]:
         """The admins present today, or whoever stands in for them."""
-        return self._present(
-            sorted(
-                (p for p in self.people.values() if Role.ADMIN in self.roles[p.person_id]),
-                key=lambda p: p.person_id,
-            )
-        )
+        return self._present(self._index().get((None, Role.ADMIN), []))
 
     def _present(self, people: list[Recipient]) -> list[Recipient]:
         present = [p for p in people if p.person_id not in self.acting]

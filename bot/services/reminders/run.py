@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -143,14 +144,9 @@ async def run_reminders(
         reached = [keys[p.person_id] for p in pick.people if p.person_id in keys]
         told = [keys[p] for p in missed.get((pick.due.due_item_id, pick.step), ()) if p in keys]
         taken.append((pick.due, pick.step, (reached or told or [LOST])[0]))
-    session.add_all(
-        ReminderStep(
-            due_item_id=due.due_item_id, step=step, sent_on=today, outbox_key=key, created_at=now
-        )
-        for due, step, key in taken
-    )
-    await _point_failed(session, failed, told_failed, keys)
     try:
+        await _take(session, taken, today, now)
+        await _point_failed(session, failed, told_failed, keys)
         await enqueue(session, messages=messages, now=now)
         await session.commit()
     except IntegrityError:
@@ -160,6 +156,25 @@ async def run_reminders(
         {b.recipient.name for b in outgoing.values() if not _reachable(b.recipient)}
     )
     return RunReport(True, len(messages), len(taken), tuple(unreachable))
+
+
+async def _take(
+    session: AsyncSession, taken: list[tuple[Due, str, str]], today: date, now: datetime
+) -> None:
+    """The ReminderStep rows, by plain INSERT in chunks (unique per due item and step: a run
+    racing another fails here and adds nothing)."""
+    rows = [
+        {
+            "due_item_id": due.due_item_id,
+            "step": step,
+            "sent_on": today,
+            "outbox_key": key,
+            "created_at": now,
+        }
+        for due, step, key in taken
+    ]
+    for start in range(0, len(rows), 1000):
+        await session.exec(insert(ReminderStep).values(rows[start : start + 1000]))
 
 
 def _reachable(person: Recipient) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,32 +128,50 @@ def steps_for(
 async def open_dues(
     session: AsyncSession, *, today: date, calendar: Calendar, zone: ZoneInfo
 ) -> list[Due]:
-    """Every due item outstanding today, by effective due date and code."""
-    rows = (
-        await session.exec(
-            select(DueItem, Holding, Item)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .where(is_outstanding(today))
+    """Every due item outstanding today, by effective due date and code (plain columns: 100,000
+    due items are read without building ORM objects)."""
+    query = (
+        sa_select(
+            col(DueItem.id),
+            col(DueItem.period_key),
+            col(DueItem.period_start),
+            col(DueItem.period_end),
+            col(DueItem.due_date),
+            col(DueItem.created_at),
+            col(Holding.unit_id),
+            col(Holding.person_id),
+            col(Item.code),
+            col(Item.content),
+            col(Item.system),
         )
-    ).all()
+        .select_from(DueItem)
+        .join(Holding, col(Holding.id) == col(DueItem.holding_id))
+        .join(Item, col(Item.id) == col(Holding.item_id))
+        .where(is_outstanding(today))
+    )
     found = []
-    for due, holding, item in rows:
-        assert due.id is not None
+    effective: dict[date, date] = {}
+    made: dict[datetime, date] = {}
+    for row in (await session.exec(query)).all():  # type: ignore[call-overload]
+        due_id, key, start, end, nominal, created, unit_id, holder_id, code, content, system = row
+        if nominal not in effective:
+            effective[nominal] = effective_due(nominal, calendar=calendar).effective
+        if created not in made:
+            made[created] = local_date(created, zone)
         found.append(
             Due(
-                due_item_id=due.id,
-                item_code=item.code,
-                content=item.content,
-                period_key=due.period_key,
-                period_start=due.period_start,
-                period_end=due.period_end,
-                nominal=due.due_date,
-                effective=effective_due(due.due_date, calendar=calendar).effective,
-                system=item.system,
-                unit_id=holding.unit_id,
-                holder_id=holding.person_id,
-                created_on=local_date(due.created_at, zone),
+                due_item_id=due_id,
+                item_code=code,
+                content=content,
+                period_key=key,
+                period_start=start,
+                period_end=end,
+                nominal=nominal,
+                effective=effective[nominal],
+                system=system,
+                unit_id=unit_id,
+                holder_id=holder_id,
+                created_on=made[created],
             )
         )
     found.sort(key=lambda d: (d.effective, d.item_code, d.due_item_id))
