@@ -24,7 +24,9 @@ PROBLEMS = {
     "bad_date": "看不懂截止日期“{value}”：请写 2026-12-31，或月-日如 12-31。",
     "past": "截止日期“{value}”已过去，请写今天或以后的日期。",
     "holder": "承办人已不在该单位或已停用：请重新发送 /assign 选择。",
+    "used": "这条交办提示已经交办过{value}，未再新建。如需再交办一项，请重新发送 /assign。",
 }
+_FINAL = {"holder", "used"}  # problems a second reply to the same prompt cannot mend
 
 
 def pick_holder(unit: Choice) -> str:
@@ -52,8 +54,11 @@ def prompt_codes(text: str) -> tuple[str, str] | None:
 
 
 def refused(problem: AssignProblem) -> str:
-    text = PROBLEMS.get(problem.code, PROBLEMS["shape"]).format(value=escape(problem.value))
-    return text + "\n可再次回复上面的交办提示消息。"
+    value = problem.value
+    if problem.code == "used":
+        value = f"（【{value}】）" if value else ""
+    text = PROBLEMS.get(problem.code, PROBLEMS["shape"]).format(value=escape(value))
+    return text if problem.code in _FINAL else text + "\n可再次回复上面的交办提示消息。"
 
 
 def assigned(done: Assigned, notified: bool) -> str:
