@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 
@@ -11,7 +10,6 @@ from bot.services.oversight.tracking import State, Tracked
 from bot.texts.ledger import due_label
 
 PROMPT_MARK = "交办事项 · "  # the prompt's first words: the reply router knows it by them
-_PROMPT = re.compile(r"^交办事项 · .*（([^（）\s]+)）· .*（([^（）\s]+)）")
 PICK_UNIT = (
     "交办督办：选择承办单位（事项将列入其第一责任人或指定人员的清单，照常提醒、记实、导出）："
 )
@@ -38,19 +36,13 @@ def holder_button(choice: Choice, default: bool) -> str:
 
 
 def prompt(unit: Choice, holder: Choice) -> str:
-    """The ForceReply prompt: its first line carries the unit and holder codes for the reply."""
+    """The ForceReply prompt (what a reply means is stored with it: its draft, not this text)."""
     return (
         f"{PROMPT_MARK}{escape(unit.name)}（{escape(unit.code)}）· "
         f"{escape(holder.name)}（{escape(holder.code)}）\n"
         "请<b>回复本消息</b>：事项内容 / 截止日期 / 来源（可选）\n"
         "例如：整改第三季度督查发现的会议记录不全问题 / 2026-12-31 / 2026年第三季度督查"
     )
-
-
-def prompt_codes(text: str) -> tuple[str, str] | None:
-    """(unit code, person code) named by a prompt's text, or None."""
-    found = _PROMPT.match(text)
-    return (found[1], found[2]) if found else None
 
 
 def refused(problem: AssignProblem) -> str:
