@@ -145,3 +145,19 @@ async def test_nothing_formal_goes_out_before_it_is_confirmed(district: District
     done = _message(await press(d, ADMIN, question.message_id or 0, f"确认发送（{LATE} 人）"))
     assert done.plain.startswith(f"已向 {LATE} 人发送约谈提醒")
     assert len(await _audits(d)) == LATE
+
+
+async def test_a_list_changed_before_confirming_is_asked_again(district: District) -> None:
+    d = district
+    listing = _message(await d.chat.send_text(d.tg(ADMIN), "/interview"))
+    question = _message(await press(d, ADMIN, listing.message_id or 0, f"全部发送（{LATE} 人）"))
+    async with d.app.sessions() as session:  # one of them leaves the directory meanwhile
+        gone = (await session.exec(select(Person).where(col(Person.code) == "P0101"))).one()
+        gone.active = False
+        session.add(gone)
+        await session.commit()
+    again = _message(await press(d, ADMIN, question.message_id or 0, f"确认发送（{LATE} 人）"))
+    assert again.plain.startswith(f"名单已有变化，请重新确认。\n确认向以下 {LATE - 1} 人")
+    assert await _audits(d) == []
+    done = _message(await press(d, ADMIN, again.message_id or 0, f"确认发送（{LATE - 1} 人）"))
+    assert done.plain.startswith(f"已向 {LATE - 1} 人发送约谈提醒")
