@@ -122,11 +122,11 @@ async def test_a_leave_is_set_by_names_with_buttons_when_two_share_one(district:
         session.add(other)
         await session.commit()
     assert "孙志强（P0104）" in await d.say("P0105", "/leave cancel 孙志强")  # hers: one
-    sent = await d.chat.send_text(d.tg("P0001"), "/leave 孙志强 12-28 12-30 赵德明")
+    sent = await d.chat.send_text(d.tg("P0001"), "/leave 孙志强 12-28 12-30 陈立新")
     [pick] = [s for s in sent if s.method == "sendMessage"]
     assert pick.plain == "有同名人员，请选择您要登记的是哪一位："
     labels = [b["text"] for b in pick.buttons]
-    assert len(labels) == 2 and all("→ 代办 赵德明（P0103" in label for label in labels)
+    assert len(labels) == 2 and all("→ 代办 陈立新（P0101" in label for label in labels)
     assert labels[1].startswith("孙志强（P0201，河西街道")
     pressed = await d.chat.press(d.tg("P0001"), pick.message_id or 0, labels[0])
     assert _to(pressed, d.tg("P0001")).startswith("✅ 已登记：孙志强（P0104） 12月28日–12月30日")
