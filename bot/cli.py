@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.services.directory.binding import unbind_person
 from bot.services.directory.identity import invite_unbound, issue_invites
 from bot.services.errors import ImportRejected, UnknownPerson
+from bot.services.exports.sheets import tsv_lines
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
 from bot.texts import binding as binding_texts
@@ -100,8 +101,8 @@ async def invite(settings: Settings, codes: list[str], *, everyone: bool) -> int
         return 1
     finally:
         await engine.dispose()
-    for row in binding_texts.invite_rows(issued, username):
-        print("\t".join(row))
+    for line in tsv_lines(binding_texts.invite_rows(issued, username)):
+        print(line)
     _err(binding_texts.cli_invite_summary(issued, settings.zone, skipped_bound=skipped))
     return 0
 

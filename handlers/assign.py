@@ -18,13 +18,15 @@ from bot.services.directory.identity import Viewer
 from bot.services.oversight import tracking
 from bot.services.oversight.assign import (
     AssignProblem,
+    Choice,
     assign_task,
-    by_codes,
     holders,
     parse_task,
     unit_and_holder,
     units,
 )
+from bot.services.oversight.assign_store import draft_of, start_draft
+from bot.services.replies import ReplyKind, meaning_of, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import assign as words
 from handlers.filters import private_router
@@ -79,8 +81,7 @@ async def pressed(
             unit, holder = await unit_and_holder(session, person_id=target)
             assert holder is not None
             await query.answer()
-            force = ForceReply(input_field_placeholder="事项内容 / 截止日期 / 来源")
-            await notifier.send(chat, words.prompt(unit, holder), reply_markup=force)
+            await _prompt(session, clock, notifier, chat, person, unit, holder)
         elif action == "r":
             await _remind(query, target, person, session, clock, zone, window=window)
         elif action == "pg":
@@ -91,6 +92,34 @@ async def pressed(
             await query.answer(words.STALE, show_alert=True)
     except AssignProblem:
         await query.answer(words.STALE, show_alert=True)
+
+
+async def _prompt(
+    session: AsyncSession,
+    clock: Clock,
+    notifier: Notifier,
+    chat: int,
+    person: Viewer,
+    unit: Choice,
+    holder: Choice,
+) -> None:
+    """The ForceReply prompt, holding a draft its first good reply consumes."""
+    now = clock.now()
+    draft_id = await start_draft(
+        session, actor_person_id=person.person_id, unit_id=unit.id, person_id=holder.id, now=now
+    )
+    force = ForceReply(input_field_placeholder="事项内容 / 截止日期 / 来源")
+    sent = await notifier.send(chat, words.prompt(unit, holder), reply_markup=force)
+    if sent:
+        await remember(
+            session,
+            chat_id=chat,
+            message_id=sent[-1].message_id,
+            kind=ReplyKind.ASSIGN_TASK,
+            person_id=person.person_id,
+            ref_id=draft_id,
+            now=now,
+        )
 
 
 async def task_reply(
@@ -105,24 +134,31 @@ async def task_reply(
     """The task and deadline typed as a reply to the bot's 交办 prompt."""
     reply = message.reply_to_message
     assert reply is not None
-    codes = words.prompt_codes(reply.text or "")
     from_bot = reply.from_user is not None and reply.from_user.id == bot.id
     now = clock.now()
+    meaning = await meaning_of(session, chat_id=message.chat.id, message_id=reply.message_id)
+    draft_id = meaning.ref_id if meaning and meaning.kind is ReplyKind.ASSIGN_TASK else None
+    draft = await draft_of(session, draft_id=draft_id) if draft_id and from_bot else None
     try:
-        if codes is None or not from_bot:
+        if draft is None:
             raise AssignProblem("holder")
-        unit_id, person_id = await by_codes(session, unit_code=codes[0], person_code=codes[1])
+        if draft.item_code is not None:
+            raise AssignProblem("used", draft.item_code)
         task = parse_task(message.text or "", today=local_date(now, zone))
         done = await assign_task(
             session,
-            unit_id=unit_id,
-            person_id=person_id,
+            unit_id=draft.unit_id,
+            person_id=draft.person_id,
             task=task,
             actor_person_id=person.person_id,
             now=now,
             zone=zone,
+            draft_id=draft.id,
         )
     except AssignProblem as problem:
+        if problem.code == "used" and not problem.value and draft is not None:
+            made = await draft_of(session, draft_id=draft.id)  # the reply that came first
+            problem = AssignProblem("used", (made.item_code if made else None) or "")
         await notifier.send(message.chat.id, words.refused(problem))
         return
     if done.telegram_id is not None:

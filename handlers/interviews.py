@@ -1,4 +1,4 @@
-"""Admins: /interview (约谈提醒) — who is past the +10 escalation, and one tap to remind them formally."""
+"""Admins: /interview (约谈提醒) — who is past the +10 escalation, by pages; formal reminders after a confirmation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,14 +26,42 @@ from storage.models import Role
 
 
 class Yt(CallbackData, prefix="yt"):
-    """约谈提醒 to one person (`person`), or to everyone listed (person 0)."""
+    """约谈提醒 buttons: `action` ask (confirm first), go (send), no (cancel) or pg (a page of
+    the list) for one person (`person`) or everyone listed (person 0); `count` is how many the
+    confirmation named, so 确认 sends nothing if the list changed meanwhile."""
 
+    action: str = "ask"
     person: int = 0
+    page: int = 0
+    count: int = 0
 
 
 def _threshold(rules: LadderRules | None) -> int:
     """The ladder's admin step (ESCALATE_ADMIN_AFTER) when the app injects `rules`; else its default."""
     return (rules or LadderRules()).escalate_admin
+
+
+def _page_markup(found: list[interviews.Case], page: int) -> InlineKeyboardMarkup | None:
+    """A button per person of the page, the page buttons, and 全部发送 (each asks first)."""
+    if not found:
+        return None
+    kb = InlineKeyboardBuilder()
+    sizes: list[int] = []
+    for case in words.page_of(found, page):
+        kb.button(
+            text=words.ONE_LABEL.format(name=case.name), callback_data=Yt(person=case.person_id)
+        )
+        sizes.append(1)
+    moves = [(p, label) for p, label in words.moves(page, words.pages(found))]
+    for target, label in moves:
+        kb.button(text=label, callback_data=Yt(action="pg", page=target))
+    if moves:
+        sizes.append(len(moves))
+    if len(found) > 1:
+        kb.button(text=words.ALL_LABEL.format(n=len(found)), callback_data=Yt(person=0))
+        sizes.append(1)
+    kb.adjust(*sizes)
+    return kb.as_markup()
 
 
 async def interview(
@@ -44,22 +72,14 @@ async def interview(
     notifier: Notifier,
     rules: LadderRules | None = None,
 ) -> None:
-    """/interview — the list, a button per person and one for all."""
+    """/interview — the list by pages, a button per person and one for all."""
     threshold = _threshold(rules)
     found = await interviews.cases(session, now=clock.now(), zone=zone, escalate_admin=threshold)
-    kb = InlineKeyboardBuilder()
-    for case in found[: words.BUTTONS]:
-        kb.button(
-            text=words.ONE_LABEL.format(name=case.name), callback_data=Yt(person=case.person_id)
-        )
-    if len(found) > 1:
-        kb.button(text=words.ALL_LABEL.format(n=len(found)), callback_data=Yt(person=0))
-    kb.adjust(1)
-    markup = kb.as_markup() if found else None
-    await notifier.send(message.chat.id, words.listing(found, threshold), reply_markup=markup)
+    text = words.listing(found, threshold)
+    await notifier.send(message.chat.id, text, reply_markup=_page_markup(found, 0))
 
 
-async def send_reminders(
+async def pressed(
     query: CallbackQuery,
     callback_data: Yt,
     person: Viewer,
@@ -70,12 +90,30 @@ async def send_reminders(
     rules: LadderRules | None = None,
     window: SendingWindow | None = None,
 ) -> None:
-    """发送约谈提醒: the list is worked out again now; someone no longer on it is refused."""
+    """Every 约谈提醒 button; the list is worked out again now, whatever the button's age."""
     threshold, now = _threshold(rules), clock.now()
     found = await interviews.cases(session, now=now, zone=zone, escalate_admin=threshold)
+    action, chat = callback_data.action, query.from_user.id
+    if action == "pg":
+        page = min(max(callback_data.page, 0), max(words.pages(found) - 1, 0))
+        await query.answer()
+        text = words.listing(found, threshold, page)
+        await notifier.send(chat, text, reply_markup=_page_markup(found, page))
+        return
+    if action == "no":
+        await query.answer(words.CANCELLED)
+        return
     chosen = [c for c in found if callback_data.person in (0, c.person_id)]
-    if not chosen:
+    if not chosen or action not in ("ask", "go"):
         await query.answer(texts.alert(words.NOT_LISTED), show_alert=True)
+        return
+    if action == "ask" or len(chosen) != callback_data.count:  # asked, or the list changed
+        await query.answer()
+        await notifier.send(
+            chat,
+            words.confirm(chosen, action == "go"),
+            reply_markup=_confirm(callback_data.person, len(chosen)),
+        )
         return
 
     def render(case: interviews.Case, today: date) -> str:
@@ -92,12 +130,23 @@ async def send_reminders(
         window=window,
     )
     await query.answer()
-    await notifier.send(query.from_user.id, words.outcome(result))
+    await notifier.send(chat, words.outcome(result))
+
+
+def _confirm(person: int, count: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=words.GO_LABEL.format(n=count),
+        callback_data=Yt(action="go", person=person, count=count),
+    )
+    kb.button(text=words.NO_LABEL, callback_data=Yt(action="no"))
+    kb.adjust(2)
+    return kb.as_markup()
 
 
 def build_router() -> Router:
     """The 约谈提醒 router (admins only)."""
     router = private_router("interviews", Role.ADMIN)
     router.message.register(interview, Command("interview"))
-    router.callback_query.register(send_reminders, Yt.filter())
+    router.callback_query.register(pressed, Yt.filter())
     return router

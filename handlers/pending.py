@@ -136,6 +136,8 @@ async def command_unit(
     if refusal := await checked_unit(person, unit, session):
         await notifier.send(chat, refusal)
         return None
+    if code and not person.is_admin and code.upper() not in (unit.code.upper(), unit.name):
+        await notifier.send(chat, words.own_unit_only(code, unit))
     return unit
 
 

@@ -304,6 +304,7 @@ class ReplyKind(StrEnum):
     NOTICE = "notice"  # a notice's copy: 收到 / 已阅 marks it read (ref: the receipt)
     SELFCHECK_NOTE = "selfcheck_note"  # 写说明 prompt: the step's note (ref: the self-check)
     REPORT_CLOSING = "report_closing"  # 写结束语 prompt: the closing (ref: the report)
+    ASSIGN_TASK = "assign_task"  # 交办 prompt: the task typed (ref: the assign draft)
 
 
 class ReplyMeaning(SQLModel, table=True):
@@ -334,6 +335,21 @@ class DraftState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     CANCELLED = "cancelled"
+
+
+class AssignDraft(SQLModel, table=True):
+    """A 交办 prompt: unit and holder chosen, the task not typed yet. The first good reply moves
+    it from draft to submitted (a conditional UPDATE) and makes the item; later replies do not."""
+
+    __tablename__ = "assign_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_person_id: int = _ref("person.id", index=False)  # the admin who chose
+    unit_id: int = _ref("unit.id", index=False)
+    person_id: int = _ref("person.id", index=False)  # the holder
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    state: DraftState = Field(default=DraftState.DRAFT, sa_type=_enum(DraftState))
+    item_code: str | None = Field(default=None, max_length=32, nullable=True)  # once made
 
 
 class SelfCheck(SQLModel, table=True):

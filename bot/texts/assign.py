@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 
@@ -11,7 +10,6 @@ from bot.services.oversight.tracking import State, Tracked
 from bot.texts.ledger import due_label
 
 PROMPT_MARK = "交办事项 · "  # the prompt's first words: the reply router knows it by them
-_PROMPT = re.compile(r"^交办事项 · .*（([^（）\s]+)）· .*（([^（）\s]+)）")
 PICK_UNIT = (
     "交办督办：选择承办单位（事项将列入其第一责任人或指定人员的清单，照常提醒、记实、导出）："
 )
@@ -24,7 +22,9 @@ PROBLEMS = {
     "bad_date": "看不懂截止日期“{value}”：请写 2026-12-31，或月-日如 12-31。",
     "past": "截止日期“{value}”已过去，请写今天或以后的日期。",
     "holder": "承办人已不在该单位或已停用：请重新发送 /assign 选择。",
+    "used": "这条交办提示已经交办过{value}，未再新建。如需再交办一项，请重新发送 /assign。",
 }
+_FINAL = {"holder", "used"}  # problems a second reply to the same prompt cannot mend
 
 
 def pick_holder(unit: Choice) -> str:
@@ -36,7 +36,7 @@ def holder_button(choice: Choice, default: bool) -> str:
 
 
 def prompt(unit: Choice, holder: Choice) -> str:
-    """The ForceReply prompt: its first line carries the unit and holder codes for the reply."""
+    """The ForceReply prompt (what a reply means is stored with it: its draft, not this text)."""
     return (
         f"{PROMPT_MARK}{escape(unit.name)}（{escape(unit.code)}）· "
         f"{escape(holder.name)}（{escape(holder.code)}）\n"
@@ -45,15 +45,12 @@ def prompt(unit: Choice, holder: Choice) -> str:
     )
 
 
-def prompt_codes(text: str) -> tuple[str, str] | None:
-    """(unit code, person code) named by a prompt's text, or None."""
-    found = _PROMPT.match(text)
-    return (found[1], found[2]) if found else None
-
-
 def refused(problem: AssignProblem) -> str:
-    text = PROBLEMS.get(problem.code, PROBLEMS["shape"]).format(value=escape(problem.value))
-    return text + "\n可再次回复上面的交办提示消息。"
+    value = problem.value
+    if problem.code == "used":
+        value = f"（【{value}】）" if value else ""
+    text = PROBLEMS.get(problem.code, PROBLEMS["shape"]).format(value=escape(value))
+    return text if problem.code in _FINAL else text + "\n可再次回复上面的交办提示消息。"
 
 
 def assigned(done: Assigned, notified: bool) -> str:

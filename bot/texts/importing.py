@@ -23,6 +23,8 @@ PROBLEM_TEMPLATES: dict[str, str] = {
     "unknown_column": "未知的列“{value}”，已忽略（如是笔误请改正表头）",
     "empty": "不能为空（请填写）",
     "too_long": "内容过长（最多 {detail} 个字，当前以“{value}”开头；请精简）",
+    "name_has_controls": "名称“{value}”含有换行、制表符等控制字符（常见于从 Word 粘贴；"
+    "请删去后重新输入，名称只能是一行文字）",
     "code_has_space": "编码 {value} 含有空格或分隔符（编码只能是连续的字母、数字等，请删去空格）",
     "duplicate_code": "编码 {value} 重复（第 {detail} 行已使用；每个编码只能出现一次）",
     "reserved_code": "事项编码 {value} 由机器人自用（ZC 季度自查、BG 半年报告、JB 开头的交办事项），请换一个编码",

@@ -8,10 +8,13 @@ from html import escape
 from bot.services.oversight.interviews import Case, Outcome
 
 ITEMS_SHOWN = 15  # in one formal notice (keeps it well inside one message)
-PEOPLE_SHOWN = 30
-BUTTONS = 20
+PAGE = 10  # people per page of the list, each with its button
+CONFIRM_NAMES = 30  # named in a confirmation
 ONE_LABEL = "发送约谈提醒 · {name}"
 ALL_LABEL = "全部发送（{n} 人）"
+GO_LABEL = "确认发送（{n} 人）"
+NO_LABEL = "取消"
+CANCELLED = "已取消，未发送约谈提醒。"
 NOT_LISTED = "此人目前没有逾期超过规定期限的事项，无需约谈提醒。请重新发送 /interview。"
 
 
@@ -19,21 +22,47 @@ def _md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def listing(cases: list[Case], escalate_admin: int) -> str:
+def pages(cases: list[Case]) -> int:
+    return max(1, -(-len(cases) // PAGE))
+
+
+def page_of(cases: list[Case], page: int) -> list[Case]:
+    return cases[page * PAGE : (page + 1) * PAGE]
+
+
+def moves(page: int, total: int) -> list[tuple[int, str]]:
+    """The page buttons: (page, label) for the pages next to this one."""
+    nav = [(page - 1, "◀ 上一页"), (page + 1, "下一页 ▶")]
+    return [(p, label) for p, label in nav if 0 <= p < total]
+
+
+def listing(cases: list[Case], escalate_admin: int, page: int = 0) -> str:
     if not cases:
         return f"目前没有逾期超过 {escalate_admin} 个工作日的事项，无需约谈提醒。"
     lines = [
         f"<b>约谈提醒</b>：逾期超过 {escalate_admin} 个工作日仍未完成的人员（{len(cases)} 人）",
     ]
-    for case in cases[:PEOPLE_SHOWN]:
+    if pages(cases) > 1:
+        lines[0] += f" · 第 {page + 1}/{pages(cases)} 页"
+    for case in page_of(cases, page):
         lines.append(
             f"{escape(case.name)}（{escape(case.unit_name)}）{len(case.items)} 项，"
             f"最长逾期 {case.worst} 天"
         )
-    if len(cases) > PEOPLE_SHOWN:
-        lines.append(f"……另有 {len(cases) - PEOPLE_SHOWN} 人")
-    lines.append("点按钮向其发送正式约谈提醒（每人每天至多一次，记入审计日志）。")
+    lines.append("点按钮向其发送正式约谈提醒（先确认；每人每天至多一次，记入审计日志）。")
     return "\n".join(lines)
+
+
+def confirm(chosen: list[Case], changed: bool) -> str:
+    """The question before anything formal goes out: to whom, how many."""
+    names = "、".join(f"{escape(c.name)}（{escape(c.unit_name)}）" for c in chosen[:CONFIRM_NAMES])
+    if len(chosen) > CONFIRM_NAMES:
+        names += "等"
+    head = "名单已有变化，请重新确认。\n" if changed else ""
+    return (
+        f"{head}确认向以下 {len(chosen)} 人发送<b>正式约谈提醒</b>？\n{names}\n"
+        "发送后本人收到约谈提醒（须点“已阅”），并记入审计日志，不能撤回。"
+    )
 
 
 def formal(case: Case, today: date, escalate_admin: int) -> str:

@@ -37,6 +37,14 @@ def unknown_unit(code: str) -> str:
     return f"未找到单位编码“{escape(code)}”。请核对后重试，或发送 /pending 按类别选择单位。"
 
 
+def own_unit_only(named: str, unit: UnitRef) -> str:
+    """A 联络员 named another unit: what follows is their own."""
+    return (
+        f"联络员只能查看和提醒本单位：“{escape(named)}”不是您的单位，"
+        f"以下是{escape(unit.name)}（{escape(unit.code)}）的情况。"
+    )
+
+
 def nothing_to_nudge(unit: UnitRef) -> str:
     return NOTHING_TO_NUDGE.format(unit=escape(unit.name))
 

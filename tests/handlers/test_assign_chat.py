@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.chatlog import Sent
+from bot.services.oversight.assign import AssignProblem
 from bot.texts import assign as words
-from storage.models import Item, Person
+from storage.models import AuditEntry, Item, Person
 from tests.handlers.conftest import District
 
 ADMIN = "P0001"
@@ -18,13 +21,13 @@ def _to(sent: list[Sent], chat_id: int) -> str:
     return "\n".join(s.plain for s in sent if s.chat_id == chat_id and s.method == "sendMessage")
 
 
-async def _prompt(d: District, unit: str, holder: str | int) -> int:
-    [menu] = await d.chat.send_text(d.tg(ADMIN), "/assign")
+async def _prompt(d: District, unit: str, holder: str | int, admin: str = ADMIN) -> int:
+    [menu] = await d.chat.send_text(d.tg(admin), "/assign")
     assert menu.plain == texts.plain(words.PICK_UNIT) and menu.message_id is not None
-    sent = await d.chat.press(d.tg(ADMIN), menu.message_id, unit)
+    sent = await d.chat.press(d.tg(admin), menu.message_id, unit)
     [pick] = [s for s in sent if s.method == "sendMessage"]
     assert pick.message_id is not None
-    sent = await d.chat.press(d.tg(ADMIN), pick.message_id, holder)
+    sent = await d.chat.press(d.tg(admin), pick.message_id, holder)
     [prompt] = [s for s in sent if s.method == "sendMessage"]
     assert prompt.plain.startswith(words.PROMPT_MARK) and prompt.message_id is not None
     return prompt.message_id
@@ -131,3 +134,53 @@ async def test_other_roles_and_forged_buttons_are_refused(district: District) ->
     assert "/assign" in await d.say(ADMIN, "/help")
     assert "/assign" not in await d.say("P0105", "/help")
     assert await d.say(ADMIN, "/assigned") == texts.plain(words.NONE_YET)
+
+
+async def _codes(d: District) -> list[str]:
+    async with d.app.sessions() as session:
+        rows = (await session.exec(select(Item.code).where(col(Item.code).like("JB%")))).all()
+    return sorted(rows)
+
+
+async def test_replying_twice_to_one_prompt_assigns_once(district: District) -> None:
+    """A double send (or a reply from a second device) made JB001 and JB002 with the same
+    content, two notices to the holder and two audit entries."""
+    d = district
+    prompt = await _prompt(d, "城关镇", 1)
+    first = await d.chat.send_text(d.tg(ADMIN), "整改会议记录 / 2026-12-31", reply_to=prompt)
+    second = await d.chat.send_text(d.tg(ADMIN), "整改会议记录 / 2026-12-31", reply_to=prompt)
+    assert "✅ 已交办【JB001】" in _to(first, d.tg(ADMIN))
+    assert _to(second, d.tg(ADMIN)) == texts.plain(words.refused(AssignProblem("used", "JB001")))
+    assert "已经交办过（【JB001】）" in _to(second, d.tg(ADMIN))
+    assert _to(second, d.tg("P0101")) == ""
+    assert await _codes(d) == ["JB001"]
+    async with d.app.sessions() as session:
+        audits = (await session.exec(select(AuditEntry).where(AuditEntry.action == "assign"))).all()
+    assert len(audits) == 1
+    both = await asyncio.gather(
+        *(
+            d.chat.send_text(d.tg(ADMIN), "督促整改 / 12-20", reply_to=again)
+            for again in [await _prompt(d, "河西街道", 1)] * 2
+        )
+    )
+    made = {s.message_id for sent in both for s in sent if "✅ 已交办" in s.plain}
+    assert len(made) == 1 and await _codes(d) == ["JB001", "JB002"]
+
+
+async def test_two_admins_assigning_at_the_same_moment_both_succeed(district: District) -> None:
+    """Both computed JB003 and one was told "处理时出现问题" (UNIQUE constraint on item.code)."""
+    d = district
+    await _reply(d, await _prompt(d, "城关镇", 1), "先交办一项 / 2026-12-31")
+    mine = await _prompt(d, "城关镇", "赵德明")
+    hers = await _prompt(d, "河西街道", 1, admin="P0002")
+    for _ in range(3):
+        sent = await asyncio.gather(
+            d.chat.send_text(d.tg(ADMIN), "整改 / 2026-12-31", reply_to=mine),
+            d.chat.send_text(d.tg("P0002"), "督办 / 2026-12-31", reply_to=hers),
+        )
+        replies = [_to(sent[0], d.tg(ADMIN)), _to(sent[1], d.tg("P0002"))]
+        assert all(r.startswith("✅ 已交办【JB") for r in replies), replies
+        mine = await _prompt(d, "城关镇", "赵德明")
+        hers = await _prompt(d, "河西街道", 1, admin="P0002")
+    codes = await _codes(d)
+    assert codes == [f"JB{n:03d}" for n in range(1, 8)]

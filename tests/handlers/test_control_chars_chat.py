@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from bot.localchat.driver import Sent
 from bot.services.replies import ReplyKind
 from bot.texts import records as record_texts
-from storage.models import Notice, Record, Report, SelfCheckAnswer, Unit
+from storage.models import Notice, Person, Record, Report, SelfCheckAnswer, Unit
 from tests.handlers.conftest import District
 from tests.handlers.test_admin import workbook
 from tests.handlers.test_broadcast_chat import draft
@@ -92,9 +92,36 @@ async def test_a_notice_keeps_its_text_without_controls(district: District) -> N
 
 
 async def test_imported_cells_are_kept_without_controls(district: District) -> None:
-    data = workbook({"单位": [["U12", "区司法\x9b局\x85", "政府行政部门类", ""]]})
+    data = workbook(
+        {
+            "单位": [["U12", "区司法局\x85", "政府行政部门类", ""]],
+            "人员": [["P1201", "王敏", "U12", "局\x9b长", "第一责任人"]],
+        }
+    )
     sent = await district.chat.send_document(district.tg("P0001"), data, "名单.xlsx")
     assert any("导入完成" in s.plain for s in sent)
     async with district.app.sessions() as session:
         unit = (await session.exec(select(Unit).where(col(Unit.code) == "U12"))).one()
-    assert unit.name == "区司法局"
+        person = (await session.exec(select(Person).where(col(Person.code) == "P1201"))).one()
+    assert unit.name == "区司法局"  # around a name, a control character is only whitespace
+    assert person.position == "局长"
+
+
+async def test_a_name_with_a_control_character_inside_is_refused_at_its_sheet_row_and_column(
+    district: District,
+) -> None:
+    """A unit name pasted from Word with a line break inside was imported and then broke every
+    workbook it was written into (IllegalCharacterError for \\x0b): names are one line."""
+    data = workbook(
+        {
+            "单位": [["U12", "区司法\n局", "政府行政部门类", ""]],
+            "人员": [["P1201", "王\x9b敏", "U01", "", "班子成员"]],
+        }
+    )
+    sent = await district.chat.send_document(district.tg("P0001"), data, "名单.xlsx")
+    report = "\n".join(s.plain for s in sent if s.method == "sendMessage")
+    assert "导入未执行" in report, report
+    assert "单位 第 14 行「单位名称」：名称“区司法 局”含有换行、制表符等控制字符" in report
+    assert "人员 第 42 行「姓名」：名称“王敏”含有换行" in report
+    async with district.app.sessions() as session:
+        assert (await session.exec(select(Unit).where(col(Unit.code) == "U12"))).first() is None

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from bot import texts
 from bot.localchat.chatlog import Sent
 from bot.texts import leave as leave_texts
-from storage.models import AuditEntry, Leave
+from storage.models import AuditEntry, Leave, Person
 from tests.handlers.conftest import District
 
 
@@ -104,3 +104,32 @@ async def test_wrong_shapes_get_the_usage_and_refusals_say_what_to_do(district: 
     overlap = await district.say("P0001", "/leave P0102 12-08 12-20")
     assert "李红霞（P0102） 已登记 2026-12-01 至 2026-12-10 的请假" in overlap
     assert len(await _leaves(district)) == 1
+
+
+async def test_a_leave_is_set_by_names_with_buttons_when_two_share_one(district: District) -> None:
+    """/leave 赵德明 12-28 12-30 孙志强 answered "本单位（城关镇）没有在册人员“赵德明”": a 联络员
+    knows names, not codes."""
+    d = district
+    sent = await d.chat.send_text(d.tg("P0105"), "/leave 赵德明 12-28 12-30 孙志强")
+    reply = _to(sent, d.tg("P0105"))
+    assert reply.startswith("✅ 已登记：赵德明（P0103） 12月28日–12月30日 请假"), reply
+    assert "提醒改发 孙志强（P0104）" in reply
+    assert "代 赵德明 接收履责提醒" in _to(sent, d.tg("P0104"))
+
+    async with d.app.sessions() as session:  # a second 孙志强, in 河西街道
+        other = (await session.exec(select(Person).where(Person.code == "P0201"))).one()
+        other.name = "孙志强"
+        session.add(other)
+        await session.commit()
+    assert "孙志强（P0104）" in await d.say("P0105", "/leave cancel 孙志强")  # hers: one
+    sent = await d.chat.send_text(d.tg("P0001"), "/leave 孙志强 12-28 12-30 陈立新")
+    [pick] = [s for s in sent if s.method == "sendMessage"]
+    assert pick.plain == "有同名人员，请选择您要登记的是哪一位："
+    labels = [b["text"] for b in pick.buttons]
+    assert len(labels) == 2 and all("→ 代办 陈立新（P0101" in label for label in labels)
+    assert labels[1].startswith("孙志强（P0201，河西街道")
+    pressed = await d.chat.press(d.tg("P0001"), pick.message_id or 0, labels[0])
+    assert _to(pressed, d.tg("P0001")).startswith("✅ 已登记：孙志强（P0104） 12月28日–12月30日")
+    listed = await d.say("P0001", "/leave cancel 孙志强")
+    assert "有 2 位“孙志强”，请用人员编码取消" in listed and "/leave cancel P0201" in listed
+    assert (await _leaves(d))[-1].cancelled_at is None

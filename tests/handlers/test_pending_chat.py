@@ -192,3 +192,16 @@ async def test_officials_and_admins_ask_too(district: District) -> None:
     assert choose.plain == texts.plain(words.ASK_ADMIN_UNIT) and choose.buttons
     [nobody] = await send(district, ADMIN, "王小明还有哪些没完成")
     assert nobody.plain == "本单位没有名为“王小明”的人员。请核对姓名后重试。"
+
+
+async def test_a_secretary_naming_another_unit_is_told_the_list_is_her_own(
+    district: District,
+) -> None:
+    """/pending U02 or /nudge U02 from 城关镇's 联络员 silently showed 城关镇."""
+    for command in ("/pending", "/nudge"):
+        told = await district.say(SECRETARY, f"{command} U02")
+        first = told.splitlines()[0]
+        assert first == "联络员只能查看和提醒本单位：“U02”不是您的单位，以下是城关镇（U01）的情况。"
+        assert "城关镇" in told.split("\n", 1)[1]
+        own = await district.say(SECRETARY, f"{command} U01")
+        assert "不是您的单位" not in own

@@ -1,22 +1,20 @@
 """The unit's 台账 as an XLSX workbook: 高台's 四单 and the full 履责记实 ledger, print-ready.
 
 Pure and synchronous (run it in a thread): every sheet has a frozen, bold header row repeated
-on each printed page, set column widths, landscape pages fitted to the paper's width. Text is
-always written as text (a record starting with "=" never becomes a formula) with the control
-characters XLSX cannot hold removed.
+on each printed page, set column widths, landscape pages fitted to the paper's width. Cells are
+written through exports.sheets (text stays text, no formulas, no characters XLSX cannot hold).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.services.exports.sheets import new_workbook, put, save, xlsx_text
 from bot.services.exports.year import LedgerRecord, UnitYear
 from bot.services.ledger.counting import DueRow, DueState, tally
 from bot.services.ledger.span import CheckAnswer
@@ -84,7 +82,7 @@ def _styles(book: Workbook) -> None:
 
 def build_workbook(data: UnitYear, *, zone: ZoneInfo) -> bytes:
     """The workbook's bytes: the five sheets in order, headers even when a sheet has no rows."""
-    book = Workbook()
+    book = new_workbook()
     book.remove(book.active)
     _styles(book)
     title = f"{data.unit_name}（{data.unit_code}）{data.span_label}"
@@ -93,9 +91,7 @@ def build_workbook(data: UnitYear, *, zone: ZoneInfo) -> bytes:
     _sheet(book, SHEETS[2], title, _halves(data))
     _sheet(book, SHEETS[3], title, _assessment(data, zone))
     _sheet(book, SHEETS[4], title, _records(data.records, zone))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return save(book)
 
 
 def _sheet(book: Workbook, name: str, title: str, rows: Iterable[Sequence[Cell]]) -> None:
@@ -109,12 +105,8 @@ def _sheet(book: Workbook, name: str, title: str, rows: Iterable[Sequence[Cell]]
     for row_number, row in enumerate(rows, start=2):
         for index, value in enumerate(row, start=1):
             cell = ws.cell(row=row_number, column=index)
-            if isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.data_type = "s"  # text stays text: "=…" is not a formula
-            else:
-                cell.value = value
             cell.style = _WRAP if wrapped[index - 1] else _TOP
+            put(cell, value)
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
@@ -122,7 +114,7 @@ def _sheet(book: Workbook, name: str, title: str, rows: Iterable[Sequence[Cell]]
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddHeader.center.text = f"{title} {name}"
+    ws.oddHeader.center.text = xlsx_text(f"{title} {name}")
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 

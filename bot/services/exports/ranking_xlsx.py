@@ -1,14 +1,13 @@
-"""The 3+1 ranking as an .xlsx (openpyxl): one row per unit, frozen header, fitted column widths."""
+"""The 3+1 ranking as an .xlsx (through exports.sheets): one row per unit, frozen header, fitted widths."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.services.exports.sheets import new_workbook, save, write_row, xlsx_text
 from bot.services.oversight.ranking import Ranked
 
 QUARTER_HEADER = (
@@ -26,23 +25,21 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 
 
 def _book(title: str, header: Sequence[str], rows: list[list[object]]) -> bytes:
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(header))
+    sheet.title = xlsx_text(title)[:31]
+    write_row(sheet, 1, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
+    for number, row in enumerate(rows, start=2):
+        write_row(sheet, number, row)
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
         values = [name, *(row[index - 1] for row in rows)]
         width = max(_width(value) for value in values)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return save(book)
 
 
 def _width(value: object) -> int:

@@ -41,6 +41,14 @@ class Checker:
             self.cell(row, column, "too_long", value[:20], str(limit))
         return value
 
+    def name(self, row: RawRow, column: str, limit: int) -> str:
+        """A name (of a unit or a person): required, and one line without control characters,
+        since it is shown in every list and written into every file."""
+        value = self.text(row, column, limit)
+        if column in row.control_columns:
+            self.cell(row, column, "name_has_controls", " ".join(value.split())[:20])
+        return value
+
     def code(self, row: RawRow, column: str, first_seen: dict[str, int]) -> str:
         value = self.text(row, column, 32)
         if value and SEPARATORS.search(value):

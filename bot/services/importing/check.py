@@ -68,7 +68,7 @@ def _check_units(check: Checker) -> list[UnitRow]:
     for row in check.table.rows:
         before = len(check.problems)
         code = check.code(row, "单位编码", seen)
-        name = check.text(row, "单位名称", 100)
+        name = check.name(row, "单位名称", 100)
         category = check.enum(row, "类别", Category, required=False)
         parent = row.get("上级单位编码") or None
         if parent is not None and parent not in known:
@@ -98,7 +98,7 @@ def _check_people(check: Checker, unit_codes: set[str]) -> list[PersonRow]:
     for row in check.table.rows:
         before = len(check.problems)
         code = check.code(row, "人员编码", seen)
-        name = check.text(row, "姓名", 50)
+        name = check.name(row, "姓名", 50)
         unit = check.text(row, "单位编码", 32)
         if unit and unit not in unit_codes:
             check.cell(row, "单位编码", "unknown_unit", unit)

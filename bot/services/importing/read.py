@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -41,6 +42,7 @@ TABLES = (
     ("items", "items.csv", "责任清单", ITEM_COLUMNS),
 )
 WORKBOOK_SOURCE = "工作簿"
+_BREAKING = ("Cc", "Zl", "Zp")  # control characters, line and paragraph separators
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class RawRow:
     number: int
     cells: dict[str, str]
     date_columns: frozenset[str] = frozenset()  # cells that were real Excel dates
+    control_columns: frozenset[str] = frozenset()  # cells holding control characters as read
 
     def get(self, column: str) -> str:
         return self.cells.get(column, "")
@@ -180,13 +183,25 @@ def _table(
             continue
         values = {h: t for h, (t, _) in zip(headers, cells, strict=False) if h}
         dates = frozenset(h for h, (_, d) in zip(headers, cells, strict=False) if h and d)
-        rows.append(RawRow(number=number, cells=values, date_columns=dates))
+        controls = frozenset(
+            h for h, (raw, _) in zip(headers, record, strict=False) if h and _has_controls(raw)
+        )
+        rows.append(
+            RawRow(number=number, cells=values, date_columns=dates, control_columns=controls)
+        )
     if headers is None:
         problems.append(ImportProblem(source=source, code="empty_file"))
         return None
     while headers and not headers[-1]:
         headers.pop()
     return RawTable(source=source, headers=headers, rows=rows)
+
+
+def _has_controls(raw: str) -> bool:
+    """Whether a cell holds a control character (a tab, a line break, Word's \\x0b…) inside it;
+    around it they are only whitespace."""
+    text = raw.strip()
+    return not text.isprintable() and any(unicodedata.category(ch) in _BREAKING for ch in text)
 
 
 def _check_header(table: RawTable, columns: tuple[str, ...], problems: list[ImportProblem]) -> bool:

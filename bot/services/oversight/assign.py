@@ -23,6 +23,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.errors import DomainError
 from bot.services.ledger.due_items import ensure_due_items
+from bot.services.oversight.assign_store import (
+    CODE,
+    CODE_PREFIX,
+    add_with_code,
+    consume_draft,
+    mark_made,
+)
 from bot.services.plain_text import strip_controls
 from storage.models import (
     OFFICIAL_ROLES,
@@ -39,10 +46,8 @@ from storage.models import (
     Unit,
 )
 
-CODE_PREFIX = "JB"
 SOURCE_MARK = "交办来源："
 DEFAULT_SOURCE = "管理员交办"
-_CODE = re.compile(rf"^{CODE_PREFIX}(\d+)$")
 _SPLIT = re.compile(r"\s*[/／]\s*")
 _FULL = re.compile(r"^(\d{4})[-.年](\d{1,2})[-.月](\d{1,2})日?$")
 _SHORT = re.compile(r"^(\d{1,2})[-.月](\d{1,2})日?$")
@@ -96,7 +101,7 @@ def is_assigned(item: Item) -> bool:
     """An item made by /assign (its code JB… and its 工作措施 naming the source)."""
     return (
         item.system is None
-        and bool(_CODE.match(item.code))
+        and bool(CODE.match(item.code))
         and item.measures.startswith(SOURCE_MARK)
     )
 
@@ -225,14 +230,6 @@ def _date(text: str, today: date) -> date:
     raise AssignProblem("bad_date", text)
 
 
-async def _next_code(session: AsyncSession) -> str:
-    codes = (
-        await session.exec(select(col(Item.code)).where(col(Item.code).like(f"{CODE_PREFIX}%")))
-    ).all()
-    numbers = [int(m[1]) for m in (_CODE.match(c) for c in codes) if m]
-    return f"{CODE_PREFIX}{max(numbers, default=0) + 1:03d}"
-
-
 async def assign_task(
     session: AsyncSession,
     *,
@@ -242,9 +239,11 @@ async def assign_task(
     actor_person_id: int,
     now: datetime,
     zone: ZoneInfo,
+    draft_id: int | None = None,
 ) -> Assigned:
     """Make the item, its holding and due item, audit it, commit. The holder must be an active
-    official of the unit (AssignProblem "holder" otherwise)."""
+    official of the unit (AssignProblem "holder" otherwise). Given the prompt's draft, only the
+    reply that consumes it makes the item (AssignProblem "used" for any other)."""
     unit = await session.get(Unit, unit_id)
     choice = next((c for c in await holders(session, unit_id=unit_id) if c.id == person_id), None)
     person = await session.get(Person, person_id)
@@ -252,27 +251,33 @@ async def assign_task(
         raise AssignProblem("holder")
     if task.deadline < local_date(now, zone):
         raise AssignProblem("past", f"{task.deadline}")
+    if draft_id is not None and not await consume_draft(session, draft_id=draft_id):
+        raise AssignProblem("used")
     duty = DutyType.SUPERVISION if Role.DISCIPLINE.value in choice.detail else DutyType.MAIN
     if Role.FIRST.value in choice.detail:
         duty = DutyType.MAIN
-    item = Item(
-        code=await _next_code(session),
-        list_kind=ListKind.INDIVIDUAL,
-        duty_type=duty,
-        scope_kind=ScopeKind.PERSON,
-        scope_person_id=person_id,
-        content=task.content,
-        measures=f"{SOURCE_MARK}{task.source}",
-        timeline=f"{task.deadline:%Y-%m-%d}前完成",
-        frequency=Frequency.ONCE,
-        deadline=f"{task.deadline:%Y-%m-%d}",
-        owner_unit_id=unit_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(item)
-    await session.flush()
+
+    def build(code: str) -> Item:
+        return Item(
+            code=code,
+            list_kind=ListKind.INDIVIDUAL,
+            duty_type=duty,
+            scope_kind=ScopeKind.PERSON,
+            scope_person_id=person_id,
+            content=task.content,
+            measures=f"{SOURCE_MARK}{task.source}",
+            timeline=f"{task.deadline:%Y-%m-%d}前完成",
+            frequency=Frequency.ONCE,
+            deadline=f"{task.deadline:%Y-%m-%d}",
+            owner_unit_id=unit_id,
+            created_at=now,
+            updated_at=now,
+        )
+
+    item = await add_with_code(session, build)
     assert item.id is not None
+    if draft_id is not None:
+        await mark_made(session, draft_id=draft_id, item_code=item.code)
     session.add(Holding(item_id=item.id, unit_id=unit_id, person_id=person_id, created_at=now))
     await ensure_due_items(session, now=now, zone=zone)
     detail = {"item": item.code, "unit": unit.code, "holder": person.code}
