@@ -468,7 +468,7 @@ class ReminderStep(SQLModel, table=True):
     due_item_id: int = _ref("dueitem.id")
     step: str = Field(max_length=8)
     sent_on: date
-    outbox_key: str = Field(max_length=200)
+    outbox_key: str = Field(max_length=200, index=True)  # the message that carried (or told of) it
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -67,7 +67,8 @@ def _to(server: FakeBotAPI, chat: int, mark: int = 0) -> list[str]:
 async def test_tick_sends_once_and_a_second_tick_for_the_same_instant_sends_nothing(
     server: FakeBotAPI, db_url: str, tmp_path: Path
 ) -> None:
-    env = _env(db_url, server.base_url)
+    # imported by the real clock, ticked at a fixed day: no grace before escalation
+    env = _env(db_url, server.base_url, ESCALATION_GRACE_DAYS="0")
     await _district(env, tmp_path)
     mark = server.mark()
     code, out, err = await _bot(env, "tick", "--now", "2026-11-25T09:30")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -62,36 +63,37 @@ async def enqueue(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     invites = {m.dedupe_key: m for m in messages if m.invites is not None}
     added = 0
+    # one statement, executed for many rows (compiled once: a multi-row VALUES of 8,000 rows
+    # took SQLAlchemy 13 s to compile); RETURNING names the rows that were new
+    statement = (
+        insert(Outbox)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(col(Outbox.id), col(Outbox.dedupe_key))
+    )
     for start in range(0, len(rows), _CHUNK):
-        statement = (
-            insert(Outbox)
-            .values(rows[start : start + _CHUNK])
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(col(Outbox.id), col(Outbox.dedupe_key))
-        )
-        new = (await session.exec(statement)).all()
+        new = (await session.exec(statement, params=rows[start : start + _CHUNK])).all()
         added += len(new)
         meanings = [
             _meaning(invites[key], outbox_id, now) for outbox_id, key in new if key in invites
         ]
-        session.add_all(meanings)
-    if invites:
-        await session.flush()
+        if meanings:
+            await session.exec(sa_insert(ReplyMeaning), params=meanings)
     return added
 
 
-def _meaning(message: OutboxMessage, outbox_id: int, now: datetime) -> ReplyMeaning:
+def _meaning(message: OutboxMessage, outbox_id: int, now: datetime) -> dict[str, Any]:
     invites = message.invites
     assert invites is not None
-    return ReplyMeaning(
-        chat_id=message.chat_id,
-        outbox_id=outbox_id,
-        kind=invites.kind,
-        person_id=invites.person_id,
-        due_item_ids=",".join(map(str, invites.due_item_ids)),
-        ref_id=invites.ref_id,
-        created_at=now,
-    )
+    return {
+        "chat_id": message.chat_id,
+        "outbox_id": outbox_id,
+        "message_id": None,
+        "kind": invites.kind,
+        "person_id": invites.person_id,
+        "due_item_ids": ",".join(map(str, invites.due_item_ids)),
+        "ref_id": invites.ref_id,
+        "created_at": now,
+    }
 
 
 def _row(message: OutboxMessage, now: datetime) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
@@ -63,6 +64,7 @@ def _month_day(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+@functools.lru_cache(maxsize=4096)  # a run words 80,000 lines with a few hundred dates
 def due_label(due: date, nominal: date) -> str:
     """The due date as every list and message shows it: 2026-10-08（10月1日逢节假日顺延）.
 

@@ -12,8 +12,8 @@ from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory
 from bot.services.ledger.status import Ledger
 from bot.services.reminders.ladder import PROMPT, LadderRules
-from bot.services.reminders.run import Due, Entry, Outgoing
-from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED
+from bot.services.reminders.plan import Outgoing
+from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED, Due, Entry
 from bot.texts.ledger import due_label, my_list, period_label
 
 _PROMPT_WORDS = {"selfcheck": "季度自查", "report": "半年报告"}

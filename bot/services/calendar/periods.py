@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -142,6 +143,7 @@ def period_of_key(key: str, deadline: str | None = None) -> Period | None:
     return period_containing(Frequency.YEARLY, date(year, 1, 1))
 
 
+@functools.lru_cache(maxsize=4096)  # Period is frozen: one per key, not one per row
 def stored_period(key: str, start: date, end: date) -> Period:
     """A stored due item's period, its frequency read from the key's shape."""
     named = period_of_key(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Protocol
@@ -49,6 +50,7 @@ class LadderRules:
     report_prompt_days: tuple[tuple[int, int], ...] = ((6, 15), (12, 15))
     escalation_grace: int = 3  # working days after a due item is made before it escalates
     steps: tuple[Step, ...] = field(init=False)
+    audience_of: dict[str, str] = field(init=False, compare=False, repr=False)  # step → audience
 
     def __post_init__(self) -> None:
         rungs = [Step(f"T{n}", HOLDER, -n) for n in sorted(set(self.before), reverse=True)]
@@ -57,12 +59,21 @@ class LadderRules:
         rungs.append(Step(f"S{self.escalate_secretary}", SECRETARY, self.escalate_secretary))
         rungs.append(Step(f"A{self.escalate_admin}", ADMIN, self.escalate_admin))
         object.__setattr__(self, "steps", tuple(rungs))
+        object.__setattr__(self, "audience_of", {rung.name: rung.audience for rung in rungs})
 
-    def holder_steps(self) -> tuple[Step, ...]:
+    @functools.cached_property
+    def _holder_steps(self) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.audience == HOLDER)
 
-    def escalations(self) -> tuple[Step, ...]:
+    @functools.cached_property
+    def _escalations(self) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.audience != HOLDER)
+
+    def holder_steps(self) -> tuple[Step, ...]:
+        return self._holder_steps
+
+    def escalations(self) -> tuple[Step, ...]:
+        return self._escalations
 
 
 def step_day(step: Step, due: date, calendar: Calendar) -> date:

@@ -65,10 +65,10 @@ class Entry:
         """reminder (the holder's), digest (the 联络员's lines) or escalation (the admins')."""
         if self.step == UNDELIVERED:
             return DIGEST
-        for rung in rules.steps:
-            if rung.name == self.step and rung.audience != HOLDER:
-                return DIGEST if rung.audience == SECRETARY else ESCALATION
-        return REMINDER
+        audience = rules.audience_of.get(self.step, HOLDER)
+        if audience == HOLDER:
+            return REMINDER
+        return DIGEST if audience == SECRETARY else ESCALATION
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,12 @@ def steps_for(
         found.append(Chosen(due, step.name, reach.receivers, reach.for_person))
     if reach.paused:
         return found
-    settled = calendar.add_working_days(due.created_on, rules.escalation_grace)
+    grace = rules.escalation_grace
+    if grace and today < calendar.add_working_days(due.created_on, grace):
+        return found  # just imported: the holder hears of it first
     for rung in escalations_due(
         rules, due=due.effective, today=today, calendar=calendar, sent=sent
     ):
-        if today < settled:
-            break  # just imported: the holder hears of it first
         people = (
             directory.secretaries(due.unit_id) if rung.audience == SECRETARY else directory.admins()
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -13,6 +14,8 @@ from storage.models import Outbox, OutboxState, ReminderStep
 
 MOOT = "moot"  # outbox_key of a step whose failed message no longer matters (the item is done)
 LOST = "lost"  # nobody could be told
+KINDS = ("reminder", "digest", "escalation")  # the run's messages
+LOOK_BACK = timedelta(days=30)  # a refusal older than this was told, or never will be
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,22 @@ class Failed:
     kind: str
 
 
-async def failed_steps(session: AsyncSession) -> list[Failed]:
-    """Taken steps still pointing at a failed outbox row: nobody has been told of them yet (a step
-    that was told points at the message that told, or at MOOT / LOST)."""
+async def failed_steps(session: AsyncSession, *, since: datetime) -> list[Failed]:
+    """Taken steps still pointing at an outbox row that failed since `since`: nobody has been
+    told of them yet (a step that was told points at the message that told, or at MOOT / LOST)."""
+    failed = (
+        select(col(Outbox.dedupe_key))
+        .where(
+            col(Outbox.state) == OutboxState.FAILED,
+            col(Outbox.kind).in_(KINDS),
+            col(Outbox.failed_at) >= since,
+        )
+        .scalar_subquery()
+    )
     rows = await session.exec(
         select(ReminderStep, col(Outbox.person_id), col(Outbox.kind))
         .join(Outbox, col(Outbox.dedupe_key) == col(ReminderStep.outbox_key))
-        .where(col(Outbox.state) == OutboxState.FAILED)
+        .where(col(ReminderStep.outbox_key).in_(failed))
         .order_by(col(ReminderStep.id))
     )
     found = []

@@ -221,7 +221,11 @@ async def _refuse(sessions: Sessions, code: str) -> None:
         await session.exec(
             update(Outbox)
             .where(col(Outbox.chat_id) == chat)
-            .values(state=OutboxState.FAILED, last_error="Bad Request: chat not found")
+            .values(
+                state=OutboxState.FAILED,
+                last_error="Bad Request: chat not found",
+                failed_at=datetime(2026, 11, 25, 9, 5, tzinfo=ZONE),
+            )
         )
         await session.commit()
 
@@ -233,7 +237,9 @@ async def test_no_item_of_a_done_step_is_told(sessions: Sessions) -> None:
     holder = await _tg(sessions, "P0104")
     async with sessions() as session:
         await session.exec(
-            update(Outbox).where(col(Outbox.chat_id) == holder).values(state=OutboxState.FAILED)
+            update(Outbox)
+            .where(col(Outbox.chat_id) == holder)
+            .values(state=OutboxState.FAILED, failed_at=datetime(2026, 11, 25, 9, 5, tzinfo=ZONE))
         )
         held = select(DueItem.id).join(Holding, col(Holding.id) == col(DueItem.holding_id))
         ids = (
