@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -66,8 +67,18 @@ def _setup_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
 
 
+def _quiet_gc() -> None:
+    """Collect garbage without long pauses: what is loaded at start (the libraries, the models)
+    is frozen out of collection, and young objects are collected less often. A reminder run
+    makes hundreds of thousands of objects; with the defaults each full collection stopped the
+    event loop for about 100 ms, several times a run (bench/bench_deaf.py)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, read the settings and run one command; returns the exit code."""
+    _quiet_gc()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

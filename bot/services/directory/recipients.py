@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -162,24 +163,29 @@ async def standing_in_for(
 async def load_directory(session: AsyncSession, *, today: date) -> Directory:
     """Every active person with roles and unit names, and the leaves covering `today`."""
     found = Directory()
-    people = (await session.exec(select(Person).where(col(Person.active).is_(True)))).all()
-    for person in people:
-        assert person.id is not None
-        found.people[person.id] = Recipient(
-            person.id,
-            person.name,
-            person.unit_id,
-            person.telegram_id,
-            person.unreachable_at is not None,
-        )
+    people = await session.stream(  # plain columns, in slices: chat is answered in between
+        sa_select(
+            col(Person.id),
+            col(Person.name),
+            col(Person.unit_id),
+            col(Person.telegram_id),
+            col(Person.unreachable_at),
+        ).where(col(Person.active).is_(True))
+    )
+    async for part in people.partitions(2000):
+        for pid, name, unit_id, telegram_id, unreachable_at in part:
+            assert pid is not None
+            found.people[pid] = Recipient(
+                pid, name, unit_id, telegram_id, unreachable_at is not None
+            )
     for person_id, role in (
         await session.exec(select(PersonRole.person_id, PersonRole.role))
     ).all():
         if person_id in found.people:
             found.roles[person_id].add(Role(role))
-    for unit_id, name in (await session.exec(select(Unit.id, Unit.name))).all():
-        assert unit_id is not None
-        found.units[unit_id] = name
+    for uid, unit_name in (await session.exec(select(Unit.id, Unit.name))).all():
+        assert uid is not None
+        found.units[uid] = unit_name
     for person_id, acting in (await acting_today(session, today=today)).items():
         if person_id in found.people:  # an inactive acting person stands in for nobody
             found.acting[person_id] = acting if acting in found.people else None

@@ -152,28 +152,31 @@ async def open_dues(
     found = []
     effective: dict[date, date] = {}
     made: dict[datetime, date] = {}
-    for row in (await session.exec(query)).all():  # type: ignore[call-overload]
-        due_id, key, start, end, nominal, created, unit_id, holder_id, code, content, system = row
-        if nominal not in effective:
-            effective[nominal] = effective_due(nominal, calendar=calendar).effective
-        if created not in made:
-            made[created] = local_date(created, zone)
-        found.append(
-            Due(
-                due_item_id=due_id,
-                item_code=code,
-                content=content,
-                period_key=key,
-                period_start=start,
-                period_end=end,
-                nominal=nominal,
-                effective=effective[nominal],
-                system=system,
-                unit_id=unit_id,
-                holder_id=holder_id,
-                created_on=made[created],
+    result = await session.stream(query)  # in slices: the event loop answers chat in between
+    async for part in result.partitions(2000):
+        for row in part:
+            due_id, key, start, end, nominal, created, unit_id, holder, code, content, system = row
+            assert due_id is not None
+            if nominal not in effective:
+                effective[nominal] = effective_due(nominal, calendar=calendar).effective
+            if created not in made:
+                made[created] = local_date(created, zone)
+            found.append(
+                Due(
+                    due_item_id=due_id,
+                    item_code=code,
+                    content=content,
+                    period_key=key,
+                    period_start=start,
+                    period_end=end,
+                    nominal=nominal,
+                    effective=effective[nominal],
+                    system=system,
+                    unit_id=unit_id,
+                    holder_id=holder,
+                    created_on=made[created],
+                )
             )
-        )
     found.sort(key=lambda d: (d.effective, d.item_code, d.due_item_id))
     return found
 
