@@ -451,8 +451,11 @@ def say(started: float, text: str) -> None:
     print(f"[{time.monotonic() - started:7.1f}s] {text}", flush=True)
 
 
-async def generate(url: str, *, seed: int = 7) -> None:
-    """Create (PostgreSQL), migrate, and fill the database unless it was generated already."""
+async def generate(url: str, *, seed: int = 7, units: int = 1000, records: int = 0) -> None:
+    """Create (PostgreSQL), migrate, and fill the database unless it was generated already
+    (`units` units, `records` records: by default 1,000 a unit)."""
+    global UNITS, RECORDS
+    UNITS, RECORDS = units, records or units * 1000
     started = time.monotonic()
     postgres = url.startswith("postgres")
     dsn = url.replace("postgresql+asyncpg://", "postgresql://")
@@ -507,8 +510,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("url", help="sqlite:///path/to/file.sqlite3 or postgresql://…/lvze_bench")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--records", type=int, default=0, help="default: 1,000 a unit")
     args = parser.parse_args()
-    asyncio.run(generate(args.url, seed=args.seed))
+    asyncio.run(generate(args.url, seed=args.seed, units=args.units, records=args.records))
 
 
 if __name__ == "__main__":
