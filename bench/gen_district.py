@@ -254,7 +254,7 @@ def build_directory(
             dues[unit].append(Due(due_id, unit, author, period.start, period.end, nominal))
 
     for n in range(1, UNITS + 1):
-        category = shares[n - 1]
+        category = shares[(n - 1) * len(shares) // UNITS]  # the same shares at any size
         unit = rows.add(
             "unit",
             n + 1,

@@ -163,20 +163,28 @@ def _digest(outgoing: Outgoing, entries: list[Entry], today: date, directory: Di
 
 
 def _escalation(rules: LadderRules, entries: list[Entry], today: date, directory: Directory) -> str:
+    """The admins' 约谈提醒 list as a phone reads it: the totals, then by unit one line per
+    person (how many items, the longest overdue); the items themselves are in /interview."""
     after = _after(entries, "A") or rules.escalate_admin
-    lines = [f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 {after} 个工作日以上）"]
     by_unit: dict[int, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_unit[entry.due.unit_id].append(entry)
+    people = {(e.due.unit_id, e.due.holder_id) for e in entries}
+    lines = [
+        f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 {after} 个工作日以上）",
+        f"共 {len(by_unit)} 个单位、{len(people)} 人（含单位班子）、{len(entries)} 项：",
+    ]
     for unit_id in sorted(by_unit, key=lambda u: directory.units.get(u, "")):
+        held = _by_holder(by_unit[unit_id], directory)
         # a group (blank line, bold header): split_text keeps it whole or repeats the header
-        lines.append(f"\n<b>{escape(directory.units.get(unit_id, ''))}</b>")
-        for holder, held in _by_holder(by_unit[unit_id], directory).items():
-            for entry in held:
-                lines.append(
-                    f"{escape(holder)}：{_item(entry.due)} · {due_words(entry.due, today)}"
-                )
-    lines.append("请按约谈提醒程序处理。")
+        lines.append(
+            f"\n<b>{escape(directory.units.get(unit_id, ''))}</b>"
+            f"（{len(held)} 人，{len(by_unit[unit_id])} 项）"
+        )
+        for holder, items in held.items():
+            worst = max((today - e.due.effective).days for e in items)
+            lines.append(f"{escape(holder)}：{len(items)} 项，最久已逾期 {worst} 天")
+    lines.append("\n发送 /interview 查看每人的逾期事项，确认后发出约谈提醒。")
     return "\n".join(lines)
 
 

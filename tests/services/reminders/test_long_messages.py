@@ -57,13 +57,15 @@ def _district(unit_count: int) -> Directory:
 
 def _header_of(line: str) -> str | None:
     """The unit a 约谈提醒 part's line heads (a unit header or its continuation), else None."""
-    if line.startswith("<b>") and (line.endswith("</b>") or line.endswith("</b>" + CONTINUED)):
+    if line.startswith("<b>") and "</b>" in line:  # <b>城关镇</b>（3 人，4 项）, maybe （续）
         return line.removeprefix("<b>").split("</b>")[0]
     return None
 
 
-def test_the_44_unit_escalation_list_splits_between_units_each_part_naming_its_unit() -> None:
-    directory = _district(44)
+def test_the_escalation_list_is_a_summary_by_unit_and_splits_between_units() -> None:
+    """The admins' list names each unit and each person once with counts (the items are in
+    /interview); a district of 600 units still splits between units, each part naming its unit."""
+    directory = _district(600)
     entries = []
     number = 0
     for unit_id in directory.units:
@@ -76,14 +78,19 @@ def test_the_44_unit_escalation_list_splits_between_units_each_part_naming_its_u
     text, _ = words.render(
         Outgoing(admin, LadderRules(), entries), today=TODAY, directory=directory
     )
-    assert units(text) > 2 * LIMIT  # the report's list was 11,418 units: three parts
+    assert "【" not in text  # no item lines: one line per person
+    assert text.count("最久已逾期") == 3 * 600
+    assert "共 600 个单位、1800 人（含单位班子）、2400 项" in text
+    assert units(text) > 2 * LIMIT
 
     parts = split_text(text)
 
     assert len(parts) >= 3
     assert all(units(part) <= LIMIT for part in parts)
     assert parts[0].startswith("⚠️ <b>约谈提醒名单</b>")
-    unit_of_code = {e.due.item_code: directory.units[e.due.unit_id] for e in entries}
+    unit_of_person = {
+        directory.name(e.due.holder_id): directory.units[e.due.unit_id] for e in entries
+    }
     seen: list[str] = []
     for part in parts:
         lines = part.split("\n")
@@ -93,13 +100,12 @@ def test_the_44_unit_escalation_list_splits_between_units_each_part_naming_its_u
         for line in lines:
             if _header_of(line) is not None:
                 heading = _header_of(line)
-                assert line.endswith("</b>"), "a unit whole in one part is not 续"
-            code = line.split("【", 1)[1].split("】")[0] if "【" in line else None
-            if code is not None:
-                assert heading == unit_of_code[code], line  # never cut from its unit
-                seen.append(code)
+            if "最久已逾期" in line:
+                person = line.split("：")[0]
+                assert heading == unit_of_person[person], line  # never cut from its unit
+                seen.append(person)
         assert not lines[-1].startswith("<b>"), "a part never ends with a header alone"
-    assert sorted(seen) == sorted(unit_of_code)  # every entry once
+    assert sorted(seen) == sorted(unit_of_person)  # every person once
 
 
 def test_a_54_item_reminder_keeps_each_item_with_its_due_line_and_repeats_the_title() -> None:
