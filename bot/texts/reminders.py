@@ -34,6 +34,13 @@ def review_button(system: str, period: Period) -> tuple[str, str]:
     return f"{_BUTTON_WORDS[system]}（{period_label(period)}）", f"review:{system}:{period.key}"
 
 
+def _review_words(due: Due) -> str:
+    """2026年第四季度的季度自查 / 2026年下半年的半年报告 (the item's own content repeats it)."""
+    assert due.system is not None
+    period = stored_period(due.period_key, due.period_start, due.period_end)
+    return f"{period_label(period)}的{_PROMPT_WORDS[due.system]}"
+
+
 def _md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
@@ -90,7 +97,7 @@ def _reminder(
                 buttons.append(button)
         if entry.step == PROMPT and due.system:
             lines.append(
-                f"📝 {_item(due)}：请于 {_md(due.effective)} 前完成{_PROMPT_WORDS[due.system]}。"
+                f"📝 【{escape(due.item_code)}】{_review_words(due)}，请于{_md(due.effective)}前完成。"
             )
             continue
         lines.append(f"{light(due, today)} {_item(due)}")

@@ -151,7 +151,9 @@ async def test_walking_to_the_new_year_each_step_once_and_the_self_check_prompt(
     assert len({(d, s) for d, s, _ in steps}) == len(steps)  # no step twice
     holidays = {date(2027, 1, 1), date(2026, 12, 26), date(2026, 12, 27)}
     assert not any(sent in holidays for _, _, sent in steps)
-    prompts = [r for r in await _outbox(sessions) if "前完成季度自查" in r.text]
+    prompts = [
+        r for r in await _outbox(sessions) if "📝 【ZC】2026年第四季度的季度自查，请于" in r.text
+    ]
     assert prompts, "the quarterly self-check prompt went out"
     assert {r.not_before.astimezone(ZONE).date() for r in prompts} == {date(2026, 12, 24)}
     assert zc is not None
