@@ -93,7 +93,7 @@ def make_plan(
     so a run killed halfway leaves whole units done and the next run does the rest; two runs
     cut the same groups, so a group the other run wrote first fails whole on its steps."""
     chosen: list[Chosen] = []
-    for due in sorted(dues, key=lambda d: (d.effective, d.item_code, d.due_item_id)):
+    for due in dues:  # by due date and code (open_dues)
         chosen.extend(steps_for(due, today, calendar, rules, sent[due.due_item_id], directory))
     outgoing: dict[int, Outgoing] = {}
     for pick in chosen:

@@ -128,8 +128,8 @@ def steps_for(
 async def open_dues(
     session: AsyncSession, *, today: date, calendar: Calendar, zone: ZoneInfo
 ) -> list[Due]:
-    """Every due item outstanding today (plain columns: 100,000 due items are read without
-    building ORM objects)."""
+    """Every due item outstanding today, by due date and code (plain columns: 100,000 due items
+    are read without building ORM objects)."""
     query = (
         sa_select(
             col(DueItem.id),
@@ -148,6 +148,9 @@ async def open_dues(
         .join(Holding, col(Holding.id) == col(DueItem.holding_id))
         .join(Item, col(Item.id) == col(Holding.item_id))
         .where(is_outstanding(today))
+        # the database sorts (a sort of 200,000 rows in Python holds the interpreter lock for
+        # a third of a second); 顺延 never reorders due dates, only ties them
+        .order_by(col(DueItem.due_date), col(Item.code), col(DueItem.id))
     )
     found = []
     effective: dict[date, date] = {}
@@ -177,7 +180,7 @@ async def open_dues(
                     created_on=made[created],
                 )
             )
-    return found  # in no order: make_plan sorts them, off the event loop
+    return found
 
 
 async def sent_steps(session: AsyncSession, ids: list[int]) -> dict[int, set[str]]:
