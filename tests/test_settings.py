@@ -86,7 +86,7 @@ def test_the_ladder_follows_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("QUIET_HOURS", "22:30-07:00")
     monkeypatch.setenv("ESCALATE_SECRETARY_AFTER", "2")
     rules = ladder_rules(load_settings())
-    assert [step.name for step in rules.steps] == ["T7", "T3", "T0", "O1", "S2", "A10"]
+    assert [step.name for step in rules.steps] == ["T7", "T3", "T0", "O1", "S", "A"]
     assert (rules.quiet_from, rules.quiet_until) == (time(22, 30), time(7, 0))
 
 

@@ -129,12 +129,6 @@ def _by_holder(entries: list[Entry], directory: Directory) -> dict[str, list[Ent
     return grouped
 
 
-def _after(entries: list[Entry], prefix: str) -> int:
-    """The working days overdue a step of `prefix` waits for (its name says it: S3, A10)."""
-    days = [int(e.step[1:]) for e in entries if e.step[:1] == prefix and e.step[1:].isdigit()]
-    return min(days) if days else 0
-
-
 def _missed(entry: Entry, directory: Directory, unit_id: int) -> str:
     """Who a step did not reach: 陈立新, 孙志强（代 陈立新）, 河西街道 王芳 (another unit's)."""
     name = escape(directory.name(entry.missed)) or "单位班子事项的负责人"
@@ -146,18 +140,26 @@ def _missed(entry: Entry, directory: Directory, unit_id: int) -> str:
 
 
 def _digest(outgoing: Outgoing, entries: list[Entry], today: date, directory: Directory) -> str:
-    unit_id = outgoing.recipient.unit_id
+    """The 联络员's lines, by unit (a stand-in may receive another unit's): who is overdue, then
+    who could not be reached."""
+    own = outgoing.recipient.unit_id
     overdue = [e for e in entries if e.step != UNDELIVERED]
-    lines = []
-    if overdue:
+    lines: list[str] = []
+    by_unit: dict[int, list[Entry]] = defaultdict(list)
+    for entry in overdue:
+        by_unit[entry.due.unit_id].append(entry)
+    for unit_id in sorted(by_unit, key=lambda u: (u != own, directory.units.get(u, ""))):
         unit = escape(directory.units.get(unit_id, ""))
-        lines.append(f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）")
-        days = _after(overdue, "S") or outgoing.rules.escalate_secretary
+        lines.append(
+            ("\n" if lines else "")
+            + f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）{_for_secretary(outgoing, unit_id, directory)}"
+        )
+        days = outgoing.rules.escalate_secretary
         lines.append(f"以下事项已逾期 {days} 个工作日以上，请督促办理：")
-        for holder, held in _by_holder(overdue, directory).items():
+        for holder, held in _by_holder(by_unit[unit_id], directory).items():
             lines.append(f"\n<b>{escape(holder)}</b>")  # a group: split_text keeps it whole
             lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in held)
-    blocked = sorted({_missed(e, directory, unit_id) for e in entries if e.step == UNDELIVERED})
+    blocked = sorted({_missed(e, directory, own) for e in entries if e.step == UNDELIVERED})
     if blocked:
         lines.append(
             ("\n" if lines else "")
@@ -165,14 +167,25 @@ def _digest(outgoing: Outgoing, entries: list[Entry], today: date, directory: Di
             + "、".join(blocked)
             + "。请当面提醒，或请管理员发新的邀请码。"
         )
-    lines.append("发送 /unit 查看本单位全部事项。" if overdue else "")
-    return "\n".join(line for line in lines if line)
+    if own in by_unit:
+        lines.append("发送 /unit 查看本单位全部事项。")
+    return "\n".join(lines)
+
+
+def _for_secretary(outgoing: Outgoing, unit_id: int, directory: Directory) -> str:
+    """（代 刘佳 接收） when the recipient receives a unit's digest for its absent 联络员."""
+    away = [
+        p.name
+        for p in directory.unit_secretaries(unit_id)
+        if directory.on_leave(p.person_id) and p.person_id != outgoing.recipient.person_id
+    ]
+    return f"（代 {escape('、'.join(away))} 接收，其休假中）" if away else ""
 
 
 def _escalation(rules: LadderRules, entries: list[Entry], today: date, directory: Directory) -> str:
     """The admins' 约谈提醒 list as a phone reads it: the totals, then by unit one line per
     person (how many items, the longest overdue); the items themselves are in /interview."""
-    after = _after(entries, "A") or rules.escalate_admin
+    after = rules.escalate_admin
     by_unit: dict[int, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_unit[entry.due.unit_id].append(entry)

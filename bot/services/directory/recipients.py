@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select as sa_select
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +24,9 @@ class Recipient:
     unit_id: int
     telegram_id: int | None
     unreachable: bool
+
+
+RECENT_DAYS = 60  # a leave that ended this many days ago no longer delays escalation
 
 
 def stand_in(acting: Mapping[int, int | None], person_id: int) -> int | None:
@@ -61,6 +65,7 @@ class Directory:
     roles: dict[int, set[Role]] = field(default_factory=lambda: defaultdict(set))
     units: dict[int, str] = field(default_factory=dict)
     acting: dict[int, int | None] = field(default_factory=dict)  # away person → acting person
+    back_on: dict[int, date] = field(default_factory=dict)  # back from a leave lately: since when
     by_role: dict[tuple[int | None, Role], list[Recipient]] | None = None  # see _index
 
     def on_leave(self, person_id: int) -> bool:
@@ -104,9 +109,24 @@ class Directory:
         receivers = _unique(r for reach in reaches for r in reach.receivers)
         return Reach(receivers, firsts[0].person_id, paused=True)
 
+    def settled_since(self, unit_id: int, holder_id: int | None, made: date) -> date:
+        """From when an item's owner has heard of it: the day it was made, or the day its holder
+        (a 单位班子 item: its 第一责任人) came back from leave, whichever is later; escalation
+        counts its grace from then."""
+        owners = (
+            [holder_id]
+            if holder_id is not None
+            else [p.person_id for p in self.team_owners(unit_id)]
+        )
+        return max([made, *(self.back_on[o] for o in owners if o in self.back_on)])
+
     def team_owners(self, unit_id: int) -> list[Recipient]:
         """Who answers for a unit's 单位班子 items: its 第一责任人 (its 联络员 when it has none)."""
         return self._with(unit_id, Role.FIRST) or self._with(unit_id, Role.SECRETARY)
+
+    def unit_secretaries(self, unit_id: int) -> list[Recipient]:
+        """The unit's 联络员, present or away."""
+        return self._with(unit_id, Role.SECRETARY)
 
     def secretaries(self, unit_id: int) -> list[Recipient]:
         """The unit's 联络员 present today, or whoever stands in for them."""
@@ -189,4 +209,16 @@ async def load_directory(session: AsyncSession, *, today: date) -> Directory:
     for person_id, acting in (await acting_today(session, today=today)).items():
         if person_id in found.people:  # an inactive acting person stands in for nobody
             found.acting[person_id] = acting if acting in found.people else None
+    ended = await session.exec(
+        select(Leave.person_id, func.max(col(Leave.ends_on)))
+        .where(
+            col(Leave.cancelled_at).is_(None),
+            col(Leave.ends_on) < today,
+            col(Leave.ends_on) >= today - timedelta(days=RECENT_DAYS),
+        )
+        .group_by(col(Leave.person_id))
+    )
+    for person_id, ends_on in ended.all():
+        if person_id in found.people and person_id not in found.acting:
+            found.back_on[person_id] = ends_on + timedelta(days=1)
     return found

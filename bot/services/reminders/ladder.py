@@ -14,6 +14,7 @@ HOLDER = "holder"
 SECRETARY = "secretary"
 ADMIN = "admin"
 PROMPT = "P"  # the self-check / half-year report prompt, before the ladder proper
+ESCALATE_SECRETARY, ESCALATE_ADMIN = "S", "A"  # the 联络员's digest, the admins' list
 
 
 class Calendar(Protocol):
@@ -56,8 +57,10 @@ class LadderRules:
         rungs = [Step(f"T{n}", HOLDER, -n) for n in sorted(set(self.before), reverse=True)]
         rungs.append(Step("T0", HOLDER, 0))
         rungs.append(Step(f"O{self.overdue_holder}", HOLDER, self.overdue_holder))
-        rungs.append(Step(f"S{self.escalate_secretary}", SECRETARY, self.escalate_secretary))
-        rungs.append(Step(f"A{self.escalate_admin}", ADMIN, self.escalate_admin))
+        # the escalations' names carry no number: a changed ESCALATE_*_AFTER must not escalate
+        # every item a second time (S3 taken, S4 not)
+        rungs.append(Step(ESCALATE_SECRETARY, SECRETARY, self.escalate_secretary))
+        rungs.append(Step(ESCALATE_ADMIN, ADMIN, self.escalate_admin))
         object.__setattr__(self, "steps", tuple(rungs))
         object.__setattr__(self, "audience_of", {rung.name: rung.audience for rung in rungs})
 

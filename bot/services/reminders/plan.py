@@ -105,10 +105,12 @@ def make_plan(
     told_failed: dict[int, tuple[int, ...]] = {}  # step id → who was told
     for one in failed:
         if one.due_item_id in by_id:  # else done or closed since: nothing to tell
-            entry = Entry(by_id[one.due_item_id], UNDELIVERED, missed=one.person_id)
-            told_failed[one.step_id] = _tell(
-                entry, one.kind != REMINDER, outgoing, directory, rules
-            )
+            due = by_id[one.due_item_id]
+            own = one.kind != REMINDER or due.holder_id in (None, one.person_id)
+            stood_in = None if own else due.holder_id  # a stand-in's reminder, refused
+            entry = Entry(due, UNDELIVERED, stood_in, missed=one.person_id)
+            oversees = one.kind != REMINDER or _oversees(one.person_id, directory)
+            told_failed[one.step_id] = _tell(entry, oversees, outgoing, directory, rules)
     groups: dict[int, Group] = {}
     keys: dict[int, str] = {}
     for person_id, box in sorted(outgoing.items()):
@@ -183,11 +185,16 @@ def _undelivered(
             if _reachable(person):
                 continue
             entry = Entry(pick.due, UNDELIVERED, pick.for_person, missed=person.person_id)
-            secretary = Role.SECRETARY in directory.roles[person.person_id]
             told[(pick.due.due_item_id, pick.step)] = _tell(
-                entry, secretary, outgoing, directory, rules
+                entry, _oversees(person.person_id, directory), outgoing, directory, rules
             )
     return told
+
+
+def _oversees(person_id: int | None, directory: Directory) -> bool:
+    """A 联络员 or an admin: one they could not be reached is told to the admins."""
+    roles = directory.roles.get(person_id, set()) if person_id is not None else set()
+    return Role.SECRETARY in roles or Role.ADMIN in roles
 
 
 def _tell(

@@ -113,15 +113,17 @@ def steps_for(
     if reach.paused:
         return found
     grace = rules.escalation_grace
-    if grace and today < calendar.add_working_days(due.created_on, grace):
-        return found  # just imported: the holder hears of it first
+    heard = directory.settled_since(due.unit_id, due.holder_id, due.created_on)
+    if grace and today < calendar.add_working_days(heard, grace):
+        return found  # just imported, or the holder just back: they hear of it first
     for rung in escalations_due(
         rules, due=due.effective, today=today, calendar=calendar, sent=sent
     ):
         people = (
             directory.secretaries(due.unit_id) if rung.audience == SECRETARY else directory.admins()
         )
-        found.append(Chosen(due, rung.name, tuple(people), None))
+        if people:  # nobody (a 联络员 away with no stand-in): the step waits for someone
+            found.append(Chosen(due, rung.name, tuple(people), None))
     return found
 
 

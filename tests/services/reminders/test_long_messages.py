@@ -73,7 +73,7 @@ def test_the_escalation_list_is_a_summary_by_unit_and_splits_between_units() -> 
             for _ in range(2 if seat == 0 else 1):
                 number += 1
                 due = _due(number, unit_id, unit_id * 10 + seat, overdue=20 + number % 9)
-                entries.append(Entry(due, "A10", None))
+                entries.append(Entry(due, "A", None))
     admin = Recipient(1, "管理员", 1, 99, False)
     text, _ = words.render(
         Outgoing(admin, LadderRules(), entries), today=TODAY, directory=directory
