@@ -26,6 +26,7 @@ from bot.services.oversight.ranking import RankingRules
 from bot.services.records.matcher import Matcher
 from bot.services.records.writing import known_items
 from bot.services.reminders.ladder import LadderRules
+from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
 from bot.telegram.poller import Poller
@@ -121,6 +122,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         rules=ladder_rules(settings),
     )
     dispatcher["window"] = SendingWindow(dispatcher["rules"], settings.zone)
+    dispatcher["builds"] = Builds(notifier)
     handlers.setup(dispatcher)
     jobs = JobContext(
         sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
