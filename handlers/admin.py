@@ -132,15 +132,13 @@ async def workbook(
             if status
             else None
         )
-        summary = await import_workbook(
-            session,
-            data=raw,
-            now=clock.now(),
-            zone=zone,
-            actor_person_id=person.person_id,
-            progress=progress,
+        now, home = clock.now(), None if progress is None else builds.worker.home(progress)
+        summary = await builds.worker.run(  # written by the worker, in one transaction
+            lambda s: import_workbook(
+                s, data=raw, now=now, zone=zone, actor_person_id=person.person_id, progress=home
+            )
         )
-        copied = await duplicate_pairs(session, analyse=matcher.analyse)
+        copied = await builds.worker.run(lambda s: duplicate_pairs(s, analyse=matcher.analyse))
         report = import_texts.render_summary(summary)
         report += duplicate_texts.in_import_report(copied, threshold=DEFAULT_THRESHOLD)
         await notifier.send(chat, report)

@@ -209,7 +209,7 @@ async def picked(
     quarter = data.quarter or None
 
     async def build() -> None:
-        await send_workbook(chat, unit, data.year, quarter, session, clock, zone, notifier)
+        await send_workbook(chat, unit, data.year, quarter, builds, clock, zone, notifier)
 
     await builds.run(chat, "export", build)
 
@@ -219,14 +219,17 @@ async def send_workbook(
     unit: Unit,
     year: int,
     quarter: int | None,
-    session: AsyncSession,
+    builds: Builds,
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """Build the unit's workbook in a worker thread and send it (or say it is too large)."""
+    """Read the unit's year in the builds' worker, write the workbook in a worker thread and
+    send it (or say it is too large)."""
     today = local_date(clock.now(), zone)
-    data = await collect(session, unit=unit, year=year, quarter=quarter, today=today)
+    data = await builds.worker.run(
+        lambda s: collect(s, unit=unit, year=year, quarter=quarter, today=today)
+    )
     book = await asyncio.to_thread(build_workbook, data, zone=zone)
     if len(book) > MAX_UPLOAD:
         await notifier.send(chat, words.too_large(len(book), MAX_UPLOAD))

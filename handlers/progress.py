@@ -47,8 +47,10 @@ async def send_progress(
     year, quarter = quarter_of(today)
 
     async def build() -> None:
-        progress = await quarter_progress(
-            session, unit_id=unit_id, year=year, quarter=quarter, today=today, where=where
+        progress = await builds.worker.run(
+            lambda s: quarter_progress(
+                s, unit_id=unit_id, year=year, quarter=quarter, today=today, where=where
+            )
         )
         if progress.total == 0 and progress.closed == 0:
             await notifier.send(chat_id, words.no_progress(unit_name, progress, own))

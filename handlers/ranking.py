@@ -73,7 +73,9 @@ async def units(
     chat = message.chat.id
 
     async def build() -> None:
-        progress = await quarter_progress(session, span=span, now=now, zone=zone)
+        progress = await builds.worker.run(
+            lambda s: quarter_progress(s, span=span, now=now, zone=zone)
+        )
         current = span.start <= today <= span.end
         await notifier.send(chat, await asyncio.to_thread(words.units, span, current, progress))
         if not progress:
@@ -129,13 +131,17 @@ async def show_ranking(
 
     async def build() -> None:
         if part == "Y":
-            lines = await year_ranking(session, year=year, rules=ranking, now=now, zone=zone)
+            lines = await builds.worker.run(
+                lambda s: year_ranking(s, year=year, rules=ranking, now=now, zone=zone)
+            )
             text = words.year_ranking(year, lines, ranking)
             book = await asyncio.to_thread(year_workbook, label, lines)
         else:
             number = int(part[1])
-            lines = await quarter_ranking(
-                session, year=year, number=number, rules=ranking, now=now, zone=zone
+            lines = await builds.worker.run(
+                lambda s: quarter_ranking(
+                    s, year=year, number=number, rules=ranking, now=now, zone=zone
+                )
             )
             text = words.quarter_ranking(year, number, lines, ranking)
             book = await asyncio.to_thread(quarter_workbook, label, lines)
@@ -169,7 +175,7 @@ async def duplicates(
     chat = message.chat.id
 
     async def build() -> None:
-        pairs = await duplicate_pairs(session, analyse=matcher.analyse)
+        pairs = await builds.worker.run(lambda s: duplicate_pairs(s, analyse=matcher.analyse))
         await notifier.send(chat, duplicate_texts.render(pairs, threshold=DEFAULT_THRESHOLD))
 
     await builds.run(chat, "duplicates", build, action="typing")

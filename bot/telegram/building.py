@@ -10,6 +10,7 @@ from typing import Literal
 
 from bot import texts
 from bot.telegram.notifier import Notifier
+from storage.worker import Worker
 
 logger = logging.getLogger(__name__)
 Action = Literal["typing", "upload_photo", "upload_document"]
@@ -23,11 +24,13 @@ class Builds:
     person is told to wait (texts.STILL_BUILDING) and nothing starts. While a build runs, the chat
     shows a chat action ("sending a file…") at once and every few seconds, so a slow answer is
     seen to be coming; the action is best effort (not paced, failures only logged). The work
-    itself must keep the event loop free: its CPU-bound parts go to a worker thread.
+    itself must keep the event loop free: its database reads and writes go through `worker`
+    (storage.worker: its own thread, loop and engine), its CPU-bound steps to a worker thread.
     """
 
-    def __init__(self, notifier: Notifier, *, repeat: float = REPEAT) -> None:
+    def __init__(self, notifier: Notifier, worker: Worker, *, repeat: float = REPEAT) -> None:
         self.notifier = notifier
+        self.worker = worker  # the builds' database work runs there, off the bot's loop
         self.repeat = repeat
         self._running: set[tuple[int, str]] = set()
 
