@@ -3,15 +3,17 @@
 Five 联络员 (units U0002–U0006) each send /help once a second, as real Updates through the
 production Dispatcher (bot.app.build_app against the in-process fake Bot API, the generated
 district of bench/gen_district.py on a scratch copy of its SQLite file). Latency: from the
-update fed to the /help reply arriving at the fake API (what the person waits for); each
+moment the /help was due (sent by the person) to its reply arriving at the fake API, so a
+probe the blocked loop could not even feed counts its wait too (see Probe.chatting); each
 update runs in its own task, as the poller runs them. Phases, one after the other:
 
   idle      nothing else running
   /units    an admin's /units (1,000 units: ten messages and a chart)
   /export   U0001's 联络员 presses 全年 (the 2026 workbook)
   import    an admin sends the whole directory (10,002 people) as a workbook
-  together  the 09:00 reminder run (scheduler.jobs.remind, as the scheduler calls it), an
-            import, a /units and an /export started at once
+  the three import, /units and /export started at once
+  + run     the three again, with the 09:00 reminder run (scheduler.jobs.remind, as the
+            scheduler calls it) started at the same moment
 
 Also: each heavy job's wall time and how soon its chat action showed, the run's duration and
 the process's resident memory (peak over the phase, sampled every 50 ms, minus the start).
@@ -77,6 +79,7 @@ class Probe:
         self.chat = chat
         self.waiting: dict[int, list[asyncio.Future[float]]] = {}
         self.actions: dict[int, float] = {}
+        self.handled: list[asyncio.Task[object]] = []
         chat.fake.observers.append(self.saw)
 
     def saw(self, method: str, params: dict[str, Any]) -> None:
@@ -87,24 +90,40 @@ class Probe:
             self.actions.setdefault(chat_id, time.perf_counter())
 
     async def help(self, user: int) -> float:
+        """Send /help now; the instant its reply reached the fake API (the update's own task
+        may go on, e.g. committing its claim: collected in `handled`)."""
         reply: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(user, []).append(reply)
-        started = time.perf_counter()
-        handled = asyncio.create_task(self.chat.send_text(user, "/help"))
-        arrived = await asyncio.wait_for(reply, 120)
-        await handled
-        return (arrived - started) * 1000
+        self.handled.append(asyncio.create_task(self.chat.send_text(user, "/help")))
+        return await asyncio.wait_for(reply, 300)
 
     async def chatting(self, phase: Phase, stop: asyncio.Event, least: float) -> None:
-        """Each prober says /help once a second (staggered) until `stop` and `least` seconds."""
-        ends = time.perf_counter() + least
-        probes: list[asyncio.Task[float]] = []
-        step = 1.0 / len(PROBERS)
+        """Each prober says /help once a second (staggered) until `stop` and `least` seconds.
+
+        Latency counts from when a /help was due, not from when the loop got round to sending
+        it. A person whose last /help is still unanswered does not send another (no pile of
+        60 in one chat after a blocked minute); the /help they would have sent counts as
+        answered with the outstanding one (the correction for coordinated omission)."""
+        first = time.perf_counter()
+        ends = first + least
+        waits: list[asyncio.Task[float]] = []
+        last: dict[int, asyncio.Task[float]] = {}
+        step, n = 1.0 / len(PROBERS), 0
         while not stop.is_set() or time.perf_counter() < ends:
-            for user in PROBERS:
-                probes.append(asyncio.create_task(self.help(user)))
-                await asyncio.sleep(step)
-        phase.latencies = list(await asyncio.gather(*probes))
+            due = first + n * step
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            user = PROBERS[n % len(PROBERS)]
+            if user not in last or last[user].done():
+                last[user] = asyncio.create_task(self.help(user))
+            waits.append(asyncio.create_task(_since(due, last[user])))
+            n += 1
+        phase.latencies = list(await asyncio.gather(*waits))
+        await asyncio.gather(*self.handled)
+        self.handled.clear()
+
+
+async def _since(due: float, reply: asyncio.Task[float]) -> float:
+    return max(0.0, await asyncio.shield(reply) - due) * 1000  # 0: answered as it came due
 
 
 async def directory_workbook(chat: LocalChat) -> bytes:
