@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -26,6 +27,7 @@ from bot.services.oversight.ranking import RankingRules
 from bot.services.records.matcher import Matcher
 from bot.services.records.writing import known_items
 from bot.services.reminders.ladder import LadderRules
+from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
 from bot.telegram.poller import Poller
@@ -35,8 +37,10 @@ from scheduler.jobs import JobContext
 from scheduler.leader import Leader
 from scheduler.lock import SchedulerLock, sqlite_file
 from storage.db import create_engine, migrate, session_factory
+from storage.worker import Worker
 
 logger = logging.getLogger(__name__)
+SWITCH_INTERVAL = 0.0005  # seconds
 # pydantic keeps parametrised generics in a weak cache: without a strong reference aiogram
 # rebuilds Response[Message] on most Bot API calls (2–3 ms of CPU each; bench_oversight.py)
 _RESPONSE_TYPES = (Response[Message], Response[bool])
@@ -107,6 +111,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         clock = StartedClock(start) if start is not None else SystemClock()
     engine = create_engine(settings.db_url)
     sessions = session_factory(engine)
+    # The heavy views' worker thread holds the GIL at most this long when the bot's loop wants
+    # it (CPython's default 5 ms makes a /help wait ~5 ms at each of its many thread hand-offs).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     bot = build_bot(settings)
     pacer = Pacer(rate=settings.send_rate, per_chat=chat_limits)  # shared: replies and the outbox
     notifier = Notifier(bot, pacer=pacer, max_wait=settings.send_max_wait)
@@ -122,6 +129,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         rules=ladder_rules(settings),
     )
     dispatcher["window"] = SendingWindow(dispatcher["rules"], settings.zone)
+    dispatcher["builds"] = Builds(notifier, Worker(settings.db_url, sessions))
     handlers.setup(dispatcher)
     jobs = JobContext(
         sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
@@ -142,8 +150,9 @@ async def prepare(app: App) -> None:
 
 
 async def close(app: App) -> None:
-    """Release the HTTP session and the database pool."""
+    """Release the HTTP session, the heavy views' worker and the database pool."""
     await app.bot.session.close()
+    await app.dispatcher["builds"].worker.close()
     await app.engine.dispose()
 
 

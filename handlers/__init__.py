@@ -14,6 +14,7 @@ Handlers receive their dependencies by parameter name. The whole vocabulary:
 | rules     | bot.services.reminders.ladder.LadderRules | Dispatcher workflow data (the reminder ladder) |
 | ranking   | bot.services.oversight.ranking.RankingRules | Dispatcher workflow data |
 | sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
+| builds    | bot.telegram.building.Builds  | Dispatcher workflow data (heavy views: one at a time per chat) |
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -18,6 +19,7 @@ from bot.services.importing.assessment import has_assessment_sheet
 from bot.services.oversight.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
 from bot.services.oversight.ranking import RankingRules
 from bot.services.records.matcher import Matcher
+from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier
 from bot.telegram.progress import Progress
 from bot.texts import binding as binding_texts
@@ -102,8 +104,10 @@ async def workbook(
     notifier: Notifier,
     matcher: Matcher,
     ranking: RankingRules,
+    builds: Builds,
 ) -> None:
-    """An .xlsx workbook: every row validated, then all of it imported or nothing (report as reply)."""
+    """An .xlsx workbook: every row validated, then all of it imported or nothing (report as reply);
+    one import at a time per admin, the workbook read and checked in a worker thread."""
     document = message.document
     assert document is not None
     name = document.file_name or ""
@@ -113,30 +117,33 @@ async def workbook(
     if (document.file_size or 0) > MAX_DOWNLOAD:
         await notifier.send(message.chat.id, texts.IMPORT_TOO_BIG)
         return
-    status = await notifier.send(message.chat.id, texts.import_started(name))
-    data = await bot.download(document)
-    assert data is not None
-    raw = data.read()
-    if has_assessment_sheet(raw):  # 年终考核 results, not a directory (handlers/ranking.py)
-        await import_assessment(message, raw, person, session, clock, notifier, ranking)
-        return
-    progress = (
-        Progress(notifier, message.chat.id, status[0].message_id, import_texts.render_progress)
-        if status
-        else None
-    )
-    summary = await import_workbook(
-        session,
-        data=raw,
-        now=clock.now(),
-        zone=zone,
-        actor_person_id=person.person_id,
-        progress=progress,
-    )
-    copied = await duplicate_pairs(session, analyse=matcher.analyse)
-    report = import_texts.render_summary(summary)
-    report += duplicate_texts.in_import_report(copied, threshold=DEFAULT_THRESHOLD)
-    await notifier.send(message.chat.id, report)
+    chat = message.chat.id
+
+    async def build() -> None:
+        status = await notifier.send(chat, texts.import_started(name))
+        data = await bot.download(document)
+        assert data is not None
+        raw = data.read()
+        if await asyncio.to_thread(has_assessment_sheet, raw):  # 年终考核 (handlers/ranking.py)
+            await import_assessment(message, raw, person, session, clock, notifier, ranking)
+            return
+        progress = (
+            Progress(notifier, chat, status[0].message_id, import_texts.render_progress)
+            if status
+            else None
+        )
+        now, home = clock.now(), None if progress is None else builds.worker.home(progress)
+        summary = await builds.worker.run(  # written by the worker, in one transaction
+            lambda s: import_workbook(
+                s, data=raw, now=now, zone=zone, actor_person_id=person.person_id, progress=home
+            )
+        )
+        copied = await builds.worker.run(lambda s: duplicate_pairs(s, analyse=matcher.analyse))
+        report = import_texts.render_summary(summary)
+        report += duplicate_texts.in_import_report(copied, threshold=DEFAULT_THRESHOLD)
+        await notifier.send(chat, report)
+
+    await builds.run(chat, "import", build, action="typing")
 
 
 def build_router() -> Router:

@@ -26,6 +26,7 @@ from bot.services.exports.year import collect, year_items
 from bot.services.ledger.span import active_units, unit_by_code
 from bot.services.oversight.progress import quarter_of, quarter_progress
 from bot.services.oversight.publicize import NoGroup, post_to_group
+from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier, split_text
 from bot.texts import exports as words
 from handlers.filters import private_router
@@ -98,6 +99,7 @@ async def start(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    builds: Builds,
 ) -> None:
     """/progress, /export or /publicize [单位编码]: the own unit at once; an admin names a unit
     or picks it from the paged list."""
@@ -110,7 +112,7 @@ async def start(
     if isinstance(unit, str):
         await notifier.send(chat, unit)
         return
-    await opened(chat, what, unit, person, session, clock, zone, notifier)
+    await opened(chat, what, unit, person, session, clock, zone, notifier, builds)
 
 
 async def opened(
@@ -122,6 +124,7 @@ async def opened(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    builds: Builds,
 ) -> None:
     """A unit chosen: the chart, the years to export, or what to publicize."""
     assert unit.id is not None
@@ -134,6 +137,7 @@ async def opened(
             clock=clock,
             zone=zone,
             notifier=notifier,
+            builds=builds,
         )
         return
     if what == "b":
@@ -161,6 +165,7 @@ async def picked(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    builds: Builds,
 ) -> None:
     """A picker page, a unit, a year or a quarter pressed (however old: checked afresh)."""
     chat, data = query.from_user.id, callback_data
@@ -185,7 +190,7 @@ async def picked(
         return
     if data.what != "e" or not data.year:
         await query.answer()
-        await opened(chat, data.what, unit, person, session, clock, zone, notifier)
+        await opened(chat, data.what, unit, person, session, clock, zone, notifier, builds)
         return
     if data.quarter < 0:
         await query.answer()
@@ -197,8 +202,16 @@ async def picked(
         markup = InlineKeyboardMarkup(inline_keyboard=[span, quarters])
         await notifier.send(chat, words.CHOOSE_QUARTER, reply_markup=markup)
         return
+    if builds.busy(chat, "export"):
+        await query.answer(texts.STILL_BUILDING, show_alert=True)
+        return
     await query.answer(words.EXPORTING)
-    await send_workbook(chat, unit, data.year, data.quarter or None, session, clock, zone, notifier)
+    quarter = data.quarter or None
+
+    async def build() -> None:
+        await send_workbook(chat, unit, data.year, quarter, builds, clock, zone, notifier)
+
+    await builds.run(chat, "export", build)
 
 
 async def send_workbook(
@@ -206,14 +219,17 @@ async def send_workbook(
     unit: Unit,
     year: int,
     quarter: int | None,
-    session: AsyncSession,
+    builds: Builds,
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """Build the unit's workbook in a worker thread and send it (or say it is too large)."""
+    """Read the unit's year in the builds' worker, write the workbook in a worker thread and
+    send it (or say it is too large)."""
     today = local_date(clock.now(), zone)
-    data = await collect(session, unit=unit, year=year, quarter=quarter, today=today)
+    data = await builds.worker.run(
+        lambda s: collect(s, unit=unit, year=year, quarter=quarter, today=today)
+    )
     book = await asyncio.to_thread(build_workbook, data, zone=zone)
     if len(book) > MAX_UPLOAD:
         await notifier.send(chat, words.too_large(len(book), MAX_UPLOAD))

@@ -16,6 +16,7 @@ from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.ledger.status import mine
 from bot.services.oversight.progress import chart_png, quarter_of, quarter_progress
+from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier
 from bot.texts import exports as words
 from handlers.filters import private_router
@@ -36,28 +37,36 @@ async def send_progress(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    builds: Builds,
     where: ColumnElement[bool] | None = None,
     own: str | None = None,
 ) -> None:
-    """This quarter's chart for the unit (or, with `where` and `own`, one person's items)."""
+    """This quarter's chart for the unit (or, with `where` and `own`, one person's items); one
+    build at a time per chat."""
     today = local_date(clock.now(), zone)
     year, quarter = quarter_of(today)
-    progress = await quarter_progress(
-        session, unit_id=unit_id, year=year, quarter=quarter, today=today, where=where
-    )
-    if progress.total == 0 and progress.closed == 0:
-        await notifier.send(chat_id, words.no_progress(unit_name, progress, own))
-        return
-    png = await chart_png(
-        progress,
-        title=words.chart_title(unit_name, progress, own),
-        person_heading=words.PERSON_HEADING,
-        item_heading=words.ITEM_HEADING,
-    )
-    caption, follow = words.progress_caption(words.progress_numbers(unit_name, progress, own))
-    await send_photo(notifier, chat_id, data=png, caption=caption)
-    if follow:
-        await notifier.send(chat_id, follow)
+
+    async def build() -> None:
+        progress = await builds.worker.run(
+            lambda s: quarter_progress(
+                s, unit_id=unit_id, year=year, quarter=quarter, today=today, where=where
+            )
+        )
+        if progress.total == 0 and progress.closed == 0:
+            await notifier.send(chat_id, words.no_progress(unit_name, progress, own))
+            return
+        png = await chart_png(
+            progress,
+            title=words.chart_title(unit_name, progress, own),
+            person_heading=words.PERSON_HEADING,
+            item_heading=words.ITEM_HEADING,
+        )
+        caption, follow = words.progress_caption(words.progress_numbers(unit_name, progress, own))
+        await send_photo(notifier, chat_id, data=png, caption=caption)
+        if follow:
+            await notifier.send(chat_id, follow)
+
+    await builds.run(chat_id, "progress", build, action="upload_photo")
 
 
 async def own_progress(
@@ -67,6 +76,7 @@ async def own_progress(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    builds: Builds,
 ) -> None:
     """/progress for an official: their own items this quarter (and the unit team's if 第一责任人)."""
     await send_progress(
@@ -77,6 +87,7 @@ async def own_progress(
         clock=clock,
         zone=zone,
         notifier=notifier,
+        builds=builds,
         where=mine(person),
         own=person.name,
     )

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.clock import Clock
 from bot.services.calendar.periods import local_date, period_of_key
 from bot.services.directory.identity import Viewer
@@ -22,6 +23,7 @@ from bot.services.oversight.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
 from bot.services.oversight.ranking import Ranked, RankingRules, quarter_ranking, year_ranking
 from bot.services.oversight.units import by_category, quarter, quarter_of, quarter_progress
 from bot.services.records.matcher import Matcher
+from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier
 from bot.texts import duplicates as duplicate_texts
 from bot.texts import ranking as words
@@ -56,6 +58,7 @@ async def units(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    builds: Builds,
 ) -> None:
     """/units [2026-Q3]: every unit's completion this (or that) quarter, by category, then a chart."""
     now = clock.now()
@@ -67,18 +70,25 @@ async def units(
             await notifier.send(message.chat.id, words.units_usage(command.args.strip()))
             return
         span = named
-    progress = await quarter_progress(session, span=span, now=now, zone=zone)
-    current = span.start <= today <= span.end
-    await notifier.send(message.chat.id, words.units(span, current, progress))
-    if not progress:
-        return
-    panels = [
-        (category.value, [charts.Share(u.name, u.done, u.total) for u in members])
-        for category, members in by_category(progress)
-    ]
-    title = words.units_chart_title(span)
-    png = await asyncio.to_thread(charts.completion_chart, title=title, panels=panels)
-    await notifier.send_document(message.chat.id, data=png, filename=f"完成率-{span.key}.png")
+    chat = message.chat.id
+
+    async def build() -> None:
+        progress = await builds.worker.run(
+            lambda s: quarter_progress(s, span=span, now=now, zone=zone)
+        )
+        current = span.start <= today <= span.end
+        await notifier.send(chat, await asyncio.to_thread(words.units, span, current, progress))
+        if not progress:
+            return
+        panels = [
+            (category.value, [charts.Share(u.name, u.done, u.total) for u in members])
+            for category, members in by_category(progress)
+        ]
+        title = words.units_chart_title(span)
+        png = await asyncio.to_thread(charts.completion_chart, title=title, panels=panels)
+        await notifier.send_document(chat, data=png, filename=f"完成率-{span.key}.png")
+
+    await builds.run(chat, "units", build)
 
 
 async def ranking_menu(message: Message, clock: Clock, zone: ZoneInfo, notifier: Notifier) -> None:
@@ -95,8 +105,9 @@ async def show_ranking(
     zone: ZoneInfo,
     notifier: Notifier,
     ranking: RankingRules,
+    builds: Builds,
 ) -> None:
-    """One ranking as text per category, a chart and an .xlsx."""
+    """One ranking as text per category, a chart and an .xlsx (one build at a time per admin)."""
     year, part = callback_data.year, callback_data.part
     if part not in PARTS or year not in YEARS:
         await query.answer(words.STALE, show_alert=True)
@@ -112,23 +123,35 @@ async def show_ranking(
     if not begun:
         await query.answer(words.NOT_BEGUN.format(label=label), show_alert=True)
         return
-    await query.answer()
     chat = query.from_user.id
-    if part == "Y":
-        lines = await year_ranking(session, year=year, rules=ranking, now=now, zone=zone)
-        text = words.year_ranking(year, lines, ranking)
-        book = year_workbook(label, lines)
-    else:
-        number = int(part[1])
-        lines = await quarter_ranking(
-            session, year=year, number=number, rules=ranking, now=now, zone=zone
-        )
-        text = words.quarter_ranking(year, number, lines, ranking)
-        book = quarter_workbook(label, lines)
-    await notifier.send(chat, text)
-    await _send_chart(notifier, chat, label, lines)
-    name = f"排名-{year}{'年度' if part == 'Y' else '-' + part}.xlsx"
-    await notifier.send_document(chat, data=book, filename=name, caption=words.file_caption(label))
+    if builds.busy(chat, "ranking"):
+        await query.answer(texts.STILL_BUILDING, show_alert=True)
+        return
+    await query.answer()
+
+    async def build() -> None:
+        if part == "Y":
+            lines = await builds.worker.run(
+                lambda s: year_ranking(s, year=year, rules=ranking, now=now, zone=zone)
+            )
+            text = words.year_ranking(year, lines, ranking)
+            book = await asyncio.to_thread(year_workbook, label, lines)
+        else:
+            number = int(part[1])
+            lines = await builds.worker.run(
+                lambda s: quarter_ranking(
+                    s, year=year, number=number, rules=ranking, now=now, zone=zone
+                )
+            )
+            text = words.quarter_ranking(year, number, lines, ranking)
+            book = await asyncio.to_thread(quarter_workbook, label, lines)
+        await notifier.send(chat, text)
+        await _send_chart(notifier, chat, label, lines)
+        name = f"排名-{year}{'年度' if part == 'Y' else '-' + part}.xlsx"
+        caption = words.file_caption(label)
+        await notifier.send_document(chat, data=book, filename=name, caption=caption)
+
+    await builds.run(chat, "ranking", build)
 
 
 async def _send_chart(notifier: Notifier, chat: int, label: str, lines: list[Ranked]) -> None:
@@ -146,11 +169,16 @@ async def _send_chart(notifier: Notifier, chat: int, label: str, lines: list[Ran
 
 
 async def duplicates(
-    message: Message, session: AsyncSession, notifier: Notifier, matcher: Matcher
+    message: Message, session: AsyncSession, notifier: Notifier, matcher: Matcher, builds: Builds
 ) -> None:
     """/duplicates: individual items of different people of one unit that read nearly the same."""
-    pairs = await duplicate_pairs(session, analyse=matcher.analyse)
-    await notifier.send(message.chat.id, duplicate_texts.render(pairs, threshold=DEFAULT_THRESHOLD))
+    chat = message.chat.id
+
+    async def build() -> None:
+        pairs = await builds.worker.run(lambda s: duplicate_pairs(s, analyse=matcher.analyse))
+        await notifier.send(chat, duplicate_texts.render(pairs, threshold=DEFAULT_THRESHOLD))
+
+    await builds.run(chat, "duplicates", build, action="typing")
 
 
 async def import_assessment(

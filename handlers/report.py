@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -213,7 +214,8 @@ async def _submit(
     await query.answer()
     chat = query.from_user.id
     if paper.fresh:
-        data = build_docx(
+        data = await asyncio.to_thread(  # python-docx is CPU-bound: off the event loop
+            build_docx,
             title=words.title(paper.period),
             header=words.header(person, paper.period),
             sections=sections,

@@ -126,6 +126,13 @@ class BotApiMethods(ChatLog):
                          parse_mode=params.get("parse_mode")))  # fmt: skip
         return message
 
+    async def api_sendChatAction(self, params: Json, token: str) -> bool:
+        """A chat action ("sending a file…"): shown, not a message, so not in the chat log
+        (FakeBotAPI.calls has it)."""
+        if int_param(params, "chat_id") is None:
+            raise bad_request("chat_id is empty")
+        return True
+
     async def api_answerCallbackQuery(self, params: Json, token: str) -> bool:
         user_id = self._callbacks.pop(str(params.get("callback_query_id")), None)
         if user_id is None:

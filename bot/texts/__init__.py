@@ -60,6 +60,7 @@ INVITE_INACTIVE = "该邀请码对应的人员已停用：请联系管理员核�
 NOT_TEXT = "暂时只能识别文字、照片和文件，请用文字描述做了什么，或发送 /help 查看可用命令。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看您可用的命令。"
 STALE_BUTTON = "按钮已失效，请重新发送命令。"
+STILL_BUILDING = "正在生成，请稍候：上一次的请求完成后会自动发给您，不必重复发送。"
 STRANGER_ALERT = "您的账号尚未绑定：请向联络员或管理员索取邀请码，然后发送 /start 邀请码。"
 ALERT_LIMIT = 200  # what answerCallbackQuery shows
 ABANDONED = (

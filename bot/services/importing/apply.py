@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -34,6 +35,8 @@ PROGRESS_EVERY = 500
 
 
 async def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if done % PROGRESS_EVERY == 0:
+        await asyncio.sleep(0)  # long loops let other chats' updates run between rows
     if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
         await progress(stage, done, total)
 
@@ -47,8 +50,9 @@ async def import_directory(
     actor_person_id: int | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Validate the tables and apply them as the new directory; commit once, or write nothing."""
-    plan = check_tables(tables)
+    """Validate the tables (in a worker thread: CPU-bound) and apply them as the new directory;
+    commit once, or write nothing."""
+    plan = await asyncio.to_thread(check_tables, tables)
     await _report(progress, "check", 1, 1)
     try:
         summary = await _apply(session, plan, tables, now, zone, progress)
@@ -231,10 +235,11 @@ async def import_workbook(
     actor_person_id: int | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """An .xlsx an admin sent in the chat: the same checks and all-or-nothing write as the CLI."""
+    """An .xlsx an admin sent in the chat: the same checks and all-or-nothing write as the CLI
+    (the workbook is parsed in a worker thread)."""
     return await import_directory(
         session,
-        tables=read_workbook(data),
+        tables=await asyncio.to_thread(read_workbook, data),
         now=now,
         zone=zone,
         actor_person_id=actor_person_id,

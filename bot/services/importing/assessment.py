@@ -7,6 +7,7 @@ the same transaction).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import zipfile
@@ -146,7 +147,7 @@ async def import_assessments(
     actor_person_id: int | None = None,
 ) -> AssessmentImported:
     """Check every row, then write them all (replacing a unit-year imported before) and commit."""
-    rows = _rows(data)
+    rows = await asyncio.to_thread(_rows, data)  # the workbook parsed off the event loop
     units = {
         code.upper(): unit_id
         for code, unit_id in (await session.exec(select(col(Unit.code), col(Unit.id)))).all()

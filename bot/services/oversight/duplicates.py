@@ -10,6 +10,7 @@ changed word among n leaves (n−1)/n.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 from collections import Counter
@@ -110,8 +111,10 @@ async def individual_texts(session: AsyncSession) -> list[HeldText]:
 async def duplicate_pairs(
     session: AsyncSession, *, analyse: Analyse, threshold: float = DEFAULT_THRESHOLD
 ) -> list[DuplicatePair]:
-    """The suspected copies in the directory as it stands (for /duplicates and the import report)."""
-    return find_pairs(await individual_texts(session), analyse=analyse, threshold=threshold)
+    """The suspected copies in the directory as it stands (for /duplicates and the import report);
+    the texts are read here, the words cut and compared in a worker thread (CPU-bound)."""
+    texts = await individual_texts(session)
+    return await asyncio.to_thread(find_pairs, texts, analyse=analyse, threshold=threshold)
 
 
 def groups(pairs: Sequence[DuplicatePair]) -> list[list[HeldText]]:
