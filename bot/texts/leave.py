@@ -47,7 +47,7 @@ _REFUSALS: dict[LeaveProblem, str] = {
         "如需改期，请先发送 <code>/leave cancel 人员编码</code> 取消，再重新登记。"
     ),
     LeaveProblem.CYCLE: (
-        "{value} 在 {starts} 至 {ends} 也请假，而其代办人又回到了请假人本人："
+        "{starts} 至 {ends}，代办关系 {value} 绕回了请假人本人（中间的人同期也在休假）："
         "这样提醒无人接收。请另指定一位在岗的代办人。"
     ),
     LeaveProblem.NO_LEAVE: "{value} 没有进行中或将来的请假登记，无需取消。",

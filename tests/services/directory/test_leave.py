@@ -449,7 +449,7 @@ async def test_a_chain_of_stand_ins_is_followed_and_a_cycle_refused(session: Asy
     with pytest.raises(LeaveRefused) as refused:
         await _set(session, town, "P0001", "P0103", DEC1, DEC10, acting="P0102")
     assert refused.value.problem is LeaveProblem.CYCLE
-    assert "代办人李红霞（P0102）" in refused.value.value
+    assert refused.value.value == "赵德明（P0103）→李红霞（P0102）→赵德明（P0103）"
     # a chain is fine: 陈立新's stand-in 李红霞 is away, so 赵德明 receives for both
     await _set(session, town, "P0001", "P0101", DEC1, DEC10, acting="P0102")
     directory = await load_directory(session, today=date(2026, 12, 5))
@@ -458,3 +458,25 @@ async def test_a_chain_of_stand_ins_is_followed_and_a_cycle_refused(session: Asy
     assert reach.for_person == town.id("P0101")
     # after the first leave ends the chain is not there: a later leave of 赵德明 is fine
     await _set(session, town, "P0001", "P0103", date(2026, 12, 11), date(2026, 12, 20), "P0102")
+
+
+async def test_the_cycle_check_goes_by_day(session: AsyncSession) -> None:
+    """Leaves that never form a loop on one day are fine; a loop on some days is refused with
+    its days and the whole chain named."""
+    town = await _town(session)
+    await _set(session, town, "P0001", "P0103", date(2026, 12, 7), date(2026, 12, 8), "P0102")
+    await _set(session, town, "P0001", "P0102", date(2026, 12, 14), date(2026, 12, 18), "P0101")
+    # 陈立新 → 赵德明 (away 7–8 → 李红霞, present) ; 李红霞 away 14–18 but not in the chain then
+    await _set(session, town, "P0001", "P0101", date(2026, 12, 7), date(2026, 12, 18), "P0103")
+    await _set(session, town, "P0001", "P0105", date(2026, 12, 21), date(2026, 12, 22), "P0102")
+    await _set(session, town, "P0001", "P0102", date(2026, 12, 22), date(2026, 12, 23), "P0103")
+    with pytest.raises(LeaveRefused) as refused:  # on 12-22: 赵德明 → 李红霞 → … no: see below
+        await _set(session, town, "P0001", "P0103", date(2026, 12, 20), date(2026, 12, 28), "P0105")
+    assert refused.value.problem is LeaveProblem.CYCLE
+    # on 12-21 and 12-22 刘佳 is away with 李红霞 acting, and on 12-22 李红霞 with 赵德明:
+    # 赵德明 → 刘佳 → 李红霞 → 赵德明 on 12-22 only
+    assert (refused.value.starts_on, refused.value.ends_on) == (
+        date(2026, 12, 22),
+        date(2026, 12, 22),
+    )
+    assert refused.value.value == "赵德明（P0103）→刘佳（P0105）→李红霞（P0102）→赵德明（P0103）"
