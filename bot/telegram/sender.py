@@ -183,7 +183,11 @@ class OutboxSender:
         ids = [row.id for row in rows if row.id is not None and row.kind == "reminder"]
         if not ids:
             return rows
-        words = await reword(session, outbox_ids=ids, rewording=self.rewording)
+        try:
+            words = await reword(session, outbox_ids=ids, rewording=self.rewording)
+        except Exception:  # a bug of ours must not hold the reminders: they go as queued
+            logger.exception("outbox: re-wording reminders failed; sending them as queued")
+            return rows  # (closing the session undoes whatever the attempt wrote)
         for row in rows:
             if row.id in words:
                 row.text, row.reply_markup = words[row.id].text, words[row.id].reply_markup

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import col, select
 
 from bot.services.directory.identity import viewer_for
+from bot.services.directory.recipients import Directory
 from bot.services.outbox import Invites, OutboxMessage, enqueue
 from bot.services.records.choices import choices_for
+from bot.services.reminders.refresh import Rewording
+from bot.services.reminders.run import Outgoing
+from bot.telegram.sender import OutboxSender
 from scheduler.jobs import remind
 from storage.models import Outbox, OutboxState, ReplyKind, ReplyMeaning
 from tests.handlers.conftest import ZONE, District
@@ -107,3 +113,26 @@ async def test_a_reminder_goes_without_the_items_recorded_while_it_waited(
     assert sent.state is OutboxState.SENT and sent.text == delivered.text
     named = meaning.due_item_ids.split(",")
     assert now_means.due_item_ids.split(",") == [named[0], *named[2:]]  # a reply: not about C03
+
+
+async def test_a_reminder_goes_as_queued_when_re_wording_it_fails(district: District) -> None:
+    d = district
+    tg = d.tg("P0101")
+    assert (await remind(d.app.jobs, d.clock.now())).messages
+    queued, meaning = await _reminder_of(d, "P0101")
+    proposal = [
+        s for s in await d.chat.send_text(tg, "与班子成员签订了党风廉政建设目标责任书") if s.buttons
+    ][-1]
+    await d.chat.press(tg, proposal.message_id or 0, "确认")  # C03 recorded before delivery
+
+    def broken(outgoing: Outgoing, *, today: date, directory: Directory) -> tuple[str, str | None]:
+        raise RuntimeError("a bug in the wording")
+
+    sender = OutboxSender(
+        d.app.sessions, d.app.notifier, d.clock, rewording=Rewording(render=broken, zone=ZONE)
+    )
+    mark = d.fake.mark()
+    await sender.drain_once(d.clock.now())
+    assert [s.text for s in d.fake.sent_since(mark) if s.chat_id == tg] == [queued.text]
+    sent, means = await _reminder_of(d, "P0101")
+    assert sent.state is OutboxState.SENT and means.due_item_ids == meaning.due_item_ids
