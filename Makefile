@@ -40,6 +40,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_wave.py
+	$(BIN)/python bench/bench_wave.py --outage 10
 
 run: $(STAMP)
 	$(BIN)/python -m bot run

@@ -27,11 +27,13 @@ from bot.services.oversight.ranking import RankingRules
 from bot.services.records.matcher import Matcher
 from bot.services.records.writing import known_items
 from bot.services.reminders.ladder import LadderRules
+from bot.services.reminders.refresh import Rewording
 from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
 from bot.telegram.poller import Poller
 from bot.telegram.sender import OutboxSender
+from bot.texts import reminders as reminder_texts
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
 from scheduler.leader import Leader
@@ -134,7 +136,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
     jobs = JobContext(
         sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
     )
-    sender = OutboxSender(sessions, notifier, clock, window=dispatcher["window"])
+    sender = OutboxSender(
+        sessions,
+        notifier,
+        clock,
+        window=dispatcher["window"],
+        rewording=Rewording(
+            render=reminder_texts.render, zone=settings.zone, rules=dispatcher["rules"]
+        ),
+    )
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)
 
 

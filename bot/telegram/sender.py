@@ -32,6 +32,7 @@ from bot.services.outbox import (
     recover_sending,
 )
 from bot.services.reminders.moot import moot
+from bot.services.reminders.refresh import Rewording, reword
 from bot.telegram.delivery import Delivery, Outcome, retry_delay
 from bot.telegram.notifier import Notifier
 from storage.models import Outbox
@@ -83,10 +84,12 @@ class OutboxSender:
         max_attempts: int = MAX_ATTEMPTS,
         idle: float = IDLE,
         window: SendingWindow | None = None,
+        rewording: Rewording | None = None,
     ) -> None:
         self.sessions, self.notifier, self.clock = sessions, notifier, clock
         self.batch, self.max_attempts, self.idle = batch, max_attempts, idle
         self.window = window  # None: every row goes when due (tests of the sending itself)
+        self.rewording = rewording  # None: a reminder goes as queued (or is dropped when moot)
         self.counts = SendCounts()  # everything `run` did so far
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -141,7 +144,8 @@ class OutboxSender:
             async with self.sessions() as session:
                 rows = await claim_due(session, now=now, limit=room)
                 rows = await self._hold_outside_window(session, rows, now)
-                return await self._drop_moot(session, rows, now)
+                rows = await self._drop_moot(session, rows, now)
+                return await self._reword(session, rows)
         except Exception:
             logger.exception("outbox: claiming due messages failed; trying again shortly")
             return []
@@ -171,6 +175,27 @@ class OutboxSender:
         await drop(session, outbox_ids=ids, reason="moot: every item it named is done", now=now)
         logger.info("outbox: %s reminder(s) not sent: their items were done meanwhile", len(ids))
         return [row for row in rows if row.id not in ids]
+
+    async def _reword(self, session: AsyncSession, rows: list[Outbox]) -> list[Outbox]:
+        """Reminders some of whose items were recorded while they waited go without them."""
+        if self.rewording is None or not rows:
+            return rows
+        ids = [row.id for row in rows if row.id is not None and row.kind == "reminder"]
+        if not ids:
+            return rows
+        try:
+            words = await reword(session, outbox_ids=ids, rewording=self.rewording)
+        except Exception:  # a bug of ours must not hold the reminders: they go as queued
+            logger.exception("outbox: re-wording reminders failed; sending them as queued")
+            return rows  # (closing the session undoes whatever the attempt wrote)
+        for row in rows:
+            if row.id in words:
+                row.text, row.reply_markup = words[row.id].text, words[row.id].reply_markup
+        if words:
+            logger.info(
+                "outbox: %s reminder(s) re-worded: some items were done meanwhile", len(words)
+            )
+        return rows
 
     async def _sweep(self, now: datetime) -> None:
         try:

@@ -1,13 +1,21 @@
-"""A queued reminder is checked at delivery: one whose items were all recorded meanwhile is not sent."""
+"""A queued reminder is checked at delivery: sent without the items recorded meanwhile, or not at all."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlmodel import col, select
 
 from bot.services.directory.identity import viewer_for
+from bot.services.directory.recipients import Directory
 from bot.services.outbox import Invites, OutboxMessage, enqueue
 from bot.services.records.choices import choices_for
-from storage.models import Outbox, OutboxState, ReplyKind
+from bot.services.reminders.ladder import LadderRules
+from bot.services.reminders.refresh import Rewording
+from bot.services.reminders.run import Outgoing
+from bot.telegram.sender import OutboxSender
+from scheduler.jobs import remind
+from storage.models import Outbox, OutboxState, ReplyKind, ReplyMeaning
 from tests.handlers.conftest import ZONE, District
 
 
@@ -56,3 +64,79 @@ async def test_a_reminder_whose_items_were_done_while_it_waited_is_not_sent(
         }
     assert rows["done-meanwhile"].state is OutboxState.DROPPED
     assert rows["one-still-open"].state is OutboxState.SENT
+
+
+async def _reminder_of(d: District, code: str) -> tuple[Outbox, ReplyMeaning]:
+    async with d.app.sessions() as session:
+        row = (
+            await session.exec(
+                select(Outbox)
+                .where(Outbox.chat_id == d.tg(code), Outbox.kind == "reminder")
+                .execution_options(populate_existing=True)
+            )
+        ).one()
+        meaning = (
+            await session.exec(
+                select(ReplyMeaning)
+                .where(ReplyMeaning.outbox_id == row.id)
+                .execution_options(populate_existing=True)
+            )
+        ).one()
+    return row, meaning
+
+
+async def test_a_reminder_goes_without_the_items_recorded_while_it_waited(
+    district: District,
+) -> None:
+    d = district
+    tg = d.tg("P0101")
+    assert (await remind(d.app.jobs, d.clock.now())).messages
+    queued, meaning = await _reminder_of(d, "P0101")
+    assert "【C03】" in queued.text and "【C04】" in queued.text
+    await d.fake.go_down()  # Telegram is away: the reminder waits
+    counts = await d.app.sender.drain_once(d.clock.now())
+    assert counts.sent == 0 and counts.retry > 0
+    await d.fake.come_back()
+    proposal = [
+        s for s in await d.chat.send_text(tg, "与班子成员签订了党风廉政建设目标责任书") if s.buttons
+    ][-1]
+    await d.chat.press(tg, proposal.message_id or 0, "确认")  # C03 recorded meanwhile
+    waited, _ = await _reminder_of(d, "P0101")
+    d.clock.set(waited.not_before)
+    mark = d.fake.mark()
+    await d.app.sender.drain_once(d.clock.now())
+    [delivered] = [s for s in d.fake.sent_since(mark) if s.chat_id == tg]
+    lines = queued.text.split("\n")
+    c03 = next(n for n, line in enumerate(lines) if "【C03】" in line)
+    assert delivered.text == "\n".join(lines[:c03] + lines[c03 + 2 :])  # the run's words, less C03
+    assert "【C04】" in delivered.plain and "【C03】" not in delivered.plain
+    sent, now_means = await _reminder_of(d, "P0101")
+    assert sent.state is OutboxState.SENT and sent.text == delivered.text
+    named = meaning.due_item_ids.split(",")
+    assert now_means.due_item_ids.split(",") == [named[0], *named[2:]]  # a reply: not about C03
+
+
+async def test_a_reminder_goes_as_queued_when_re_wording_it_fails(district: District) -> None:
+    d = district
+    tg = d.tg("P0101")
+    assert (await remind(d.app.jobs, d.clock.now())).messages
+    queued, meaning = await _reminder_of(d, "P0101")
+    proposal = [
+        s for s in await d.chat.send_text(tg, "与班子成员签订了党风廉政建设目标责任书") if s.buttons
+    ][-1]
+    await d.chat.press(tg, proposal.message_id or 0, "确认")  # C03 recorded before delivery
+
+    def broken(outgoing: Outgoing, *, today: date, directory: Directory) -> tuple[str, str | None]:
+        raise RuntimeError("a bug in the wording")
+
+    sender = OutboxSender(
+        d.app.sessions,
+        d.app.notifier,
+        d.clock,
+        rewording=Rewording(render=broken, zone=ZONE, rules=LadderRules()),
+    )
+    mark = d.fake.mark()
+    await sender.drain_once(d.clock.now())
+    assert [s.text for s in d.fake.sent_since(mark) if s.chat_id == tg] == [queued.text]
+    sent, means = await _reminder_of(d, "P0101")
+    assert sent.state is OutboxState.SENT and means.due_item_ids == meaning.due_item_ids

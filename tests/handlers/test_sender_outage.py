@@ -1,4 +1,4 @@
-"""Reminders that are never lost: a Telegram outage, flood waits after it, a `tick` killed mid-send."""
+"""Reminders that are never lost: a Telegram outage, 5xx and flood waits after it, a `tick` killed mid-send."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ import pytest
 from sqlmodel import select
 
 from bot.cli_tick import tick
+from bot.services.calendar.window import deliverable
+from bot.services.calendar.workdays import load_calendar
 from bot.services.outbox import OutboxMessage, claim_due, enqueue
 from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
 from bot.telegram.sender import OutboxSender, SendCounts
 from bot.texts import reminders as words
+from scheduler.jobs import remind
 from storage.models import Outbox, OutboxState
-from tests.handlers.conftest import NOW, District
+from tests.handlers.conftest import NOW, ZONE, District
 
 WAVE = 60_000  # chat ids of the wave's synthetic recipients
 
@@ -110,6 +113,55 @@ async def test_a_ten_minute_outage_then_429s_delivers_every_reminder_once(
     assert back <= min(sent_at) <= max(sent_at) <= back + timedelta(hours=1)
     arrived = Counter((s.chat_id, s.text) for s in district.fake.sent)
     assert arrived == Counter((WAVE + n, f"提醒 {n}") for n in range(20))
+
+
+async def test_a_wave_held_by_an_outage_into_the_night_arrives_once_next_morning_after_5xx_and_429s(
+    district: District,
+) -> None:
+    """The issue's "Shown by": the fake Bot API refuses connections for ten minutes, then answers
+    500s, then 429s; every reminder of the wave arrives exactly once, after the outage, and only
+    inside the sending window (the outage ran into QUIET_HOURS: they wait for the morning)."""
+    d = district
+    window = d.app.sender.window
+    assert window is not None
+    notifier = Notifier(d.app.bot, pacer=Pacer(rate=200), max_wait=0.5)  # a 429: flood outcome
+    sender = OutboxSender(d.app.sessions, notifier, d.clock, window=window)
+    start = NOW.replace(hour=20, minute=55)  # Monday 2026-11-23, five minutes before quiet
+    assert (
+        await remind(d.app.jobs, start)
+    ).messages > 15  # the holders (escalation: after the grace)
+    queued = await _rows(d)
+    await d.fake.go_down()
+    back = start + timedelta(minutes=10)
+    moment: datetime | None = start
+    while moment is not None and moment < back:  # retried with backoff, then held for the night
+        counts = await sender.drain_once(moment)
+        assert (counts.sent, counts.failed, counts.unreachable) == (0, 0, 0)
+        moment = _next(await _rows(d), moment)
+    assert d.fake.sent == [] and moment is not None
+    morning = datetime(2026, 11, 24, 8, 0, tzinfo=ZONE)
+    assert moment == morning  # nothing tried in the night
+    await d.fake.come_back()
+    d.fake.fail(3, code=500)
+    d.fake.flood(4, retry_after=1)
+    for _ in range(40):
+        if moment is None:
+            break
+        await asyncio.sleep(notifier.pacer.paused_for())  # Telegram's 429 holds in real time
+        counts = await sender.drain_once(moment)
+        assert counts.failed + counts.unreachable == 0
+        moment = _next(await _rows(d), moment)
+    rows = await _rows(d)
+    assert rows.keys() == queued.keys()
+    assert {row.state for row in rows.values()} == {OutboxState.SENT}
+    async with d.app.sessions() as session:
+        calendar = await load_calendar(session)
+    for row in rows.values():
+        assert row.sent_at is not None and morning <= row.sent_at <= morning + timedelta(hours=1)
+        assert deliverable(window.hours, now=row.sent_at, zone=ZONE, calendar=calendar)
+    arrived = Counter((s.chat_id, s.text) for s in d.fake.sent if s.method == "sendMessage")
+    assert arrived == Counter((row.chat_id, row.text) for row in queued.values())
+    assert len(d.fake.calls_to("sendMessage")) == len(queued) + 3 + 4  # the 500s and 429s met
 
 
 async def test_429s_are_waits_not_failures_and_one_5xx_after_them_is_retried(
