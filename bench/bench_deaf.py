@@ -43,6 +43,7 @@ from openpyxl import Workbook  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
 from bench.gen_district import ITEMS, NOW, TG_BASE, generate  # noqa: E402
+from bot.__main__ import quiet_gc  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.localchat.driver import LocalChat, start_local_chat  # noqa: E402
@@ -295,6 +296,7 @@ def main() -> None:
     args = parser.parse_args()
     source = Path(args.sqlite)
     asyncio.run(generate(f"sqlite:///{source}"))
+    quiet_gc()  # as python -m bot does at start
     with tempfile.TemporaryDirectory() as tmp:
         phases = asyncio.run(bench(source, Path(tmp), args.idle))
     print("\n".join(table(phases)))

@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import text  # noqa: E402
 
 from bench.gen_district import generate  # noqa: E402
+from bot.__main__ import quiet_gc  # noqa: E402
 from bot.services.calendar.workdays import load_calendar  # noqa: E402
 from bot.services.reminders.ladder import LadderRules  # noqa: E402
 from bot.services.reminders.run import run_reminders  # noqa: E402
@@ -64,8 +65,7 @@ async def one(url: str) -> dict[str, float]:
             for table in ("reply_meaning", "reminderstep", "outbox"):
                 await conn.execute(text(f"DELETE FROM {table}"))
         gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 100)  # as python -m bot does at start
+        quiet_gc()  # as python -m bot does at start
         stop, late = asyncio.Event(), []  # type: ignore[var-annotated]
         watcher = asyncio.create_task(_lateness(stop, late))
         async with session_factory(engine)() as session:

@@ -67,7 +67,7 @@ def _setup_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
 
 
-def _quiet_gc() -> None:
+def quiet_gc() -> None:
     """Collect garbage without long pauses: what is loaded at start (the libraries, the models)
     is frozen out of collection, and young objects are collected less often. A reminder run
     makes hundreds of thousands of objects; with the defaults each full collection stopped the
@@ -78,7 +78,7 @@ def _quiet_gc() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, read the settings and run one command; returns the exit code."""
-    _quiet_gc()
+    quiet_gc()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
@@ -14,9 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.services.calendar.periods import local_date
+from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.directory.identity import Viewer
 from bot.services.directory.leave import cancel_leave, list_leaves, parse_leave_dates, set_leave
 from bot.services.directory.naming import Named, code_of, people_meant
+from bot.services.outbox import OutboxMessage, enqueue
 from bot.telegram.notifier import Notifier
 from bot.texts import leave as leave_texts
 from bot.texts import leave_pick as pick_texts
@@ -34,6 +36,7 @@ async def leave(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow,
 ) -> None:
     """/leave | /leave P0102 起 止 [代办人] | /leave cancel P0102."""
     words = (command.args or "").replace("，", " ").replace(",", " ").split()
@@ -56,9 +59,12 @@ async def leave(
         code = found[0].code if found else words[1]
         gone = await cancel_leave(session, actor=person, person_code=code, now=now, zone=zone)
         await notifier.send(chat, leave_texts.cancelled(gone, today))
-        for telegram_id, view in gone.notes:
-            if telegram_id != chat:
-                await notifier.send(telegram_id, leave_texts.cancelled_note(view, today))
+        notes = [
+            (tg, f"leave-cancel:{view.leave_id}", leave_texts.cancelled_note(view, today))
+            for tg, view in gone.notes
+            if tg != chat
+        ]
+        await _tell(session, notes, now, window)
         return
     if len(words) not in (3, 4):
         await notifier.send(chat, leave_texts.USAGE)
@@ -75,7 +81,17 @@ async def leave(
     person_code = who[0].code if who else words[0]
     acting_code = (acting[0].code if len(acting) == 1 else words[3]) if len(words) == 4 else None
     await _set(
-        chat, person, session, clock, zone, notifier, person_code, acting_code, starts_on, ends_on
+        chat,
+        person,
+        session,
+        clock,
+        zone,
+        notifier,
+        window,
+        person_code,
+        acting_code,
+        starts_on,
+        ends_on,
     )
 
 
@@ -116,6 +132,7 @@ async def picked(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow,
 ) -> None:
     """A same-name button: the leave is set as if typed with the codes (scope checked again)."""
     code = await code_of(session, person_id=callback_data.person)
@@ -133,7 +150,9 @@ async def picked(
         return
     await query.answer()
     chat = query.from_user.id
-    await _set(chat, person, session, clock, zone, notifier, code, acting, starts_on, ends_on)
+    await _set(
+        chat, person, session, clock, zone, notifier, window, code, acting, starts_on, ends_on
+    )
 
 
 async def _set(
@@ -143,6 +162,7 @@ async def _set(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    window: SendingWindow,
     person_code: str,
     acting_code: str | None,
     starts_on: date,
@@ -163,7 +183,38 @@ async def _set(
     await notifier.send(chat, leave_texts.leave_set(done, today))
     if done.acting_telegram_id is not None and done.acting_telegram_id != chat:
         note = leave_texts.acting_note(done.leave, today, person)
-        await notifier.send(done.acting_telegram_id, note)
+        await _tell(
+            session,
+            [(done.acting_telegram_id, f"leave-note:{done.leave.leave_id}", note)],
+            now,
+            window,
+        )
+
+
+async def _tell(
+    session: AsyncSession,
+    notes: list[tuple[int, str, str]],
+    now: datetime,
+    window: SendingWindow | None,
+) -> None:
+    """The acting person's note goes through the outbox like any bulk message: kept through an
+    outage, delivered in the sending window (not at night), once (keyed by the leave)."""
+    if not notes:
+        return
+    not_before = await bulk_not_before(session, window=window, now=now)
+    messages = [
+        OutboxMessage(
+            dedupe_key=key,
+            chat_id=tg,
+            person_id=None,
+            text=text,
+            not_before=not_before,
+            kind="leave",
+        )
+        for tg, key, text in notes
+    ]
+    await enqueue(session, messages=messages, now=now)
+    await session.commit()
 
 
 def build_router() -> Router:

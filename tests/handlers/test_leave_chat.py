@@ -10,11 +10,18 @@ from bot import texts
 from bot.localchat.chatlog import Sent
 from bot.texts import leave as leave_texts
 from storage.models import AuditEntry, Leave, Person
-from tests.handlers.conftest import District
+from tests.handlers.conftest import NOW, District
 
 
 def _to(sent: list[Sent], chat_id: int) -> str:
     return "\n".join(s.plain for s in sent if s.chat_id == chat_id and s.method == "sendMessage")
+
+
+async def _delivered(d: District, code: str) -> str:
+    """What the outbox delivered to `code` so far (the acting person's notes are queued, as every
+    bulk message is: kept through an outage, sent in the sending window)."""
+    await d.app.sender.drain_once(d.clock.now())
+    return "\n".join(s.plain for s in d.fake.sent if s.chat_id == d.tg(code) and s.plain)
 
 
 async def _leaves(d: District) -> list[Leave]:
@@ -31,7 +38,8 @@ async def test_an_admin_sets_lists_and_cancels_a_leave_and_the_acting_person_is_
     assert reply.startswith("✅ 已登记：李红霞（P0102） 12月1日–12月10日 请假")
     assert "提醒改发 赵德明（P0103）" in reply
     assert "已通知代办人" in reply
-    note = _to(sent, d.tg("P0103"))
+    assert _to(sent, d.tg("P0103")) == ""  # queued, not sent from the handler
+    note = await _delivered(d, "P0103")
     assert note.startswith("您将在 12月1日–12月10日 代 李红霞 接收履责提醒（周建国 登记）")
     assert _to(sent, d.tg("P0102")) == ""
 
@@ -42,7 +50,7 @@ async def test_an_admin_sets_lists_and_cancels_a_leave_and_the_acting_person_is_
 
     sent = await d.chat.send_text(d.tg("P0001"), "/leave cancel P0102")
     assert _to(sent, d.tg("P0001")).startswith("✅ 已取消 李红霞（P0102） 的请假：12月1日–12月10日")
-    assert "不再代其接收履责提醒" in _to(sent, d.tg("P0103"))
+    assert "不再代其接收履责提醒" in await _delivered(d, "P0103")
     assert "全区目前没有进行中或将来的请假登记" in await d.say("P0001", "/leave")
     [leave] = await _leaves(d)
     assert leave.cancelled_at is not None
@@ -57,7 +65,7 @@ async def test_a_secretary_manages_their_own_unit_only(district: District) -> No
     d = district
     sent = await d.chat.send_text(d.tg("P0105"), "/leave P0104 12-05 12-08 P0101")
     assert _to(sent, d.tg("P0105")).startswith("✅ 已登记：孙志强（P0104） 12月5日–12月8日 请假")
-    assert "代 孙志强 接收履责提醒（刘佳 登记）" in _to(sent, d.tg("P0101"))
+    assert "代 孙志强 接收履责提醒（刘佳 登记）" in await _delivered(d, "P0101")
     elsewhere = await d.say("P0105", "/leave P0201 12-05 12-08")
     unknown = await d.say("P0105", "/leave P9999 12-05 12-08")
     assert "本单位（城关镇）没有在册人员“P0201”" in elsewhere
@@ -114,7 +122,7 @@ async def test_a_leave_is_set_by_names_with_buttons_when_two_share_one(district:
     reply = _to(sent, d.tg("P0105"))
     assert reply.startswith("✅ 已登记：赵德明（P0103） 12月28日–12月30日 请假"), reply
     assert "提醒改发 孙志强（P0104）" in reply
-    assert "代 赵德明 接收履责提醒" in _to(sent, d.tg("P0104"))
+    assert "代 赵德明 接收履责提醒" in await _delivered(d, "P0104")
 
     async with d.app.sessions() as session:  # a second 孙志强, in 河西街道
         other = (await session.exec(select(Person).where(Person.code == "P0201"))).one()
@@ -133,3 +141,14 @@ async def test_a_leave_is_set_by_names_with_buttons_when_two_share_one(district:
     listed = await d.say("P0001", "/leave cancel 孙志强")
     assert "有 2 位“孙志强”，请用人员编码取消" in listed and "/leave cancel P0201" in listed
     assert (await _leaves(d))[-1].cancelled_at is None
+
+
+async def test_the_acting_persons_note_waits_for_the_sending_window(district: District) -> None:
+    """A /leave typed at 22:30 tells the 联络员 at once; the acting person hears next morning."""
+    d = district
+    d.clock.set(NOW.replace(hour=22, minute=30))
+    sent = await d.chat.send_text(d.tg("P0105"), "/leave P0104 12-05 12-08 P0101")
+    assert _to(sent, d.tg("P0105")).startswith("✅ 已登记")
+    assert await _delivered(d, "P0101") == ""  # quiet hours: it waits
+    d.clock.set(NOW.replace(day=24, hour=8, minute=30))
+    assert "代 孙志强 接收履责提醒" in await _delivered(d, "P0101")
