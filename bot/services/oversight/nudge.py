@@ -15,6 +15,7 @@ from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory, load_directory
+from bot.services.ledger.builtin import RESERVED_CODES
 from bot.services.ledger.outstanding import OutstandingItem
 from bot.services.outbox import Invites, OutboxMessage, enqueue
 from bot.services.oversight.pending import Pending, UnitRef, unit_pending
@@ -106,7 +107,13 @@ async def nudge(
     for target in chosen:
         reach = directory.person(target.person_id)
         acting = reach.for_person is not None
-        if not reach.receivers:
+        if acting:  # 季度自查 and 半年报告 are personal: they wait for the holder's return
+            target = Target(
+                target.person_id,
+                target.name,
+                [i for i in target.items if i.item_code not in RESERVED_CODES],
+            )
+        if not reach.receivers or not target.items:
             outcomes.append(Outcome(target.name, Sent.ON_LEAVE, len(target.items)))
             continue
         receiver = reach.receivers[0]
