@@ -113,7 +113,9 @@ def steps_for(
     if reach.paused:
         return found
     grace = rules.escalation_grace
-    heard = directory.settled_since(due.unit_id, due.holder_id, due.created_on)
+    heard = calendar.next_working(
+        directory.settled_since(due.unit_id, due.holder_id, due.created_on)
+    )
     if grace and today < calendar.add_working_days(heard, grace):
         return found  # just imported, or the holder just back: they hear of it first
     for rung in escalations_due(

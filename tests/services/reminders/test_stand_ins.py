@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.calendar.workdays import load_calendar
+from bot.services.reminders.ladder import LadderRules
+from bot.services.reminders.run import run_reminders
+from bot.texts import reminders as words
 from storage.models import (
     DueItem,
     Holding,
@@ -254,3 +258,61 @@ async def test_no_item_of_a_done_step_is_told(sessions: Sessions) -> None:
     await _run(sessions, at(WEEKDAY))
     assert not any("孙志强" in t for t in await _texts(sessions, "P0105") if "无法送达" in t)
     assert Item is not None
+
+
+async def test_a_secretary_away_without_a_stand_in_gets_her_digest_when_back(
+    sessions: Sessions,
+) -> None:
+    await _district(sessions)
+    await _away(sessions, "P0105", None, date(2026, 11, 20), date(2026, 11, 27))
+    await _run(sessions, at(WEEKDAY))
+    assert await _texts(sessions, "P0105") == []
+    assert "S" not in await _steps_of(sessions, unit="U01", holder="P0103")  # the digest waits
+    await _run(sessions, at(date(2026, 11, 30)))  # back on Monday
+    assert any("逾期事项汇总" in t for t in await _texts(sessions, "P0105"))
+
+
+async def test_an_unreachable_admin_is_told_to_the_other_admins_not_every_secretary(
+    sessions: Sessions,
+) -> None:
+    await _district(sessions)
+    async with sessions() as session:
+        await session.exec(
+            update(Person).where(col(Person.code) == "P0002").values(telegram_id=None)
+        )
+        await session.commit()
+    await _run(sessions, at(WEEKDAY))
+    assert not any("吴晓梅" in t for t in await _texts(sessions, "P0105"))
+    assert not any("吴晓梅" in t for t in await _texts(sessions, "P0204"))
+    assert any("无法送达" in t and "吴晓梅" in t for t in await _texts(sessions, "P0001"))
+
+
+async def test_escalation_waits_its_grace_after_the_holder_is_back(sessions: Sessions) -> None:
+    """Away (no stand-in) from before the import to Friday 12-04: Monday he hears of his items;
+    the 联络员 and the admins only three working days later."""
+    await _district(sessions)
+    await _away(sessions, "P0101", None, date(2026, 11, 20), date(2026, 12, 4))
+    for day in (date(2026, 11, 26), date(2026, 12, 7), date(2026, 12, 9)):
+        await _run(sessions, at(day))
+    assert await _texts(sessions, "P0101")  # his reminder on 12-07
+    assert not any(s[0] in "SA" for s in await _steps_of(sessions, unit="U01", holder="P0101"))
+    await _run(sessions, at(date(2026, 12, 10)))
+    assert {"S", "A"} <= await _steps_of(sessions, unit="U01", holder="P0101")
+
+
+async def test_changed_escalation_days_do_not_escalate_again(sessions: Sessions) -> None:
+    await _district(sessions)
+    await _run(sessions, at(WEEKDAY))
+    before = len(await _outbox(sessions))
+    async with sessions() as session:
+        calendar = await load_calendar(session)
+        await run_reminders(
+            session,
+            now=at(date(2026, 11, 27)),
+            zone=ZONE,
+            calendar=calendar,
+            rules=LadderRules(escalate_secretary=4, escalate_admin=12),
+            render=words.render,
+        )
+    later = (await _outbox(sessions))[before:]
+    assert not any("逾期事项汇总" in r.text or "约谈提醒名单" in r.text for r in later)
