@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +28,7 @@ from bot.services.ledger.outstanding import is_open
 from storage.models import DueItem, Frequency, Holding, Item
 
 logger = logging.getLogger(__name__)
+ROLL_CHUNK = 2000  # new due items per transaction in the daily roll
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ async def ensure_due_items(
     now: datetime,
     zone: ZoneInfo,
     calendar: Calendar | None = None,
+    commit_every: int | None = None,
 ) -> DueItemChanges:
     """Bring the due items of every active holding up to today (no commit).
 
@@ -48,39 +53,55 @@ async def ensure_due_items(
     to today, so periods missed while the bot was down are caught up; then moves the due date
     of every open due item whose 完成时限 changed (or, for the built-in items, whose working
     days changed). Done and closed items keep theirs. Without `calendar`, loads the current one.
+    With `commit_every` (the daily roll) the new rows are written that many per transaction,
+    each idempotent (ON CONFLICT DO NOTHING): the write lock is held for moments, and a roll
+    killed halfway is finished by the next.
     """
     await session.flush()
     today = local_date(now, zone)
     rule = DueRule(calendar if calendar is not None else await load_calendar(session))
-    created = await _create_missing(session, today=today, now=now, zone=zone, rule=rule)
+    created = await _create_missing(
+        session, today=today, now=now, zone=zone, rule=rule, commit_every=commit_every
+    )
     redated = await redate_open(session, rule=rule)
     logger.info("due items on %s: %d created, %d due dates moved", today, created, redated)
     return DueItemChanges(created=created, redated=redated)
 
 
 async def _create_missing(
-    session: AsyncSession, *, today: date, now: datetime, zone: ZoneInfo, rule: DueRule
+    session: AsyncSession,
+    *,
+    today: date,
+    now: datetime,
+    zone: ZoneInfo,
+    rule: DueRule,
+    commit_every: int | None,
 ) -> int:
-    latest = dict(
-        (
-            await session.exec(
-                select(col(DueItem.holding_id), func.max(col(DueItem.period_end))).group_by(
-                    col(DueItem.holding_id)
-                )
-            )
-        ).all()
-    )
-    rows = (
-        await session.exec(
-            select(col(Holding.id), col(Holding.created_at), Item)
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .where(col(Holding.active).is_(True), col(Item.active).is_(True))
+    latest: dict[int, date] = {}
+    ends = await session.stream(  # in slices: the event loop answers chat in between
+        sa_select(col(DueItem.holding_id), func.max(col(DueItem.period_end))).group_by(
+            col(DueItem.holding_id)
         )
-    ).all()
+    )
+    async for slice_ in ends.partitions(5000):
+        latest.update((holding_id, end) for holding_id, end in slice_)
+    rows: list[Any] = []  # (holding id, created at, frequency, deadline, system)
+    held = await session.stream(
+        sa_select(
+            col(Holding.id),
+            col(Holding.created_at),
+            col(Item.frequency),
+            col(Item.deadline),
+            col(Item.system),
+        )
+        .join(Item, col(Item.id) == col(Holding.item_id))
+        .where(col(Holding.active).is_(True), col(Item.active).is_(True))
+    )
+    async for chunk in held.partitions(5000):
+        rows.extend(chunk)
     spans: dict[tuple[Frequency, str | None, str | None, date], list[tuple[Period, date]]] = {}
     wanted: list[tuple[int, Period, date]] = []
-    for holding_id, created_at, item in rows:
-        frequency, deadline, system = item.frequency, item.deadline, item.system
+    for holding_id, created_at, frequency, deadline, system in rows:
         assert holding_id is not None
         first = local_date(created_at, zone)
         latest_end = latest.get(holding_id)
@@ -99,15 +120,14 @@ async def _create_missing(
     if not wanted:
         return 0
     keys = {period.key for _, period, _ in wanted}
-    existing = set(
-        (
-            await session.exec(
-                select(col(DueItem.holding_id), col(DueItem.period_key)).where(
-                    col(DueItem.period_key).in_(keys)
-                )
-            )
-        ).all()
+    existing: set[tuple[int, str]] = set()
+    stored = await session.stream(
+        sa_select(col(DueItem.holding_id), col(DueItem.period_key)).where(
+            col(DueItem.period_key).in_(keys)
+        )
     )
+    async for pairs in stored.partitions(5000):
+        existing.update((holding_id, key) for holding_id, key in pairs)
     new = [
         {
             "holding_id": holding_id,
@@ -120,8 +140,17 @@ async def _create_missing(
         for holding_id, period, due in wanted
         if (holding_id, period.key) not in existing
     ]
-    if new:
+    if new and not commit_every:
         await session.exec(insert(DueItem), params=new)
+    elif new and commit_every:
+        dialect = session.get_bind().dialect.name
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = upsert(DueItem).on_conflict_do_nothing(
+            index_elements=["holding_id", "period_key"]
+        )
+        for start in range(0, len(new), commit_every):
+            await session.exec(statement, params=new[start : start + commit_every])
+            await session.commit()
     return len(new)
 
 
@@ -193,6 +222,8 @@ async def roll_due_items(
     calendar: Calendar | None = None,
 ) -> int:
     """The daily roll: bring the due items up to today (missed periods too), then commit."""
-    changes = await ensure_due_items(session, now=now, zone=zone, calendar=calendar)
+    changes = await ensure_due_items(
+        session, now=now, zone=zone, calendar=calendar, commit_every=ROLL_CHUNK
+    )
     await session.commit()
     return changes.created

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,7 @@ from bot.services.directory.identity import Viewer, load_viewer
 from bot.services.errors import CloseProblem, CloseRefused
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
+from bot.services.ledger import due_items
 from bot.services.ledger.closing import close_due_item, holder_outstanding
 from bot.services.ledger.due_items import roll_due_items
 from bot.services.ledger.outstanding import outstanding
@@ -353,3 +355,22 @@ async def test_a_holders_outstanding_items_oldest_first(session: AsyncSession) -
     ]  # fmt: skip
     assert [o.days_overdue for o in items][:4] == [245, 245, 154, 1]
     assert len(items) == 15  # C01-C09, I0101, D01 twice, D02, and Q4 ZC and H2 BG (not yet due)
+
+
+async def test_the_roll_writes_in_small_transactions_and_a_second_roll_adds_nothing(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily roll commits every ROLL_CHUNK rows (SQLite's write lock is held for moments);
+    what it makes is the same, and a roll run again (after a kill halfway) adds only what is
+    missing, never a duplicate."""
+    monkeypatch.setattr(due_items, "ROLL_CHUNK", 7)
+    await _import(session, at(date(2026, 11, 23), 10, 0))
+    created = await roll_due_items(session, now=at(date(2027, 1, 20), 0, 5), zone=ZONE)
+    assert created > 7 * 3  # several transactions
+    assert await _periods(session, "S03", "P0103") == ["2026-11", "2026-12", "2027-01"]
+    await session.exec(delete(DueItem).where(col(DueItem.period_key) == "2027-01"))
+    await session.commit()  # as if killed after the December rows
+    again = await roll_due_items(session, now=at(date(2027, 1, 20), 0, 5), zone=ZONE)
+    assert 0 < again < created
+    assert await _periods(session, "S03", "P0103") == ["2026-11", "2026-12", "2027-01"]
+    assert await roll_due_items(session, now=at(date(2027, 1, 20), 0, 5), zone=ZONE) == 0
