@@ -39,14 +39,19 @@ def parse_today(text: str, zone: ZoneInfo) -> datetime:
     )
 
 
-def demo_start(db: Path, *, today: datetime | None, zone: ZoneInfo) -> tuple[datetime, str]:
+def demo_start(
+    db: Path, *, today: datetime | None, zone: ZoneInfo, real_now: datetime
+) -> tuple[datetime, str]:
     """The instant the chat starts at, and why: `today` when given, else the clock this
-    database was left at, else the demo day at 09:30."""
+    database was left at, else the demo day at 09:30 — or, for a database an older demo made
+    without a saved clock (its history written up to the real day it ran), the real time."""
     if today is not None:
         return today, "--today"
     saved = read_clock(db)
     if saved is not None:
         return saved, "saved"
+    if db.exists():
+        return real_now, "legacy"
     return datetime.combine(DEMO_DAY, DEMO_TIME, tzinfo=zone), "demo"
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.localchat.demo import banner, demo_db_url, setup_demo
 from bot.localchat.demo_clock import demo_start, save_clock
@@ -26,6 +26,7 @@ CLOCK_NOTES = {
     "demo": "，演示日（--today 换一天；:clock 拨动后下次启动接着走）",
     "saved": "，接着上次拨到的时间（--reset 从演示日重新开始）",
     "--today": "，按 --today 设定",
+    "legacy": "，旧版演示数据库没有保存时钟，按当前时间（--reset 从演示日重新开始）",
 }
 
 
@@ -64,7 +65,9 @@ async def run_chat(
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
     url = demo_db_url(db, reset=reset)
-    begin, why = await asyncio.to_thread(demo_start, db, today=start, zone=settings.zone)
+    begin, why = await asyncio.to_thread(
+        demo_start, db, today=start, zone=settings.zone, real_now=SystemClock().now()
+    )
     clock = ManualClock(begin)
     local = settings.model_copy(update={"database_url": url})
     app, _, chat = await start_local_chat(local, clock=clock)

@@ -86,6 +86,9 @@ async def test_the_demo_starts_on_its_day_and_keeps_its_clock(
     again = await _chat(db, tmp_path / "files", ":as P0101\n/my\n", reset=False)
     assert "模拟时间：2027-01-18 10:00（Asia/Shanghai），接着上次拨到的时间" in again
     assert "截至 2027-01-18" in again
+    clock_file(db).unlink()  # a database an older demo made: its history is up to a real day
+    legacy = await _chat(db, tmp_path / "files", ":clock\n", reset=False)
+    assert "旧版演示数据库没有保存时钟，按当前时间" in legacy
     reset = await _chat(db, tmp_path / "files", ":clock\n", reset=True)
     assert "模拟时间：2026-11-26 09:30（Asia/Shanghai），演示日" in reset
 
