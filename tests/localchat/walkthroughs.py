@@ -8,7 +8,7 @@ from pathlib import Path
 
 _FENCE = re.compile(r"^( *)```(\S*)\s*$")
 _HEADING = re.compile(r"^#{2,4} (.+)$")
-_PROMPT = re.compile(r"^(?:（未选身份）|\S+ \S+|陌生人 \d+)> (.*)$")
+PROMPT = re.compile(r"^(?:（未选身份）|\S+ \S+|陌生人 \d+)> (.*)$")
 _ASIDE = re.compile(r"\([^()]*\)")  # ASCII parentheses: the README's explanation, not bot text
 _NUMBER = re.compile(r"(?<![A-Za-z])N(?![A-Za-z])")
 
@@ -87,7 +87,7 @@ def by_step(transcript: str, steps: tuple[Step, ...]) -> list[str]:
         while True:
             if at >= len(lines):
                 raise AssertionError(f"the transcript never echoes {step.line!r}")
-            echo = _PROMPT.match(lines[at])
+            echo = PROMPT.match(lines[at])
             at += 1
             if echo and echo.group(1) == step.line:
                 starts.append(at)
