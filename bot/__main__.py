@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--files", type=Path, default=Path(".demo/files"), help="机器人发送的文件存放处"
     )
+    chat.add_argument(
+        "--today",
+        help="模拟时钟从这一天（09:30）或时刻开始，如 2026-12-03 或 '2026-12-03 14:00'；"
+        "不写时：接着此数据库上次的时间，新数据库从演示日 2026-11-26 开始",
+    )
     sub.add_parser("migrate", help="把数据库升级到最新结构")
     cal = sub.add_parser("calendar", help="工作日安排：导入管理员的调整，查看某年的节假日和调休")
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True, metavar="操作")
@@ -100,7 +105,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "invite": lambda: cli.invite(settings, args.codes, everyone=args.all),
         "unbind": lambda: cli.unbind(settings, args.person_code),
         "chat": lambda: cli.chat(
-            settings, data=args.data, db=args.db, reset=args.reset, files=args.files
+            settings,
+            data=args.data,
+            db=args.db,
+            reset=args.reset,
+            files=args.files,
+            today=args.today,
         ),
         "migrate": lambda: cli.migrate_only(settings),
         "tick": lambda: cli_tick.tick(settings, args.now),

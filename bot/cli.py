@@ -137,11 +137,19 @@ async def _bot_username(settings: Settings) -> str | None:
     return me.username
 
 
-async def chat(settings: Settings, *, data: Path, db: Path, reset: bool, files: Path) -> int:
-    """Local chat mode (`make demo`)."""
+async def chat(
+    settings: Settings, *, data: Path, db: Path, reset: bool, files: Path, today: str | None
+) -> int:
+    """Local chat mode (`make demo`); `today` starts its clock on another day than the demo's."""
+    from bot.localchat.demo_clock import BadDemoDay, parse_today
     from bot.localchat.terminal import run_chat
 
-    return await run_chat(settings, data=data, db=db, reset=reset, files=files)
+    try:
+        start = parse_today(today, settings.zone) if today else None
+    except BadDemoDay as exc:
+        _err(f"错误：{exc}")
+        return 2
+    return await run_chat(settings, data=data, db=db, reset=reset, files=files, start=start)
 
 
 def _err(line: str) -> None:

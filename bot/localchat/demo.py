@@ -42,6 +42,7 @@ HELP = """本地聊天模式：不连接 Telegram，你在终端里扮演任何�
   :clock                    显示模拟时间（Asia/Shanghai）
   :clock 2026-12-01 09:00   把时钟拨到指定时刻，并运行途中到点的定时任务
   :clock +3d  :clock +2h    向前拨 3 天 / 2 小时（也可用 +30m、+1w、+1d12h）
+                     时钟随数据库保存，下次启动接着走；新数据库从演示日 2026-11-26 开始
                      途中的提醒（工作日 9:00 起）经发件箱送达；只完整显示发给当前身份的，
                      其余按人汇总；:inbox 查看当前身份最近收到的 5 条（:inbox 20 看 20 条）
   试试：:as P0101 后 :clock 2026-12-24 09:30，看季度自查提示和逾期提醒；
@@ -85,7 +86,7 @@ class DemoSetup:
 def demo_db_url(db: Path, *, reset: bool) -> str:
     """The SQLite URL of the demo database file; `reset` deletes the file (and its journals) first."""
     if reset:
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", ".clock"):
             db.with_name(db.name + suffix).unlink(missing_ok=True)
     db.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite+aiosqlite:///{db.resolve().as_posix()}"
@@ -159,7 +160,9 @@ async def load_people(sessions: async_sessionmaker[AsyncSession]) -> dict[str, D
     }
 
 
-def banner(setup: DemoSetup, *, data: Path, db: Path, now: str, zone: ZoneInfo) -> list[str]:
+def banner(
+    setup: DemoSetup, *, data: Path, db: Path, now: str, zone: ZoneInfo, clock_note: str = ""
+) -> list[str]:
     """The lines the chat starts with: what was imported and bound, where, and how to begin."""
     s = setup.summary
     units, people, items = (k.added + k.updated + k.unchanged for k in (s.units, s.people, s.items))
@@ -169,6 +172,6 @@ def banner(setup: DemoSetup, *, data: Path, db: Path, now: str, zone: ZoneInfo) 
         f"数据库：{db.resolve()}",
         f"示例数据 {data}：导入单位 {units} 个，人员 {people} 名，责任事项 {items} 项",
         f"已绑定 {bound} 人（本次新绑定 {setup.newly_bound} 人），演示 Telegram id 从 {DEMO_ID_BASE} 起",
-        f"模拟时间：{now}（{zone.key}）",
+        f"模拟时间：{now}（{zone.key}）{clock_note}",
         "输入 :help 查看用法；:as P0101 扮演城关镇党委书记陈立新",
     ]

@@ -14,12 +14,20 @@ from typing import TextIO
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.localchat.demo import banner, demo_db_url, setup_demo
+from bot.localchat.demo_clock import demo_start, save_clock
 from bot.localchat.driver import start_local_chat
 from bot.localchat.history import PHOTOS, history_line, load_history
 from bot.localchat.repl import Repl
 from bot.services.errors import ImportRejected
 from bot.texts import plain
 from bot.texts.importing import render_problems
+
+CLOCK_NOTES = {
+    "demo": "，演示日（--today 换一天；:clock 拨动后下次启动接着走）",
+    "saved": "，接着上次拨到的时间（--reset 从演示日重新开始）",
+    "--today": "，按 --today 设定",
+    "legacy": "，旧版演示数据库没有保存时钟，按当前时间（--reset 从演示日重新开始）",
+}
 
 
 async def _read(stdin: TextIO, prompt: str | None) -> str:
@@ -56,8 +64,12 @@ async def run_chat(
     quiet = logging.getLogger().level == logging.INFO  # keep INFO chatter off the terminal
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)
-    clock = ManualClock(start or SystemClock().now())
-    local = settings.model_copy(update={"database_url": demo_db_url(db, reset=reset)})
+    url = demo_db_url(db, reset=reset)
+    begin, why = await asyncio.to_thread(
+        demo_start, db, today=start, zone=settings.zone, real_now=SystemClock().now()
+    )
+    clock = ManualClock(begin)
+    local = settings.model_copy(update={"database_url": url})
     app, _, chat = await start_local_chat(local, clock=clock)
     try:
         try:
@@ -72,7 +84,12 @@ async def run_chat(
             if person.telegram_id is not None:
                 chat.names[person.telegram_id] = person.name
         for text in banner(
-            setup, data=data, db=db, now=repl.local(clock.now()), zone=settings.zone
+            setup,
+            data=data,
+            db=db,
+            now=repl.local(clock.now()),
+            zone=settings.zone,
+            clock_note=CLOCK_NOTES[why],
         ):
             repl.say(text)
         repl.say(history_line(history))
@@ -83,7 +100,9 @@ async def run_chat(
             line = await _read(stdin, repl.prompt() if interactive else None)
             if not interactive and line.strip():
                 repl.say(repl.prompt() + line.rstrip("\n"))  # a transcript shows the input too
-            if not line or not await repl.handle(line):
+            going_on = bool(line) and await repl.handle(line)
+            await asyncio.to_thread(save_clock, db, clock.now())
+            if not going_on:
                 break
         repl.say("再见。")
     finally:

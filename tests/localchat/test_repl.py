@@ -124,7 +124,7 @@ async def test_the_demo_group_binds_and_stays_silent_under_its_posts(tmp_path: P
 async def test_the_demo_reply_of_a_stall_to_a_card_records_nothing_and_says_why(
     tmp_path: Path,
 ) -> None:
-    """The README's walk: /my, open C07's card, reply 回头再说 → nothing recorded, and why."""
+    """A stall replied to an item card records nothing and says why; a completion is recorded."""
     script = (
         ":as P0101\n/my\n:press 2 C07\n:reply 3 回头再说\n"
         ":reply 3 今天组织全体干部开展了警示教育活动\n:quit\n"
