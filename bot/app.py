@@ -134,7 +134,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
     dispatcher["builds"] = Builds(notifier, Worker(settings.db_url, sessions))
     handlers.setup(dispatcher)
     jobs = JobContext(
-        sessions=sessions, notifier=notifier, zone=settings.zone, rules=dispatcher["rules"]
+        sessions=sessions,
+        notifier=notifier,
+        zone=settings.zone,
+        rules=dispatcher["rules"],
+        worker=dispatcher["builds"].worker,
     )
     sender = OutboxSender(
         sessions,

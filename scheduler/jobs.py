@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -19,8 +21,10 @@ from bot.services.updates import prune_claims
 from bot.telegram.notifier import Notifier
 from bot.texts import reminders as reminder_texts
 from bot.texts import reminders_calendar as calendar_texts
+from storage.worker import Worker
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,12 +35,25 @@ class JobContext:
     notifier: Notifier
     zone: ZoneInfo
     rules: LadderRules
+    # the heavy views' database worker (its own thread, loop and engine): the run and the roll
+    # read, plan and write there, so the bot's loop only answers chat meanwhile
+    worker: Worker | None = None
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work` in a session: on the worker when there is one."""
+        if self.worker is not None:
+            return await self.worker.run(work)
+        async with self.sessions() as session:
+            return await work(session)
 
 
 async def roll_periods(ctx: JobContext, now: datetime) -> None:
     """A new month, quarter, half-year or year: create its due items for every active holding."""
-    async with ctx.sessions() as session:
-        created = await roll_due_items(session, now=now, zone=ctx.zone)
+
+    async def roll(session: AsyncSession) -> int:
+        return await roll_due_items(session, now=now, zone=ctx.zone)
+
+    created = await ctx.run(roll)
     logger.info("roll_periods at %s: %s due items created", now.isoformat(), created)
 
 
@@ -49,7 +66,8 @@ async def prune(ctx: JobContext, now: datetime) -> None:
 
 async def remind(ctx: JobContext, now: datetime) -> RunReport:
     """Select and enqueue every ladder step due as of `now` (the job and `python -m bot tick`)."""
-    async with ctx.sessions() as session:
+
+    async def run(session: AsyncSession) -> RunReport:
         calendar = await load_calendar(session)
         report = await run_reminders(
             session,
@@ -68,7 +86,9 @@ async def remind(ctx: JobContext, now: datetime) -> RunReport:
                 rules=ctx.rules,
                 words=calendar_texts.estimated_year,
             )
-    return report
+        return report
+
+    return await ctx.run(run)
 
 
 async def reminders(ctx: JobContext, now: datetime) -> None:
