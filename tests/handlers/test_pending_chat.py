@@ -153,7 +153,7 @@ async def test_a_secretary_of_a_closed_unit_or_of_no_items(district: District) -
 
 async def test_questions_in_plain_chinese_and_what_is_not_one(district: District) -> None:
     [who] = await send(district, SECRETARY, "谁还没交季度自查")
-    assert who.plain.startswith("📋 城关镇尚未完成【ZC】的（共 4 项）")
+    assert who.plain.startswith("📋 城关镇尚未完成季度自查的（共 4 人）")
     assert "陈立新" in who.plain and "刘佳" not in who.plain
     [unknown] = await send(district, SECRETARY, "张三还差什么")
     assert unknown.plain == "本单位没有名为“张三”的人员。请核对姓名后重试。"
