@@ -6,7 +6,8 @@ from html import escape
 
 from bot.services.ledger.builtin import SYSTEM_ITEMS
 
-LABEL_CHARS = 10  # words of the 责任内容 on a button after its code: a phone row stays one line
+LABEL_CHARS = 16  # a button's code and words: one row on a phone (a period may follow)
+HEADING_CHARS = 10  # words of the 责任内容 a heading quotes after its code
 BUILT_IN_WORDS = {item.code: item.content.split("：", 1)[0] for item in SYSTEM_ITEMS}
 
 
@@ -15,15 +16,16 @@ def item_words(code: str, content: str = "") -> str:
     (HTML-escaped)."""
     if code.upper() in BUILT_IN_WORDS:
         return BUILT_IN_WORDS[code.upper()]
-    return f"【{escape(code)}】{escape(_cut(content))}"
+    return f"【{escape(code)}】{escape(_cut(content, HEADING_CHARS))}"
 
 
 def button_label(code: str, content: str, extra: str = "") -> str:
     """A button's text (plain, not HTML): 【C01】每季度至少主持… plus `extra` (a period)."""
-    words = BUILT_IN_WORDS.get(code.upper()) or _cut(content)
+    room = max(4, LABEL_CHARS - len(code) - 2)
+    words = BUILT_IN_WORDS.get(code.upper()) or _cut(content, room)
     return f"【{code}】{words}{extra}"
 
 
-def _cut(content: str) -> str:
+def _cut(content: str, chars: int) -> str:
     text = " ".join(content.split())
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+    return text if len(text) <= chars else text[: chars - 1] + "…"
