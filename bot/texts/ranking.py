@@ -154,7 +154,7 @@ ASSESSMENT_PROBLEMS = {
     "bad_year": "第 {row} 行「{column}」：“{value}”不是有效年度，请写四位数字如 2026。",
     "bad_result": "第 {row} 行「{column}」：“{value}”不是有效结果，应为 {detail} 之一。",
     "bad_score": "第 {row} 行「{column}」：“{value}”不是 0–100 的分数（可留空）。",
-    "duplicate": "第 {row} 行：单位“{value}”该年度已在第 {detail} 行出现。",
+    "duplicate": "第 {row} 行「{column}」：单位“{value}”的 {year} 年度已在第 {detail} 行出现。",
 }
 
 
@@ -170,6 +170,7 @@ def assessment_rejected(problems: list[AssessmentProblem], limit: int = 50) -> s
                 column=escape(problem.column),
                 value=escape(problem.value),
                 detail=escape(problem.detail),
+                year=problem.year,
             )
         )
     if len(problems) > limit:
