@@ -139,7 +139,8 @@ def ranking_chart_title(label: str) -> str:
 
 
 def chart_label(line: Ranked) -> str:
-    return f"{line.category.value[:2]} {line.rank or '—'} {line.name}"
+    """A bar's label in its category's panel: rank and name."""
+    return f"{line.rank or '—'}. {line.name}"
 
 
 def file_caption(label: str) -> str:
