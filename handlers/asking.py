@@ -88,6 +88,8 @@ async def answer(
     if refusal := await checked_unit(person, unit, session):
         await notifier.send(chat, refusal)
         return
+    if question.unit_code and question.unit_code.upper() != unit.code.upper():
+        await notifier.send(chat, words.own_unit_only(question.unit_name, unit))
     now = clock.now()
     narrow = of_items(question.items) if question.items else true()
     if question.name:
@@ -119,9 +121,9 @@ async def answer(
 async def _unit(question: Question, person: Viewer, session: AsyncSession) -> UnitRef | None:
     """The unit a question is about: a 联络员's own (or one they named); an admin's named one,
     or the unit of the one person named."""
-    if question.unit_code:  # another unit than a 联络员's own: checked_unit refuses it
+    if person.is_admin and question.unit_code:
         return await unit_ref(session, code=question.unit_code)
-    if not person.is_admin:
+    if not person.is_admin:  # a 联络员 asks about her own unit, whichever she names
         return await unit_ref(session, unit_id=person.unit_id)
     if len(question.person_ids) == 1:
         return await unit_of(session, person_id=question.person_ids[0])

@@ -34,9 +34,15 @@ async def not_text(message: Message, notifier: Notifier) -> None:
     await notifier.send(message.chat.id, texts.NOT_TEXT)
 
 
-async def stale_button(query: CallbackQuery, person: Viewer | None) -> None:
-    """A button no handler recognises (old message, changed version) or pressed by a stranger."""
-    await query.answer(texts.STALE_BUTTON if person else texts.STRANGER_ALERT, show_alert=True)
+async def stale_button(query: CallbackQuery, person: Viewer | None, session: AsyncSession) -> None:
+    """A button no handler recognises (old message, changed version), pressed by a stranger, or
+    by someone a later import deactivated (whom to ask, as when they write)."""
+    if person is not None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    former = await former_person(session, telegram_id=query.from_user.id)
+    said = texts.STRANGER_ALERT if former is None else binding_texts.deactivated(former)
+    await query.answer(texts.alert(said), show_alert=True)
 
 
 def build_router() -> Router:

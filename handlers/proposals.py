@@ -16,7 +16,7 @@ from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records import proposal_state
 from bot.services.records import proposals as recording
 from bot.services.records import writing as records
-from bot.services.records.choices import Choice, choice_by_id, choices_for
+from bot.services.records.choices import Choice, choice_by_id, choices_for, pickable
 from bot.services.records.days import typed_day
 from bot.services.records.input_text import clean_text
 from bot.services.records.matcher import Outcome
@@ -25,6 +25,7 @@ from bot.services.records.storing import Proposed
 from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
+from bot.texts.labels import button_label
 from handlers.filters import IsBound
 from handlers.records import RecordCb
 from handlers.replies import Invites, RepliesToBot
@@ -70,12 +71,12 @@ def _pick_keyboard(
     proposal: Proposal, choices: list[Choice], *, other: bool
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    labels = words.with_period(choices[:MAX_BUTTONS])
-    for n, choice in enumerate(choices[:MAX_BUTTONS], 1):
-        label = labels[choice.due_item_id] + choice.content
-        label = f"{n}.{label}" if other else label
+    choices = pickable(choices)[:MAX_BUTTONS]
+    periods = words.two_periods(choices)
+    for n, choice in enumerate(choices, 1):
+        label = button_label(choice.code, choice.content, periods.get(choice.due_item_id, ""))
         kb.button(
-            text=label[:40],
+            text=f"{n}.{label}" if other else label,
             callback_data=ProposalCb(id=proposal.id or 0, act="pick", due=choice.due_item_id),
         )
     if other:
@@ -199,7 +200,7 @@ async def on_proposal(
             await notifier.edit(
                 chat,
                 message.message_id,
-                words.choose_from_all(proposal.text, file_kind=proposal.file_kind),
+                words.reselect(proposal.text, file_kind=proposal.file_kind),
                 reply_markup=_pick_keyboard(proposal, everything, other=False),
             )
         return

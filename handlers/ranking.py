@@ -158,12 +158,16 @@ async def _send_chart(notifier: Notifier, chat: int, label: str, lines: list[Ran
     scored = [line for line in lines if line.score is not None]
     if not scored:
         return
+    panels = [
+        (
+            category.value,
+            [words.chart_label(line) for line in scored if line.category is category],
+            [round(line.score or 0.0, 1) for line in scored if line.category is category],
+        )
+        for category in dict.fromkeys(line.category for line in scored)
+    ]
     png = await asyncio.to_thread(
-        charts.bar_chart,
-        title=words.ranking_chart_title(label),
-        labels=[words.chart_label(line) for line in scored],
-        values=[round(line.score or 0.0, 1) for line in scored],
-        unit="分",
+        charts.ranking_chart, title=words.ranking_chart_title(label), panels=panels, unit="分"
     )
     await notifier.send_document(chat, data=png, filename=f"排名-{label}.png")
 

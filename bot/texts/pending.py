@@ -8,6 +8,7 @@ from html import escape
 from bot.services.ledger.outstanding import OutstandingItem
 from bot.services.oversight.nudge import Letter, Outcome, Sent
 from bot.services.oversight.pending import Group, Pending, Progress, UnitRef, light
+from bot.texts.labels import item_words
 from bot.texts.ledger import period_label
 from bot.texts.reminders import REPLY_HINT
 
@@ -134,14 +135,19 @@ def pending_page(
 
 def who_missing(pending: Pending, codes: list[str]) -> str:
     """谁还没交季度自查: the people who still owe the named items."""
-    named = "、".join(f"【{escape(code)}】" for code in codes)
+    contents = {item.item_code: item.content for group in pending.groups for item in group.items}
+    named = "、".join(item_words(code, contents.get(code, "")) for code in codes)
     if pending.total == 0:
         return f"✅ {escape(pending.unit.name)}的{named}目前都已完成（或无需办理）。"
-    lines = [f"📋 {escape(pending.unit.name)}尚未完成{named}的（共 {pending.total} 项）："]
+    people = len(pending.groups)
+    count = f"共 {people} 人" + (f"，{pending.total} 项" if pending.total > people else "")
+    lines = [f"📋 {escape(pending.unit.name)}尚未完成{named}的（{count}）："]
     for group in pending.groups:
         marks = "".join(light(item) for item in group.items)
         worst = group.items[0]
-        lines.append(f"{marks} <b>{escape(group.holder)}</b> · {_when(worst)}")
+        several = f"（{len(group.items)} 项）" if len(group.items) > 1 else ""
+        when = f"{period_label(worst.period)} · {_when(worst)}"
+        lines.append(f"{marks} <b>{escape(group.holder)}</b>{several} · {when}")
     return "\n".join(lines)
 
 

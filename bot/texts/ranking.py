@@ -139,7 +139,8 @@ def ranking_chart_title(label: str) -> str:
 
 
 def chart_label(line: Ranked) -> str:
-    return f"{line.category.value[:2]} {line.rank or '—'} {line.name}"
+    """A bar's label in its category's panel: rank and name."""
+    return f"{line.rank or '—'}. {line.name}"
 
 
 def file_caption(label: str) -> str:
@@ -154,7 +155,7 @@ ASSESSMENT_PROBLEMS = {
     "bad_year": "第 {row} 行「{column}」：“{value}”不是有效年度，请写四位数字如 2026。",
     "bad_result": "第 {row} 行「{column}」：“{value}”不是有效结果，应为 {detail} 之一。",
     "bad_score": "第 {row} 行「{column}」：“{value}”不是 0–100 的分数（可留空）。",
-    "duplicate": "第 {row} 行：单位“{value}”该年度已在第 {detail} 行出现。",
+    "duplicate": "第 {row} 行「{column}」：单位“{value}”的 {year} 年度已在第 {detail} 行出现。",
 }
 
 
@@ -170,6 +171,7 @@ def assessment_rejected(problems: list[AssessmentProblem], limit: int = 50) -> s
                 column=escape(problem.column),
                 value=escape(problem.value),
                 detail=escape(problem.detail),
+                year=problem.year,
             )
         )
     if len(problems) > limit:

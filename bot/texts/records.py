@@ -131,6 +131,13 @@ def choose_from_all(text: str, *, file_kind: str | None = None) -> str:
     return f"没有找到与“{escape(_short(text))}”相符的事项，请从您的清单中选择："
 
 
+def reselect(text: str, *, file_kind: str | None = None) -> str:
+    """改选: the sender picks another item for what was proposed."""
+    if not text:
+        return choose_from_all(text, file_kind=file_kind)
+    return f"请选择“{escape(_short(text))}”对应的事项："
+
+
 def split(parts: list[tuple[Choice | None, str, date]]) -> str:
     """Two or more things in one message, each with its item and period (or a request to pick
     one); one date line when they share a day."""
@@ -178,6 +185,12 @@ def with_period(choices: list[Choice]) -> dict[int, str]:
         c.due_item_id: f"【{c.code}】" + (f"{_period(c)} " if codes.count(c.code) > 1 else "")
         for c in choices
     }
+
+
+def two_periods(choices: list[Choice]) -> dict[int, str]:
+    """A button's period, only for an item offered for two periods: due item id → （第二季度）."""
+    codes = [c.code for c in choices]
+    return {c.due_item_id: f"（{_period(c)}）" for c in choices if codes.count(c.code) > 1}
 
 
 def recorded(done: list[Recorded]) -> str:

@@ -40,6 +40,7 @@ class AssessmentProblem:
     column: str = ""
     value: str = ""
     detail: str = ""
+    year: int | None = None  # duplicate: the year both rows give
 
 
 class AssessmentRejected(DomainError):
@@ -102,19 +103,28 @@ def _rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return found
 
 
+def _year(text: str) -> int | None:
+    """The year a cell gives (decimal digits, full-width too), None when it gives none:
+    "²⁰²⁶" passes str.isdigit() but int() refuses it."""
+    if not text.isdecimal():
+        return None
+    year = int(text)
+    return year if year in YEARS else None
+
+
 def _check(
     rows: list[tuple[int, dict[str, str]]], units: dict[str, int], results: tuple[str, ...]
 ) -> tuple[list[dict[str, Any]], list[AssessmentProblem]]:
     problems: list[AssessmentProblem] = []
     valid: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, int], int] = {}
     for number, row in rows:
         code, year, result = row["单位编码"].upper(), row["年度"], row["考核结果"]
         score_text = row.get("分数", "")
         bad = len(problems)
         if code not in units:
             problems.append(AssessmentProblem("unknown_unit", number, "单位编码", row["单位编码"]))
-        if not year.isdigit() or int(year) not in YEARS:
+        if _year(year) is None:
             problems.append(AssessmentProblem("bad_year", number, "年度", year))
         if result not in results:
             problems.append(
@@ -130,11 +140,14 @@ def _check(
                 problems.append(AssessmentProblem("bad_score", number, "分数", score_text))
         if len(problems) > bad:
             continue
-        first = seen.setdefault((code, year), number)
-        if first != number:
-            problems.append(AssessmentProblem("duplicate", number, "单位编码", code, str(first)))
+        as_number = _year(year) or 0
+        first = seen.setdefault((code, as_number), number)
+        if first != number:  # 2026 and 02026 are one year: the table holds one row per unit-year
+            problems.append(
+                AssessmentProblem("duplicate", number, "年度", code, str(first), as_number)
+            )
             continue
-        valid.append({"unit_id": units[code], "year": int(year), "result": result, "score": score})
+        valid.append({"unit_id": units[code], "year": as_number, "result": result, "score": score})
     return valid, problems
 
 

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FONT_FAMILY = "Noto Sans CJK SC"
 MAX_BARS = 60  # per panel; more are cut with a note (the caption carries every number)
+ENDS = 10  # a ranking panel of more than 2 × ENDS units draws its top and bottom ENDS
 DONE_COLOUR = "#2e7d32"
 LEFT_COLOUR = "#e0e0e0"
 VALUE_COLOUR = "#1565c0"
@@ -153,5 +154,58 @@ def completion_chart(*, title: str, panels: list[tuple[str, list[Share]]]) -> by
     for position, (heading, shares) in enumerate(panels):
         _panel(fig.add_subplot(grid[position, 0]), heading, shares)
     fig.suptitle(drawable(title), fontproperties=_font())
+    fig.tight_layout()
+    return _png(fig)
+
+
+def ends(labels: list[str], values: list[float]) -> tuple[list[str], list[float], int]:
+    """A ranked panel cut to its top and bottom ENDS (a "…" row between); how many were left out."""
+    if len(labels) <= 2 * ENDS:
+        return labels, values, 0
+    left_out = len(labels) - 2 * ENDS
+    gap = f"…（{left_out} 个）"
+    return (
+        [*labels[:ENDS], gap, *labels[-ENDS:]],
+        [*values[:ENDS], 0.0, *values[-ENDS:]],
+        left_out,
+    )
+
+
+def ranking_chart(
+    *, title: str, panels: list[tuple[str, list[str], list[float]]], unit: str = "分"
+) -> bytes:
+    """One panel per category (heading, labels best first, values): every category is drawn,
+    a long one by its top and bottom ENDS."""
+    if not panels or any(len(labels) != len(values) for _, labels, values in panels):
+        raise ValueError("no panels, or labels and values differ in length")
+    font = _font()
+    cut = [ends([drawable(x) for x in labels], values) for _, labels, values in panels]
+    heights = [_height(max(len(labels), 1)) for labels, _, _ in cut]
+    fig = _figure(sum(heights))
+    grid = fig.add_gridspec(len(panels), 1, height_ratios=heights)
+    top = max([v for _, _, values in panels for v in values] + [0.0])
+    for position, ((heading, _, _), (labels, values, left_out)) in enumerate(
+        zip(panels, cut, strict=True)
+    ):
+        ax = fig.add_subplot(grid[position, 0])
+        rows = list(range(len(labels)))
+        gap = ENDS if left_out else -1
+        ax.barh(rows, values, color=[LEFT_COLOUR if r == gap else VALUE_COLOUR for r in rows])
+        ax.set_yticks(rows, labels, fontproperties=font)
+        ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
+        ax.set_xlim(0, 100 if unit == "%" and top <= 100 else (top * 1.15 or 1))
+        for row, value in zip(rows, values, strict=True):
+            if row != gap:
+                ax.text(
+                    value, row, f" {value:g}{unit}", va="center", fontproperties=font, fontsize=8
+                )
+        note = (
+            f"（共 {len(labels) - 1 + left_out} 个，画出前 {ENDS} 名与后 {ENDS} 名）"
+            if left_out
+            else ""
+        )
+        ax.set_title(drawable(heading) + note, fontproperties=font)
+        ax.tick_params(axis="x", labelfontfamily=FONT_FAMILY)
+    fig.suptitle(drawable(title), fontproperties=font)
     fig.tight_layout()
     return _png(fig)

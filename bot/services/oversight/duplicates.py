@@ -17,9 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import not_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.oversight.assign import assigned_items
 from bot.services.records.matching.analyse import Analysis, is_symbol
 from storage.models import Item, ListKind, Person, ScopeKind, Unit
 
@@ -87,7 +89,8 @@ def find_pairs(
 
 
 async def individual_texts(session: AsyncSession) -> list[HeldText]:
-    """Every active imported 个性 item held by one active person, with its holder's unit."""
+    """Every active imported 个性 item held by one active person, with its holder's unit
+    (tasks an admin assigned with /assign are no one's 个性清单)."""
     rows = (
         await session.exec(
             select(Item, Person, col(Unit.code), col(Unit.name))
@@ -98,6 +101,7 @@ async def individual_texts(session: AsyncSession) -> list[HeldText]:
                 col(Item.list_kind) == ListKind.INDIVIDUAL,
                 col(Item.scope_kind) == ScopeKind.PERSON,
                 col(Item.system).is_(None),
+                not_(assigned_items()),
                 col(Person.active).is_(True),
             )
         )

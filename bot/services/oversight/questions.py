@@ -36,6 +36,7 @@ class Question:
     person_ids: tuple[int, ...] = ()
     own: bool = False  # asks about the sender ("我")
     unit_code: str | None = None  # a unit named (admins ask about any unit)
+    unit_name: str = ""  # how the text named it
 
 
 def _words(text: str) -> frozenset[str]:
@@ -120,12 +121,10 @@ def parse_question(
     if found is None:
         return None
     folded = matcher.analyse(text).folded
-    unit_code = next(
-        (code for code, label in units if (label and label in folded) or code.lower() in folded),
-        None,
-    )
-    for _code, unit_name in units:
-        folded = folded.replace(unit_name, " ")
+    unit_code = named_unit(folded, units)
+    for _code, unit_name in sorted(units, key=lambda unit: len(unit[1]), reverse=True):
+        if unit_name:
+            folded = folded.replace(unit_name, " ")
     name = next((n for n in sorted(names, key=len, reverse=True) if n and n in folded), None)
     rest = folded.replace(name, " ") if name else folded
     tokens = [w for clause in matcher.analyse(rest).clauses for w in clause]
@@ -142,7 +141,17 @@ def parse_question(
         kind = Kind.OWN_PENDING
     else:
         kind = Kind.WHO_MISSING_ITEM if codes else Kind.UNIT_PENDING
-    return Question(kind, tuple(codes), name, ids, own, unit_code)
+    unit_name = next((n or c for c, n in units if c == unit_code), "")
+    return Question(kind, tuple(codes), name, ids, own, unit_code, unit_name)
+
+
+def named_unit(folded: str, units: Sequence[tuple[str, str]]) -> str | None:
+    """The code of the unit the text names: the longest name found wins (区委组织部 over 区委),
+    then the longest code; None when it names none."""
+    by_name = [(len(name), code) for code, name in units if name and name in folded]
+    by_code = [(len(code), code) for code, _name in units if code and code.lower() in folded]
+    found = max(by_name, default=None) or max(by_code, default=None)
+    return None if found is None else found[1]
 
 
 def _subject(tokens: Sequence[str]) -> list[str]:

@@ -72,6 +72,12 @@ async def choices_for(
     return sorted(best.values(), key=lambda c: (c.done, c.system is not None, c.code))
 
 
+def pickable(choices: list[Choice]) -> list[Choice]:
+    """What a pick list (改选, a caption-less photo) offers: 季度自查 and 半年报告 are handed in
+    by /selfcheck and /report, and 确认 refuses them."""
+    return [choice for choice in choices if choice.system is None]
+
+
 async def choice_by_id(session: AsyncSession, *, viewer: Viewer, due_item_id: int) -> Choice | None:
     """One due item of the viewer's active holdings, whatever its period (None: not theirs)."""
     rows = await _rows(session, viewer, col(DueItem.id) == due_item_id)

@@ -85,7 +85,7 @@ def test_only_different_people_of_one_unit_are_paired(matcher: Matcher) -> None:
     assert [[t.item_code for t in group] for group in groups(pairs)] == [["I1", "I2", "I3"]]
     rendered = words_of.render(pairs, threshold=DEFAULT_THRESHOLD)
     assert "疑似照抄清单：1 组" in rendered
-    assert "I1 ≈ I3 相似度 83%" in rendered
+    assert "【I1】" in rendered and " ≈ 【I3】" in rendered and "相似度 83%" in rendered
     assert words_of.render([], threshold=DEFAULT_THRESHOLD) == words_of.NONE
 
 

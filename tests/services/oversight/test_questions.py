@@ -87,8 +87,14 @@ def test_no_sentence_of_the_matcher_sets_is_caught_unless_it_asks_what_is_left()
         ("陈立新还有哪些没完成", Question(Kind.PERSON_PENDING, name="陈立新", person_ids=(101,))),
         ("谁还没交季度自查", Question(Kind.WHO_MISSING_ITEM, items=("ZC",))),
         ("我的C04完成了没", Question(Kind.OWN_PENDING, items=("C04",), own=True)),
-        ("城关镇本季度完成得怎么样", Question(Kind.QUARTER_PROGRESS, unit_code="U01")),
-        ("河西街道还有哪些没完成", Question(Kind.UNIT_PENDING, unit_code="U02")),
+        (
+            "城关镇本季度完成得怎么样",
+            Question(Kind.QUARTER_PROGRESS, unit_code="U01", unit_name="城关镇"),
+        ),
+        (
+            "河西街道还有哪些没完成",
+            Question(Kind.UNIT_PENDING, unit_code="U02", unit_name="河西街道"),
+        ),
     ],
 )
 def test_what_a_question_names(text: str, expected: Question) -> None:

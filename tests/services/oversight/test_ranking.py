@@ -231,7 +231,7 @@ async def test_a_bad_assessment_sheet_is_reported_by_row_and_imports_nothing(
     assert "第 4 行「年度」：“明年”不是有效年度" in text
     assert "第 4 行「考核结果」：“优秀”不是有效结果，应为 好、较好、一般、差 之一" in text
     assert "第 4 行「分数」：“120”不是 0–100 的分数" in text
-    assert "第 5 行：单位“U01”该年度已在第 2 行出现" in text
+    assert "第 5 行「年度」：单位“U01”的 2026 年度已在第 2 行出现" in text
     assert (await session.exec(select(Assessment))).all() == []
     with pytest.raises(AssessmentRejected) as empty:
         await import_assessments(
