@@ -107,7 +107,9 @@ def describe(audience: Audience | None, units: dict[int, str]) -> str:
 
 
 def picking(audience: Audience, units: dict[int, str]) -> str:
-    return f"{PICK_HINT[audience.kind]}\n已选 {describe(audience, units)}"
+    """The multi-select's text: the hint, then what is chosen so far (尚未选择 before any)."""
+    chosen = "尚未选择" if audience.empty else "已选" + describe(audience, units)
+    return f"{PICK_HINT[audience.kind]}\n{chosen}"
 
 
 def mark(label: str, on: bool) -> str:
