@@ -88,7 +88,7 @@ def too_many_attempts(wait_minutes: int) -> str:
 
 def bound_elsewhere(person_name: str) -> str:
     return (
-        f"您的 Telegram 账号已绑定为 {escape(person_name)}。一个账号只能绑定一人；"
+        f"您的 Telegram 账号已绑定为{escape(person_name)}。一个账号只能绑定一人；"
         "如需更换，请联系管理员。"
     )
 

@@ -43,7 +43,7 @@ _REFUSALS: dict[LeaveProblem, str] = {
     ),
     LeaveProblem.ENDED: "结束日期 {ends} 已过去：只能登记今天仍在进行或将来的请假。",
     LeaveProblem.OVERLAP: (
-        "{value} 已登记 {starts} 至 {ends} 的请假，与这次的日期重叠。"
+        "{value}已登记 {starts} 至 {ends} 的请假，与这次的日期重叠。"
         "如需改期，请先发送 <code>/leave cancel 人员编码</code> 取消，再重新登记。"
     ),
     LeaveProblem.CYCLE: (
@@ -91,7 +91,7 @@ def _who(name: str, code: str) -> str:
 def _acting(leave: LeaveView) -> str:
     if leave.acting_code is None or leave.acting_name is None:
         return "无代办人，期间提醒暂停"
-    return f"代办 {_who(leave.acting_name, leave.acting_code)}"
+    return f"代办人{_who(leave.acting_name, leave.acting_code)}"
 
 
 def listing(viewer: Viewer, leaves: list[LeaveView], today: date) -> str:
@@ -114,8 +114,8 @@ def leave_set(done: LeaveSet, today: date) -> str:
     """The confirmation to whoever registered the leave."""
     leave = done.leave
     head = (
-        f"✅ 已登记：{_who(leave.person_name, leave.person_code)} "
-        f"{period(leave, today)} 请假，已记入审计日志。"
+        f"✅ 已登记：{_who(leave.person_name, leave.person_code)}"
+        f"{period(leave, today)}请假，已记入审计日志。"
     )
     if leave.acting_code is None or leave.acting_name is None:
         return head + "\n未指定代办人：期间其事项的提醒暂停，逾期不向联络员和管理员升级。"
@@ -126,16 +126,15 @@ def leave_set(done: LeaveSet, today: date) -> str:
         else "代办人尚未绑定 Telegram 账号，绑定前收不到提醒：请尽快为其生成邀请码。"
     )
     return (
-        f"{head}\n期间其事项的提醒改发 {acting}，并注明代谁接收；逾期不向联络员和管理员升级。"
-        + tail
+        f"{head}\n期间其事项的提醒改发{acting}，并注明代谁接收；逾期不向联络员和管理员升级。" + tail
     )
 
 
 def acting_note(leave: LeaveView, today: date, actor: Viewer) -> str:
     """The short note the acting person receives."""
     return (
-        f"您将在 {period(leave, today)} 代 {escape(leave.person_name)} 接收履责提醒"
-        f"（{escape(actor.name)} 登记）。提醒会注明是代谁接收的。"
+        f"您将在{period(leave, today)}代{escape(leave.person_name)}接收履责提醒"
+        f"（{escape(actor.name)}登记）。提醒会注明是代谁接收的。"
     )
 
 
@@ -143,7 +142,7 @@ def cancelled(done: LeaveCancelled, today: date) -> str:
     """The confirmation of a cancel."""
     periods = "、".join(period(leave, today) for leave in done.leaves)
     return (
-        f"✅ 已取消 {_who(done.person_name, done.person_code)} 的请假：{periods}。"
+        f"✅ 已取消{_who(done.person_name, done.person_code)}的请假：{periods}。"
         "提醒恢复发给本人，已记入审计日志。"
     )
 
@@ -151,5 +150,5 @@ def cancelled(done: LeaveCancelled, today: date) -> str:
 def cancelled_note(leave: LeaveView, today: date) -> str:
     """What a former acting person is told when the leave is cancelled."""
     return (
-        f"{escape(leave.person_name)} {period(leave, today)} 的请假已取消，您不再代其接收履责提醒。"
+        f"{escape(leave.person_name)}{period(leave, today)}的请假已取消，您不再代其接收履责提醒。"
     )

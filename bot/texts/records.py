@@ -82,7 +82,7 @@ def item_line(choice: Choice) -> str:
 
 def _for(choice: Choice) -> str:
     """Recorded by the one standing in for an absent colleague: whose item it is."""
-    return f"（代 {escape(choice.for_name)} 记入，其休假中）" if choice.for_name else ""
+    return f"（代{escape(choice.for_name)}记入，其休假中）" if choice.for_name else ""
 
 
 def _period(choice: Choice) -> str:

@@ -56,7 +56,7 @@ async def deliver(d: District) -> list[Sent]:
 
 async def test_a_secretary_reminds_everyone_once_a_day(district: District) -> None:
     [offer] = await send(district, SECRETARY, "/nudge")
-    assert offer.plain.startswith("城关镇 有未完成事项的人员如下")
+    assert offer.plain.startswith("城关镇有未完成事项的人员如下")
     labels = [b["text"] for b in offer.buttons]
     assert labels[0] == words.ALL_BUTTON
     assert "陈立新（14 项）" in labels  # his 12 and the 单位班子's 2
@@ -143,7 +143,7 @@ async def test_scope_roles_and_forged_buttons(district: District) -> None:
     [picker] = await send(district, ADMIN, "/nudge")
     units = await press(district, ADMIN, picker, "镇街类")
     offer = await press(district, ADMIN, units, "城关镇")
-    assert offer.plain.startswith("城关镇 有未完成事项的人员如下")
+    assert offer.plain.startswith("城关镇有未完成事项的人员如下")
     [named] = await send(district, ADMIN, "/nudge U01")
     assert named.plain == offer.plain
     report = await press(district, ADMIN, named, "陈立新")

@@ -252,7 +252,7 @@ async def test_an_overlapping_leave_is_refused_and_names_the_one_registered(
         error = await _refusal(session, town, "P0105", "P0102", starts=starts, ends=ends)
         assert error.problem is LeaveProblem.OVERLAP
         assert (error.starts_on, error.ends_on) == (DEC1, DEC10)
-        assert "李红霞（P0102） 已登记 2026-12-01 至 2026-12-10 的请假" in reply_for(error)
+        assert "李红霞（P0102）已登记 2026-12-01 至 2026-12-10 的请假" in reply_for(error)
     assert await _count(session, Leave) == 1
     after = await _set(
         session, town, "P0105", "P0102", starts=date(2026, 12, 11), ends=date(2026, 12, 15)
