@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.services.calendar.periods import Period
+from bot.services.calendar.periods import Period, period_name
 from bot.services.directory.identity import Viewer
 from bot.services.errors import CloseProblem
 from bot.services.ledger.closing import Closed
@@ -48,16 +48,8 @@ CLOSE_PROBLEMS = {
 
 
 def period_label(period: Period) -> str:
-    key = period.key
-    if period.frequency is Frequency.YEARLY:
-        return f"{key}年度"
-    if period.frequency is Frequency.QUARTERLY:
-        return f"{key[:4]}年第{'一二三四'[int(key[-1]) - 1]}季度"
-    if period.frequency is Frequency.HALF_YEARLY:
-        return f"{key[:4]}年{'上' if key.endswith('H1') else '下'}半年"
-    if period.frequency is Frequency.MONTHLY:
-        return f"{key[:4]}年{int(key[5:])}月"
-    return "一次性"
+    """2026年第四季度 … (bot.services.calendar.periods.period_name, as the workbooks say it)."""
+    return period_name(period)
 
 
 def _month_day(day: date) -> str:
