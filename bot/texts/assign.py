@@ -58,7 +58,7 @@ def assigned(done: Assigned, notified: bool) -> str:
     return (
         f"✅ 已交办【{escape(done.item_code)}】{escape(done.content)}\n"
         f"承办：{escape(done.holder_name)}（{escape(done.holder_code)}，{escape(done.unit_name)}）"
-        f"，截止 {done.deadline:%Y-%m-%d}，来源：{escape(done.source)}。{tail}\n"
+        f"，截止 {due_label(done.due, done.deadline)}，来源：{escape(done.source)}。{tail}\n"
         "发送 /assigned 跟踪办理情况。"
     )
 
@@ -67,7 +67,7 @@ def holder_notice(done: Assigned, admin_name: str) -> str:
     return (
         f"📌 {escape(admin_name)}向您交办一项事项：\n"
         f"【{escape(done.item_code)}】{escape(done.content)}\n"
-        f"截止 {done.deadline:%Y-%m-%d}（来源：{escape(done.source)}）\n"
+        f"截止 {due_label(done.due, done.deadline)}（来源：{escape(done.source)}）\n"
         "已列入您的清单（/my），到期前会提醒。办理后直接回复本消息说明情况，即记入履责记实。"
     )
 

@@ -184,3 +184,16 @@ async def test_two_admins_assigning_at_the_same_moment_both_succeed(district: Di
         hers = await _prompt(d, "河西街道", 1, admin="P0002")
     codes = await _codes(d)
     assert codes == [f"JB{n:03d}" for n in range(1, 8)]
+
+
+async def test_a_deadline_on_a_weekend_reads_the_same_in_the_notice_and_the_lists(
+    district: District,
+) -> None:
+    d = district
+    prompt = await _prompt(d, "城关镇", 1)
+    sent = await d.chat.send_text(d.tg(ADMIN), "整改台账问题 / 2027-01-10", reply_to=prompt)
+    shifted = "截止 2027-01-11（1月10日逢周末顺延）"  # 2027-01-10 is a Sunday
+    assert shifted in _to(sent, d.tg(ADMIN))
+    told = _to(sent, d.tg("P0101"))
+    assert shifted in told and "2027-01-10" not in told
+    assert shifted in await d.say(ADMIN, "/assigned")
