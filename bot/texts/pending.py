@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from bot.services.ledger.outstanding import OutstandingItem
+from bot.services.ledger.status import DUE_SOON_DAYS
 from bot.services.oversight.nudge import Letter, Outcome, Sent
 from bot.services.oversight.pending import Group, Pending, Progress, UnitRef, light
 from bot.texts.ledger import period_label
@@ -17,6 +18,8 @@ CONTENT_CHARS = 36  # an item's 责任内容 is cut here: a page stays well unde
 NOT_YOURS = "只能查看本单位的事项：这个按钮不属于您的单位。"
 NOT_YOUR_LIST = "这个按钮不是您的清单，请发送 /pending 查看您本人的未完成事项。"
 LIST_CHANGED = "列表已有变化，已按最新情况重新显示。"
+# the lights as oversight.pending.light sets them, in the lines' own words (还剩 N 天)
+LEGEND = "🔴 已逾期　🟡 今天到期或还剩 {soon} 天以内　⚪ 还剩 {later} 天及以上"
 MORE_LINES = "……仅显示第 1 页；发送 /pending 查看全部。"
 PAGE_GONE = "列表已有变化，这一页已不存在：已显示最新的第 1 页。"
 UNIT_CLOSED = "您所在的单位已停用，无法查看或提醒。如有疑问请联系管理员。"
@@ -128,7 +131,7 @@ def pending_page(
     head += f"，其中逾期 {pending.overdue} 项" if pending.overdue else ""
     if pages > 1:
         head += f" · 第 {page + 1}/{pages} 页"
-    legend = "🔴 已逾期　🟡 7 天内到期　⚪ 尚未临近"
+    legend = LEGEND.format(soon=DUE_SOON_DAYS, later=DUE_SOON_DAYS + 1)
     return "\n".join([head, legend, *lines])
 
 
