@@ -176,20 +176,19 @@ def nudge_letter(letter: Letter, today: date) -> str:
     """The reminder a person receives (or whoever acts for them while they are on leave)."""
     target = letter.target
     lines = [f"🔔 <b>催办提醒</b>（{_md(today)}）"]
+    behalf = f"受{escape(letter.unit_name)}委托，履责助手提醒"
     if letter.acting:
         lines.append(
             f"{escape(letter.to_name)}同志：{escape(target.name)}同志休假中，由您代为办理。"
-            f"{escape(letter.unit_name)}联络员{escape(letter.sender_name)}提醒，以下事项尚未完成："
+            f"{behalf}，以下事项尚未完成："
         )
     else:
-        lines.append(
-            f"{escape(target.name)}同志：{escape(letter.unit_name)}联络员"
-            f"{escape(letter.sender_name)}提醒您，以下事项尚未完成："
-        )
+        lines.append(f"{escape(target.name)}同志：{behalf}您，以下事项尚未完成：")
     lines.extend(item_line(item) for item in target.items[:PAGE_LINES])
     if len(target.items) > PAGE_LINES:
         lines.append(f"……另有 {len(target.items) - PAGE_LINES} 项，发送 /pending 查看全部。")
     lines.append(REPLY_HINT)
+    lines.append(f"如有疑问，请联系本单位联络员{escape(letter.sender_name)}。")
     return "\n".join(lines)
 
 

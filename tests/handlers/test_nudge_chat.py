@@ -67,7 +67,9 @@ async def test_a_secretary_reminds_everyone_once_a_day(district: District) -> No
     arrived = [s for s in await deliver(district) if s.chat_id == district.tg(FIRST)]
     [letter] = arrived
     assert letter.plain.startswith("🔔 催办提醒（11月23日）")
-    assert "陈立新同志：城关镇联络员刘佳提醒您，以下事项尚未完成：" in letter.plain
+    assert "陈立新同志：受城关镇委托，履责助手提醒您，以下事项尚未完成：" in letter.plain
+    assert "联络员刘佳提醒" not in letter.plain  # the system reminds, not a subordinate
+    assert letter.plain.endswith("如有疑问，请联系本单位联络员刘佳。")
     assert "🔴【C02】" in letter.plain and "【D01】" in letter.plain
     assert texts.plain(REPLY_HINT) in letter.plain
     again = await press(district, SECRETARY, offer, words.ALL_BUTTON)
