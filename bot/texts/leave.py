@@ -27,12 +27,12 @@ _REFUSALS: dict[LeaveProblem, str] = {
     LeaveProblem.NOT_IN_UNIT: (
         "本单位（{unit}）没有在册人员“{value}”：联络员只能为本单位在册人员登记请假。"
     ),
-    LeaveProblem.INACTIVE: "{value} 已停用，无需登记请假。",
+    LeaveProblem.INACTIVE: "{value}已停用，无需登记请假。",
     LeaveProblem.UNKNOWN_ACTING: "未找到代办人编码“{value}”。请核对后重试。",
     LeaveProblem.ACTING_NOT_IN_UNIT: (
         "本单位（{unit}）没有在册人员“{value}”：联络员只能指定本单位在册人员为代办人。"
     ),
-    LeaveProblem.ACTING_INACTIVE: "代办人 {value} 已停用：请指定一位在册人员。",
+    LeaveProblem.ACTING_INACTIVE: "代办人{value}已停用：请指定一位在册人员。",
     LeaveProblem.SAME_PERSON: (
         "代办人不能是请假人本人（{value}）。不需要代办人时，省略最后的编码即可。"
     ),
@@ -50,7 +50,7 @@ _REFUSALS: dict[LeaveProblem, str] = {
         "{starts} 至 {ends}，代办关系 {value} 绕回了请假人本人（中间的人同期也在休假）："
         "这样提醒无人接收。请另指定一位在岗的代办人。"
     ),
-    LeaveProblem.NO_LEAVE: "{value} 没有进行中或将来的请假登记，无需取消。",
+    LeaveProblem.NO_LEAVE: "{value}没有进行中或将来的请假登记，无需取消。",
 }
 
 
