@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -31,12 +31,21 @@ async def acknowledged(
     person: Viewer,
     session: AsyncSession,
     clock: Clock,
+    notifier: Notifier,
 ) -> None:
-    """Stamp the receipt once; pressed again: already done; someone else's receipt: refused."""
+    """Stamp the receipt once; pressed again: already done; someone else's receipt: refused.
+    The reader's own copy then shows ✅ 已阅 on its button."""
     outcome = await acknowledge(
         session, receipt_id=callback_data.receipt, person_id=person.person_id, now=clock.now()
     )
+    await notifier.release()  # the stamp is committed before Telegram is asked anything
     await query.answer(words.ACK[outcome], show_alert=True)
+    message = query.message
+    if outcome is not Ack.NOT_YOURS and isinstance(message, Message):
+        pressed = InlineKeyboardButton(text=words.ACKED_LABEL, callback_data=callback_data.pack())
+        markup = InlineKeyboardMarkup(inline_keyboard=[[pressed]])
+        if message.reply_markup != markup:  # pressed before: it already says so
+            await notifier.edit_markup(message.chat.id, message.message_id, markup)
 
 
 async def replied_to_notice(

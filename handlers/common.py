@@ -13,6 +13,7 @@ from bot import texts
 from bot.clock import Clock
 from bot.services.directory.binding import redeem_invite
 from bot.services.directory.identity import Viewer
+from bot.services.reminders.ladder import LadderRules
 from bot.telegram.notifier import Notifier
 from bot.texts import binding as binding_texts
 from handlers.filters import IsBound, private_router
@@ -27,6 +28,7 @@ async def start_with_code(
     clock: Clock,
     zone: ZoneInfo,
     notifier: Notifier,
+    rules: LadderRules,
 ) -> None:
     """/start CODE — bind this account; the code's own account tapping the link again is greeted.
 
@@ -38,25 +40,32 @@ async def start_with_code(
         session, code=command.args or "", telegram_id=message.from_user.id, now=now
     )
     viewer = result.viewer
-    text = texts.greeting(viewer) if result.again else texts.welcome(viewer)
-    await notifier.send(message.chat.id, text)
-    await set_commands_for(bot, message.chat.id, viewer.roles)
+    days = rules.escalate_admin
+    welcome = texts.greeting if result.again else texts.welcome
+    await notifier.send(message.chat.id, welcome(viewer, escalate_admin=days))
+    await set_commands_for(bot, message.chat.id, viewer.roles, escalate_admin=days)
     if result.replaced_telegram_id is not None:
         await notifier.send(
             result.replaced_telegram_id, binding_texts.moved_away(viewer.name, now, zone)
         )
 
 
-async def start(message: Message, bot: Bot, person: Viewer, notifier: Notifier) -> None:
+async def start(
+    message: Message, bot: Bot, person: Viewer, notifier: Notifier, rules: LadderRules
+) -> None:
     """/start for someone already bound: a greeting and their commands (menu refreshed)."""
-    await notifier.send(message.chat.id, texts.greeting(person))
-    await set_commands_for(bot, message.chat.id, person.roles)
+    days = rules.escalate_admin
+    await notifier.send(message.chat.id, texts.greeting(person, escalate_admin=days))
+    await set_commands_for(bot, message.chat.id, person.roles, escalate_admin=days)
 
 
-async def help_(message: Message, bot: Bot, person: Viewer, notifier: Notifier) -> None:
+async def help_(
+    message: Message, bot: Bot, person: Viewer, notifier: Notifier, rules: LadderRules
+) -> None:
     """/help — only the commands of the sender's roles; the menu follows roles changed by an import."""
-    await notifier.send(message.chat.id, texts.help_text(person))
-    await set_commands_for(bot, message.chat.id, person.roles)
+    days = rules.escalate_admin
+    await notifier.send(message.chat.id, texts.help_text(person, escalate_admin=days))
+    await set_commands_for(bot, message.chat.id, person.roles, escalate_admin=days)
 
 
 def build_router() -> Router:

@@ -264,7 +264,7 @@ async def publicize_picked(
     assert unit.id is not None
     now = clock.now()
     today = local_date(now, zone)
-    by = f"{'管理员' if person.is_admin else '联络员'} {person.name}"
+    by = f"{'管理员' if person.is_admin else '联络员'}{person.name}"
     if callback_data.kind == "list":
         items = await year_items(
             session, unit_id=unit.id, first=today.replace(month=1, day=1), last=today

@@ -20,9 +20,12 @@ async def set_default_commands(bot: Bot) -> None:
     await bot.set_my_commands(commands, scope=BotCommandScopeDefault())
 
 
-async def set_commands_for(bot: Bot, chat_id: int, roles: frozenset[Role]) -> None:
+async def set_commands_for(
+    bot: Bot, chat_id: int, roles: frozenset[Role], *, escalate_admin: int
+) -> None:
     """One person's menu: only the commands of their roles (set when they bind)."""
-    commands = [BotCommand(command=c, description=d) for c, d in texts.commands_for(roles)]
+    found = texts.commands_for(roles, escalate_admin=escalate_admin)
+    commands = [BotCommand(command=c, description=d) for c, d in found]
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramAPIError:

@@ -23,7 +23,8 @@ from bot.services.records.matcher import Outcome
 from bot.services.records.proposals import Recorded
 from bot.services.records.storing import Proposed
 from bot.services.replies import Meaning, ReplyKind, remember
-from bot.telegram.notifier import Notifier
+from bot.telegram.notifier import Notifier, split_text
+from bot.texts import alert
 from bot.texts import records as words
 from bot.texts.labels import button_label
 from handlers.filters import IsBound
@@ -155,8 +156,14 @@ async def on_proposal(
         fresh = any(r.fresh for r in done)
         text, markup = render_recorded(done)  # before release: a read-only press rolls back
         await notifier.release()  # the record is committed before Telegram is asked anything
-        await query.answer(words.RECORDED_NOTICE if fresh else words.RECORDED_BEFORE_NOTICE)
-        if message:
+        if not fresh:  # a second press: the message already shows the confirmation
+            await query.answer(alert(text), show_alert=True)
+            return
+        await query.answer(words.RECORDED_NOTICE)
+        if message and len(split_text(text)) == 1:  # the proposal itself becomes the answer
+            if await notifier.edit(chat, message.message_id, text, reply_markup=markup):
+                return
+        elif message:  # too long for one message: the rest follows
             await notifier.edit(chat, message.message_id, words.proposal_closed())
         await notifier.send(chat, text, reply_markup=markup)
         return

@@ -86,7 +86,9 @@ async def units(
         ]
         title = words.units_chart_title(span)
         png = await asyncio.to_thread(charts.completion_chart, title=title, panels=panels)
-        await notifier.send_document(chat, data=png, filename=f"完成率-{span.key}.png")
+        await notifier.send_document(
+            chat, data=png, filename=f"完成率-{texts.period_label(span)}.png"
+        )
 
     await builds.run(chat, "units", build)
 
@@ -147,7 +149,7 @@ async def show_ranking(
             book = await asyncio.to_thread(quarter_workbook, label, lines)
         await notifier.send(chat, text)
         await _send_chart(notifier, chat, label, lines)
-        name = f"排名-{year}{'年度' if part == 'Y' else '-' + part}.xlsx"
+        name = f"排名-{label}.xlsx"  # 排名-2026年第三季度.xlsx, as the buttons name it
         caption = words.file_caption(label)
         await notifier.send_document(chat, data=book, filename=name, caption=caption)
 

@@ -101,7 +101,7 @@ async def test_import_invite_start_and_my_through_a_bot_api_server(
             assert "绑定成功" in await _ask(server, user, f"/start {invites[person]}")
         my = await _ask(server, USERS["P0101"], "/my")
         assert "【C01】" in my
-        assert "陈立新 的责任清单" in my
+        assert "陈立新的责任清单" in my
         assert "/unit" not in await _ask(server, USERS["P0101"], "/help")
         assert "【D01】" in await _ask(server, USERS["P0105"], "/unit")
         assert "/invite" in await _ask(server, USERS["P0001"], "/help")

@@ -91,6 +91,23 @@ class BotApiMethods(ChatLog):
                          parse_mode=params.get("parse_mode")))  # fmt: skip
         return message
 
+    async def api_editMessageReplyMarkup(self, params: Json, token: str) -> Json:
+        chat_id = self._target(params)
+        message_id = int_param(params, "message_id") or 0
+        message = self.message(chat_id, message_id)
+        if message is None or not message["from"].get("is_bot"):
+            raise bad_request(
+                "message to edit not found" if message is None else "message can't be edited"
+            )
+        markup = params.get("reply_markup")
+        if markup == message.get("reply_markup"):
+            raise bad_request(_NOT_MODIFIED)
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        self.record(Sent("editMessageReplyMarkup", chat_id, message_id, None, markup))
+        return message
+
     async def api_sendDocument(self, params: Json, token: str) -> Json:
         chat_id = self._target(params)
         document = params.get("document")

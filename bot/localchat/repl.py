@@ -101,7 +101,7 @@ class Repl:
                     kind = "弹窗" if item.show_alert else "提示"
                     self.say(f"← 机器人 → {who}（{kind}）: {item.plain}")
                 continue
-            if item.method == "editMessageText":
+            if item.method.startswith("editMessage"):
                 self.say(f"← 机器人 → {who}（编辑 #{item.message_id}）:")
             else:
                 self.say(f"← 机器人 → {who} #{item.message_id}:")

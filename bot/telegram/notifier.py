@@ -123,9 +123,9 @@ class Notifier:
         text: str,
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
-    ) -> None:
+    ) -> bool:
         """Replace a short status text (progress, a multi-select's buttons); failures are logged,
-        never raised."""
+        never raised (False)."""
         try:
             await asyncio.wait_for(self.pacer.acquire(chat_id, priority=HIGH), self.max_wait)
             await self.bot.edit_message_text(
@@ -136,6 +136,23 @@ class Notifier:
             )
         except Exception:
             logger.warning("could not edit message %s in chat %s", message_id, chat_id)
+            return False
+        return True
+
+    async def edit_markup(
+        self, chat_id: int, message_id: int, reply_markup: InlineKeyboardMarkup | None
+    ) -> None:
+        """Replace only a message's buttons (a pressed 已阅 shows it was pressed); failures are
+        logged, never raised."""
+        try:
+            await asyncio.wait_for(self.pacer.acquire(chat_id, priority=HIGH), self.max_wait)
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
+            )
+        except Exception:
+            logger.warning(
+                "could not edit the buttons of message %s in chat %s", message_id, chat_id
+            )
 
     async def send_document(
         self, chat_id: int, *, data: bytes, filename: str, caption: str | None = None

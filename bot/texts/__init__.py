@@ -10,17 +10,19 @@ import re
 from html import escape, unescape
 
 from bot.services.directory.identity import Viewer
+from bot.services.reminders.ladder import LadderRules
 from bot.texts.ledger import STATUS_MARK, my_list, period_label, unit_list
 from storage.models import Role
 
 __all__ = ["STATUS_MARK", "my_list", "period_label", "unit_list"]
 
+ESCALATE_ADMIN = LadderRules.escalate_admin  # the setting's default, for callers without it
 _OFFICIALS = frozenset({Role.FIRST, Role.MEMBER, Role.DISCIPLINE})
 _NOT_ADMIN = frozenset({*Role} - {Role.ADMIN})
 _SECRETARY_ADMIN = frozenset({Role.SECRETARY, Role.ADMIN})
 _ADMIN = frozenset({Role.ADMIN})
 # Commands: (command, menu description, roles that see it; empty = every bound person), in the
-# order the menu shows them: one's own list and records first, the unit's next, the district's last.
+# order the menu shows them (a description may name ESCALATE_ADMIN_AFTER as {escalate_admin}): one's own list and records first, the unit's next, the district's last.
 COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("my", "我的清单：本期事项与完成情况", _NOT_ADMIN),
     ("records", "我的履责记实：查看、更正、撤销", _NOT_ADMIN),
@@ -37,7 +39,7 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("ranking", "3+1 排名（季度/年度）", _ADMIN),
     ("broadcast", "发布通知（可附文件），收集已阅", _ADMIN),
     ("notices", "通知发送与已阅情况", _ADMIN),
-    ("interview", "约谈提醒：逾期超过10天的人员", _ADMIN),
+    ("interview", "约谈提醒：逾期超过{escalate_admin}个工作日的人员", _ADMIN),
     ("assign", "交办督办事项", _ADMIN),
     ("assigned", "交办事项跟踪", _ADMIN),
     ("duplicates", "疑似照抄的个性清单", _ADMIN),
@@ -88,31 +90,41 @@ def too_many_attempts(wait_minutes: int) -> str:
 
 def bound_elsewhere(person_name: str) -> str:
     return (
-        f"您的 Telegram 账号已绑定为 {escape(person_name)}。一个账号只能绑定一人；"
+        f"您的 Telegram 账号已绑定为{escape(person_name)}。一个账号只能绑定一人；"
         "如需更换，请联系管理员。"
     )
 
 
-def welcome(viewer: Viewer) -> str:
+def welcome(viewer: Viewer, *, escalate_admin: int = ESCALATE_ADMIN) -> str:
     roles = "、".join(role.value for role in sorted(viewer.roles, key=list(Role).index))
     return (
         f"绑定成功！{escape(viewer.name)}（{escape(viewer.unit_name)} · {escape(roles)}），欢迎使用履责助手。\n\n"
-        + help_text(viewer)
+        + help_text(viewer, escalate_admin=escalate_admin)
     )
 
 
-def greeting(viewer: Viewer) -> str:
-    return f"{escape(viewer.name)}，您好！\n\n" + help_text(viewer)
+def greeting(viewer: Viewer, *, escalate_admin: int = ESCALATE_ADMIN) -> str:
+    return f"{escape(viewer.name)}，您好！\n\n" + help_text(viewer, escalate_admin=escalate_admin)
 
 
-def commands_for(roles: frozenset[Role]) -> list[tuple[str, str]]:
-    """The (command, description) pairs a person with these roles may use."""
-    return [(cmd, desc) for cmd, desc, need in COMMANDS if not need or need & roles]
+def commands_for(
+    roles: frozenset[Role], *, escalate_admin: int = ESCALATE_ADMIN
+) -> list[tuple[str, str]]:
+    """The (command, description) pairs a person with these roles may use; `escalate_admin` is
+    the setting ESCALATE_ADMIN_AFTER (working days) that /interview's description names."""
+    return [
+        (cmd, desc.format(escalate_admin=escalate_admin))
+        for cmd, desc, need in COMMANDS
+        if not need or need & roles
+    ]
 
 
-def help_text(viewer: Viewer) -> str:
+def help_text(viewer: Viewer, *, escalate_admin: int = ESCALATE_ADMIN) -> str:
     lines = ["<b>可用命令</b>"]
-    lines += [f"/{cmd} — {desc}" for cmd, desc in commands_for(viewer.roles)]
+    lines += [
+        f"/{cmd} — {desc}"
+        for cmd, desc in commands_for(viewer.roles, escalate_admin=escalate_admin)
+    ]
     if viewer.is_admin:
         lines.append("发送 .xlsx 名单工作簿 — 导入单位、人员和责任清单（先校验，全部无误才写入）")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ _FINAL = {"holder", "used"}  # problems a second reply to the same prompt cannot
 
 
 def pick_holder(unit: Choice) -> str:
-    return f"交办给 {escape(unit.name)}（{escape(unit.code)}）的哪一位？第一位是默认的第一责任人："
+    return f"交办给{escape(unit.name)}（{escape(unit.code)}）的哪一位？第一位是默认的第一责任人："
 
 
 def holder_button(choice: Choice, default: bool) -> str:
@@ -58,16 +58,16 @@ def assigned(done: Assigned, notified: bool) -> str:
     return (
         f"✅ 已交办【{escape(done.item_code)}】{escape(done.content)}\n"
         f"承办：{escape(done.holder_name)}（{escape(done.holder_code)}，{escape(done.unit_name)}）"
-        f"，截止 {done.deadline:%Y-%m-%d}，来源：{escape(done.source)}。{tail}\n"
+        f"，截止 {due_label(done.due, done.deadline)}，来源：{escape(done.source)}。{tail}\n"
         "发送 /assigned 跟踪办理情况。"
     )
 
 
 def holder_notice(done: Assigned, admin_name: str) -> str:
     return (
-        f"📌 {escape(admin_name)} 向您交办一项事项：\n"
+        f"📌 {escape(admin_name)}向您交办一项事项：\n"
         f"【{escape(done.item_code)}】{escape(done.content)}\n"
-        f"截止 {done.deadline:%Y-%m-%d}（来源：{escape(done.source)}）\n"
+        f"截止 {due_label(done.due, done.deadline)}（来源：{escape(done.source)}）\n"
         "已列入您的清单（/my），到期前会提醒。办理后直接回复本消息说明情况，即记入履责记实。"
     )
 
@@ -126,7 +126,7 @@ def reminder(task: Tracked, admin_name: str) -> str:
     )
 
 
-REMIND_QUEUED = "已提醒 {name}（经发件箱送达）。"
-REMIND_AGAIN = "今天已提醒过 {name}，明天可再次提醒。"
-REMIND_UNBOUND = "{name} 尚未绑定 Telegram，无法提醒：请联系其单位联络员。"
+REMIND_QUEUED = "已提醒{name}（经发件箱送达）。"
+REMIND_AGAIN = "今天已提醒过{name}，明天可再次提醒。"
+REMIND_UNBOUND = "{name}尚未绑定 Telegram，无法提醒：请联系其单位联络员。"
 REMIND_NOT_OPEN = "该事项已完成或已关闭，无需提醒。"

@@ -117,7 +117,7 @@ def cli_invite_summary(issued: list[IssuedInvite], zone: ZoneInfo, *, skipped_bo
 def moved_away(person_name: str, at: datetime, zone: ZoneInfo) -> str:
     """To the old account of a re-bound person."""
     return (
-        f"您的 Telegram 账号与 {escape(person_name)} 的绑定已于 {_local(at, zone)} "
+        f"您的 Telegram 账号与{escape(person_name)}的绑定已于 {_local(at, zone)} "
         "转移到另一个 Telegram 账号（使用了管理员发放的重新绑定邀请码）。"
         "本账号此后不再收到提醒，也不能查看清单。如非本人安排，请立即联系管理员。"
     )
@@ -126,7 +126,7 @@ def moved_away(person_name: str, at: datetime, zone: ZoneInfo) -> str:
 def you_were_unbound(person_name: str, at: datetime, zone: ZoneInfo) -> str:
     """To the account an admin released."""
     return (
-        f"管理员已于 {_local(at, zone)} 解除您的 Telegram 账号与 {escape(person_name)} 的绑定。"
+        f"管理员已于 {_local(at, zone)} 解除您的 Telegram 账号与{escape(person_name)}的绑定。"
         "本账号此后不再收到提醒；如需重新绑定，请向管理员索取新的邀请码。"
     )
 
@@ -138,7 +138,7 @@ def unbind_done(result: Unbinding, *, cli: bool = False) -> str:
         return f"{who}没有绑定 Telegram 账号，无需解除。"
     again = f"python -m bot invite {result.person_code}" if cli else f"/invite {result.person_code}"
     return (
-        f"已解除 {who}与 Telegram 账号 {result.telegram_id} 的绑定（已记入审计）"
+        f"已解除{who}与 Telegram 账号 {result.telegram_id} 的绑定（已记入审计）"
         + ("" if cli else "，并已通知该账号")
         + f"。如需重新绑定，请生成新的邀请码：<code>{escape(again)}</code>。"
     )

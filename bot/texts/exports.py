@@ -48,7 +48,7 @@ def not_your_unit(unit_name: str) -> str:
 
 def chart_title(unit_name: str, progress: QuarterProgress, own: str | None = None) -> str:
     who = f"{own}（本人事项）" if own else unit_name
-    return f"{who} {quarter_label(progress.year, progress.quarter)}完成情况"
+    return f"{who}{quarter_label(progress.year, progress.quarter)}完成情况"
 
 
 def _share(share: Share) -> str:
@@ -92,7 +92,7 @@ def no_progress(unit_name: str, progress: QuarterProgress, own: str | None = Non
 
 def export_caption(unit_name: str, span: str, records: int) -> str:
     return (
-        f"📎 {escape(unit_name)} {escape(span)}台账：年度工作任务清单、季度工作进展清单、"
+        f"📎 {escape(unit_name)}{escape(span)}台账：年度工作任务清单、季度工作进展清单、"
         f"半年检查情况清单、年终考核结果清单和履责记实台账（{records} 条记实）。"
         "已设置冻结表头、列宽和打印标题，可直接打印。"
     )
@@ -112,22 +112,22 @@ def too_large(size: int, limit: int) -> str:
 
 def no_group(unit_name: str) -> str:
     return (
-        f"{escape(unit_name)} 尚未绑定单位群，无法公示。请把机器人拉进单位工作群，"
+        f"{escape(unit_name)}尚未绑定单位群，无法公示。请把机器人拉进单位工作群，"
         "由联络员在群里发送 /bindgroup 完成绑定，然后再发送 /publicize。"
     )
 
 
 def publicized(unit_name: str, kind: str, parts: int) -> str:
-    return f"✅ 已安排在 {escape(unit_name)} 单位群公示{kind}（{parts} 条消息），稍后送达。"
+    return f"✅ 已安排在{escape(unit_name)}单位群公示{kind}（{parts} 条消息），稍后送达。"
 
 
 def already_publicized(unit_name: str, kind: str) -> str:
-    return f"今天已在 {escape(unit_name)} 单位群公示过{kind}，不再重复发送。"
+    return f"今天已在{escape(unit_name)}单位群公示过{kind}，不再重复发送。"
 
 
 def group_list(unit_name: str, year: int, items: list[YearItem], by: str) -> str:
     """The unit's list as posted in its group: items by duty type, each with its holders."""
-    lines = [f"📢 <b>{escape(unit_name)} {year}年度党风廉政建设责任清单公示</b>"]
+    lines = [f"📢 <b>{escape(unit_name)}{year}年度党风廉政建设责任清单公示</b>"]
     for duty in DutyType:
         held = [e for e in items if e.item.duty_type is duty and e.item.system is None]
         if not held:
@@ -142,9 +142,9 @@ def group_list(unit_name: str, year: int, items: list[YearItem], by: str) -> str
             )
     if len(lines) == 1:
         lines.append("本单位暂无责任事项。")
-    lines.append(f"\n（{escape(by)} 发布）")
+    lines.append(f"\n（{escape(by)}发布）")
     return "\n".join(lines)
 
 
 def group_progress(numbers: str, by: str) -> str:
-    return f"📢 {numbers}\n\n（{escape(by)} 发布）"
+    return f"📢 {numbers}\n\n（{escape(by)}发布）"

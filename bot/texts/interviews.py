@@ -97,11 +97,11 @@ def outcome(result: Outcome) -> str:
         parts.append(f"已向 {len(result.sent)} 人发送约谈提醒：{names}。已记入审计日志。")
     if result.earlier:
         names = "、".join(escape(c.name) for c in result.earlier)
-        parts.append(f"{names} 今天已发送过约谈提醒，不再重复。")
+        parts.append(f"{names}今天已发送过约谈提醒，不再重复。")
     if result.unbound:
         names = "、".join(escape(c.name) for c in result.unbound)
-        parts.append(f"{names} 未绑定 Telegram，无法发送，请电话联系。")
+        parts.append(f"{names}未绑定 Telegram，无法发送，请电话联系。")
     if result.away:
         names = "、".join(escape(c.name) for c in result.away)
-        parts.append(f"{names} 正在休假，未发送；返岗后仍逾期的，会再列入名单。")
+        parts.append(f"{names}正在休假，未发送；返岗后仍逾期的，会再列入名单。")
     return "\n".join(parts) or "没有发送任何约谈提醒。"

@@ -27,12 +27,12 @@ _REFUSALS: dict[LeaveProblem, str] = {
     LeaveProblem.NOT_IN_UNIT: (
         "本单位（{unit}）没有在册人员“{value}”：联络员只能为本单位在册人员登记请假。"
     ),
-    LeaveProblem.INACTIVE: "{value} 已停用，无需登记请假。",
+    LeaveProblem.INACTIVE: "{value}已停用，无需登记请假。",
     LeaveProblem.UNKNOWN_ACTING: "未找到代办人编码“{value}”。请核对后重试。",
     LeaveProblem.ACTING_NOT_IN_UNIT: (
         "本单位（{unit}）没有在册人员“{value}”：联络员只能指定本单位在册人员为代办人。"
     ),
-    LeaveProblem.ACTING_INACTIVE: "代办人 {value} 已停用：请指定一位在册人员。",
+    LeaveProblem.ACTING_INACTIVE: "代办人{value}已停用：请指定一位在册人员。",
     LeaveProblem.SAME_PERSON: (
         "代办人不能是请假人本人（{value}）。不需要代办人时，省略最后的编码即可。"
     ),
@@ -43,14 +43,14 @@ _REFUSALS: dict[LeaveProblem, str] = {
     ),
     LeaveProblem.ENDED: "结束日期 {ends} 已过去：只能登记今天仍在进行或将来的请假。",
     LeaveProblem.OVERLAP: (
-        "{value} 已登记 {starts} 至 {ends} 的请假，与这次的日期重叠。"
+        "{value}已登记 {starts} 至 {ends} 的请假，与这次的日期重叠。"
         "如需改期，请先发送 <code>/leave cancel 人员编码</code> 取消，再重新登记。"
     ),
     LeaveProblem.CYCLE: (
         "{starts} 至 {ends}，代办关系 {value} 绕回了请假人本人（中间的人同期也在休假）："
         "这样提醒无人接收。请另指定一位在岗的代办人。"
     ),
-    LeaveProblem.NO_LEAVE: "{value} 没有进行中或将来的请假登记，无需取消。",
+    LeaveProblem.NO_LEAVE: "{value}没有进行中或将来的请假登记，无需取消。",
 }
 
 
@@ -91,7 +91,7 @@ def _who(name: str, code: str) -> str:
 def _acting(leave: LeaveView) -> str:
     if leave.acting_code is None or leave.acting_name is None:
         return "无代办人，期间提醒暂停"
-    return f"代办 {_who(leave.acting_name, leave.acting_code)}"
+    return f"代办人{_who(leave.acting_name, leave.acting_code)}"
 
 
 def listing(viewer: Viewer, leaves: list[LeaveView], today: date) -> str:
@@ -114,8 +114,8 @@ def leave_set(done: LeaveSet, today: date) -> str:
     """The confirmation to whoever registered the leave."""
     leave = done.leave
     head = (
-        f"✅ 已登记：{_who(leave.person_name, leave.person_code)} "
-        f"{period(leave, today)} 请假，已记入审计日志。"
+        f"✅ 已登记：{_who(leave.person_name, leave.person_code)}"
+        f"{period(leave, today)}请假，已记入审计日志。"
     )
     if leave.acting_code is None or leave.acting_name is None:
         return head + "\n未指定代办人：期间其事项的提醒暂停，逾期不向联络员和管理员升级。"
@@ -126,16 +126,15 @@ def leave_set(done: LeaveSet, today: date) -> str:
         else "代办人尚未绑定 Telegram 账号，绑定前收不到提醒：请尽快为其生成邀请码。"
     )
     return (
-        f"{head}\n期间其事项的提醒改发 {acting}，并注明代谁接收；逾期不向联络员和管理员升级。"
-        + tail
+        f"{head}\n期间其事项的提醒改发{acting}，并注明代谁接收；逾期不向联络员和管理员升级。" + tail
     )
 
 
 def acting_note(leave: LeaveView, today: date, actor: Viewer) -> str:
     """The short note the acting person receives."""
     return (
-        f"您将在 {period(leave, today)} 代 {escape(leave.person_name)} 接收履责提醒"
-        f"（{escape(actor.name)} 登记）。提醒会注明是代谁接收的。"
+        f"您将在{period(leave, today)}代{escape(leave.person_name)}接收履责提醒"
+        f"（{escape(actor.name)}登记）。提醒会注明是代谁接收的。"
     )
 
 
@@ -143,7 +142,7 @@ def cancelled(done: LeaveCancelled, today: date) -> str:
     """The confirmation of a cancel."""
     periods = "、".join(period(leave, today) for leave in done.leaves)
     return (
-        f"✅ 已取消 {_who(done.person_name, done.person_code)} 的请假：{periods}。"
+        f"✅ 已取消{_who(done.person_name, done.person_code)}的请假：{periods}。"
         "提醒恢复发给本人，已记入审计日志。"
     )
 
@@ -151,5 +150,5 @@ def cancelled(done: LeaveCancelled, today: date) -> str:
 def cancelled_note(leave: LeaveView, today: date) -> str:
     """What a former acting person is told when the leave is cancelled."""
     return (
-        f"{escape(leave.person_name)} {period(leave, today)} 的请假已取消，您不再代其接收履责提醒。"
+        f"{escape(leave.person_name)}{period(leave, today)}的请假已取消，您不再代其接收履责提醒。"
     )

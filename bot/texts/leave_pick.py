@@ -18,7 +18,7 @@ def _who(named: Named) -> str:
 
 def pick_button(person: Named, acting: Named | None) -> str:
     """One choice: who is away and, when named, who acts (plain text: a button label)."""
-    label = f"{_who(person)} 请假" + (f" → 代办 {_who(acting)}" if acting else "")
+    label = f"{_who(person)}请假" + (f" → 代办：{_who(acting)}" if acting else "")
     return label if len(label) <= MAX_BUTTON else label[: MAX_BUTTON - 1] + "…"
 
 

@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.services.calendar.periods import Period
+from bot.services.calendar.periods import Period, period_name
 from bot.services.directory.identity import Viewer
 from bot.services.errors import CloseProblem
 from bot.services.ledger.closing import Closed
 from bot.services.ledger.outstanding import OutstandingItem
 from bot.services.ledger.status import DueLine, Ledger, Status
-from storage.models import DutyType, Frequency
+from storage.models import DutyType
 
 # Overdue is ⚠️, not 🔴: bot.telegram.notifier splits by Python characters while Telegram counts UTF-16
 # units, and a long list of astral-plane marks (🔴) would overrun the 4096 limit.
@@ -37,27 +37,19 @@ CLOSE_PROBLEMS = {
     CloseProblem.UNKNOWN_ITEM: "未找到事项编码“{value}”：请核对后重试（编码见责任清单）。",
     CloseProblem.BAD_PERIOD: "看不懂周期“{value}”：年度写 2026，半年写 2026-H1，"
     "季度写 2026-Q4，月份写 2026-11，一次性事项写 once。",
-    CloseProblem.NOT_HELD: "{holder} 不负责事项【{value}】（或该事项已停用），无需关闭。",
-    CloseProblem.NO_DUE_ITEM: "{holder} 的事项【{value}】在该周期没有待办，无需关闭。"
+    CloseProblem.NOT_HELD: "{holder}不负责事项【{value}】（或该事项已停用），无需关闭。",
+    CloseProblem.NO_DUE_ITEM: "{holder}的事项【{value}】在该周期没有待办，无需关闭。"
     "发送 <code>/close 人员编码</code> 可查看其未完成事项。",
-    CloseProblem.NO_REASON: "请写明关闭 {holder} 事项【{value}】的原因："
+    CloseProblem.NO_REASON: "请写明关闭{holder}事项【{value}】的原因："
     "<code>/close 人员编码 事项编码 周期 原因</code>。原因必填，将记入审计日志。",
-    CloseProblem.ALREADY_DONE: "{holder} 的事项【{value}】该周期已有履责记实，无需关闭。",
-    CloseProblem.ALREADY_CLOSED: "{holder} 的事项【{value}】该周期已于 {detail} 关闭，无需重复操作。",
+    CloseProblem.ALREADY_DONE: "{holder}的事项【{value}】该周期已有履责记实，无需关闭。",
+    CloseProblem.ALREADY_CLOSED: "{holder}的事项【{value}】该周期已于 {detail} 关闭，无需重复操作。",
 }
 
 
 def period_label(period: Period) -> str:
-    key = period.key
-    if period.frequency is Frequency.YEARLY:
-        return f"{key}年度"
-    if period.frequency is Frequency.QUARTERLY:
-        return f"{key[:4]}年第{'一二三四'[int(key[-1]) - 1]}季度"
-    if period.frequency is Frequency.HALF_YEARLY:
-        return f"{key[:4]}年{'上' if key.endswith('H1') else '下'}半年"
-    if period.frequency is Frequency.MONTHLY:
-        return f"{key[:4]}年{int(key[5:])}月"
-    return "一次性"
+    """2026年第四季度 … (bot.services.calendar.periods.period_name, as the workbooks say it)."""
+    return period_name(period)
 
 
 def _month_day(day: date) -> str:
@@ -122,7 +114,7 @@ def _ledger_body(ledger: Ledger, *, with_holder: bool) -> list[str]:
 
 
 def my_list(viewer: Viewer, ledger: Ledger) -> str:
-    head = f"📋 <b>{escape(viewer.name)}</b> 的责任清单（{escape(viewer.unit_name)} · {escape(viewer.position)}）"
+    head = f"📋 <b>{escape(viewer.name)}</b>的责任清单（{escape(viewer.unit_name)} · {escape(viewer.position)}）"
     if not ledger.lines:
         return head + "\n您名下暂无本期责任事项。如有疑问，请联系本单位联络员。"
     tail = "\n单位班子事项由第一责任人和联络员共同负责，任一人记实即可。"
@@ -131,7 +123,7 @@ def my_list(viewer: Viewer, ledger: Ledger) -> str:
 
 
 def unit_list(viewer: Viewer, ledger: Ledger) -> str:
-    head = f"🏢 <b>{escape(viewer.unit_name)}</b> 本期事项完成情况"
+    head = f"🏢 <b>{escape(viewer.unit_name)}</b>本期事项完成情况"
     if not ledger.lines:
         return head + "\n本单位暂无本期责任事项。"
     return "\n".join([head, *_ledger_body(ledger, with_holder=True)])
@@ -148,7 +140,7 @@ def closed(done: Closed, zone: ZoneInfo) -> str:
     """The admin's confirmation of a closed due item."""
     late = f"，已逾期 {done.days_overdue} 天" if done.days_overdue > 0 else ""
     return (
-        f"⚪ 已关闭：{escape(done.holder)} 的【{escape(done.item_code)}】{escape(done.content)}\n"
+        f"⚪ 已关闭：{escape(done.holder)}的【{escape(done.item_code)}】{escape(done.content)}\n"
         f"    {period_label(done.period)} · 截止 {due_label(done.due, done.nominal)}{late}\n"
         f"原因：{escape(done.reason)}\n"
         f"关闭时间 {_local(done.closed_at, zone)}，已记入审计日志。此项不再计入逾期和未完成。"
@@ -158,8 +150,8 @@ def closed(done: Closed, zone: ZoneInfo) -> str:
 def outstanding_of(holder: str, items: list[OutstandingItem], code: str) -> str:
     """One holder's outstanding items, each with the /close line that would close it."""
     if not items:
-        return f"{escape(holder)} 目前没有未完成的事项。"
-    lines = [f"{escape(holder)} 未完成的事项 {len(items)} 项（逾期的在前）："]
+        return f"{escape(holder)}目前没有未完成的事项。"
+    lines = [f"{escape(holder)}未完成的事项 {len(items)} 项（逾期的在前）："]
     for item in items:
         state = (
             f"已逾期 {item.days_overdue} 天" if item.overdue else f"还剩 {-item.days_overdue} 天"

@@ -107,7 +107,9 @@ def describe(audience: Audience | None, units: dict[int, str]) -> str:
 
 
 def picking(audience: Audience, units: dict[int, str]) -> str:
-    return f"{PICK_HINT[audience.kind]}\n已选 {describe(audience, units)}"
+    """The multi-select's text: the hint, then what is chosen so far (尚未选择 before any)."""
+    chosen = "尚未选择" if audience.empty else "已选" + describe(audience, units)
+    return f"{PICK_HINT[audience.kind]}\n{chosen}"
 
 
 def mark(label: str, on: bool) -> str:
@@ -169,7 +171,7 @@ def remind_text(notice: Notice, zone: ZoneInfo) -> str:
     local = (notice.sent_at or notice.created_at).astimezone(zone)
     return (
         f"⏰ 提醒：您还没有确认阅读 {local.month}月{local.day}日的通知：\n"
-        f"{_head(readable(notice), 2, 120)}\n请在上方找到该通知阅读，阅读后点击“已阅”。"
+        f"{_head(readable(notice), 2, 120)}\n（以上为通知开头，全文见原通知。）阅读后请点击下方“已阅”。"
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from bot.services.ledger.outstanding import OutstandingItem
+from bot.services.ledger.status import DUE_SOON_DAYS
 from bot.services.oversight.nudge import Letter, Outcome, Sent
 from bot.services.oversight.pending import Group, Pending, Progress, UnitRef, light
 from bot.texts.labels import item_words
@@ -18,6 +19,8 @@ CONTENT_CHARS = 36  # an item's 责任内容 is cut here: a page stays well unde
 NOT_YOURS = "只能查看本单位的事项：这个按钮不属于您的单位。"
 NOT_YOUR_LIST = "这个按钮不是您的清单，请发送 /pending 查看您本人的未完成事项。"
 LIST_CHANGED = "列表已有变化，已按最新情况重新显示。"
+# the lights as oversight.pending.light sets them, in the lines' own words (还剩 N 天)
+LEGEND = "🔴 已逾期　🟡 今天到期或还剩 {soon} 天以内　⚪ 还剩 {later} 天及以上"
 MORE_LINES = "……仅显示第 1 页；发送 /pending 查看全部。"
 PAGE_GONE = "列表已有变化，这一页已不存在：已显示最新的第 1 页。"
 UNIT_CLOSED = "您所在的单位已停用，无法查看或提醒。如有疑问请联系管理员。"
@@ -28,8 +31,8 @@ CHOOSE_UNIT = "请选择单位："
 NO_UNITS = "该类别下没有持有责任清单事项的单位。"
 OTHER_CATEGORY = "其他"
 ALL_BUTTON = "全部提醒"
-NOTHING_TO_NUDGE = "✅ {unit} 目前没有未完成事项，无需提醒。"
-NUDGE_INTRO = "{unit} 有未完成事项的人员如下。点击“全部提醒”提醒所有人，或点击姓名只提醒一人（每人每天最多提醒一次）："
+NOTHING_TO_NUDGE = "✅ {unit}目前没有未完成事项，无需提醒。"
+NUDGE_INTRO = "{unit}有未完成事项的人员如下。点击“全部提醒”提醒所有人，或点击姓名只提醒一人（每人每天最多提醒一次）："
 NUDGE_GONE = "该同志目前已没有未完成事项（或已不在本单位），无需提醒。"
 ASK_ADMIN_UNIT = "请在问题里写明单位名称或编码（如“城关镇还有哪些没完成”），或选择单位："
 
@@ -129,7 +132,7 @@ def pending_page(
     head += f"，其中逾期 {pending.overdue} 项" if pending.overdue else ""
     if pages > 1:
         head += f" · 第 {page + 1}/{pages} 页"
-    legend = "🔴 已逾期　🟡 7 天内到期　⚪ 尚未临近"
+    legend = LEGEND.format(soon=DUE_SOON_DAYS, later=DUE_SOON_DAYS + 1)
     return "\n".join([head, legend, *lines])
 
 
@@ -179,20 +182,19 @@ def nudge_letter(letter: Letter, today: date) -> str:
     """The reminder a person receives (or whoever acts for them while they are on leave)."""
     target = letter.target
     lines = [f"🔔 <b>催办提醒</b>（{_md(today)}）"]
+    behalf = f"受{escape(letter.unit_name)}委托，履责助手提醒"
     if letter.acting:
         lines.append(
             f"{escape(letter.to_name)}同志：{escape(target.name)}同志休假中，由您代为办理。"
-            f"{escape(letter.unit_name)}联络员{escape(letter.sender_name)}提醒，以下事项尚未完成："
+            f"{behalf}，以下事项尚未完成："
         )
     else:
-        lines.append(
-            f"{escape(target.name)}同志：{escape(letter.unit_name)}联络员"
-            f"{escape(letter.sender_name)}提醒您，以下事项尚未完成："
-        )
+        lines.append(f"{escape(target.name)}同志：{behalf}您，以下事项尚未完成：")
     lines.extend(item_line(item) for item in target.items[:PAGE_LINES])
     if len(target.items) > PAGE_LINES:
         lines.append(f"……另有 {len(target.items) - PAGE_LINES} 项，发送 /pending 查看全部。")
     lines.append(REPLY_HINT)
+    lines.append(f"如有疑问，请联系本单位联络员{escape(letter.sender_name)}。")
     return "\n".join(lines)
 
 

@@ -82,7 +82,7 @@ def item_line(choice: Choice) -> str:
 
 def _for(choice: Choice) -> str:
     """Recorded by the one standing in for an absent colleague: whose item it is."""
-    return f"（代 {escape(choice.for_name)} 记入，其休假中）" if choice.for_name else ""
+    return f"（代{escape(choice.for_name)}记入，其休假中）" if choice.for_name else ""
 
 
 def _period(choice: Choice) -> str:
@@ -318,7 +318,6 @@ def _local(instant: datetime, zone: ZoneInfo) -> str:
 CANCELLED = "已取消，没有记入履责记实。"
 # the answers to a press of 确认 / 取消 (a short notice over the chat)
 RECORDED_NOTICE = "已记入"
-RECORDED_BEFORE_NOTICE = "已记录过"
 CANCELLED_NOTICE = "已取消，没有记入"
 CANCELLED_BEFORE_NOTICE = "已取消过"
 
@@ -340,7 +339,8 @@ GROUP_USE_PRIVATE = "请在与我的私聊中使用这个命令；记实也请�
 
 
 def proposal_closed() -> str:
-    return "已确认，见下一条消息。"
+    """The proposal's text when the confirmation is too long to take its place."""
+    return "已确认，记入情况见下面的消息。"
 
 
 def group_bound(unit_name: str, moved_from: str | None) -> str:

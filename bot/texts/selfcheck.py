@@ -128,7 +128,7 @@ def note_too_long(limit: int, length: int) -> str:
 def submitted(sheet: Sheet) -> str:
     """The summary after 提交 (or a doubled press's reminder of it)."""
     head = (
-        f"✅ 已提交{period_label(sheet.period)}季度自查（第 {sheet.version} 版）"
+        f"✅ 已提交{period_label(sheet.period)}自查（第 {sheet.version} 版）"
         if sheet.fresh
         else f"这份自查已于此前提交（{period_label(sheet.period)} · 第 {sheet.version} 版）"
     )

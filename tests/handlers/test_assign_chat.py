@@ -53,7 +53,7 @@ async def test_an_admin_assigns_a_task_and_the_holder_is_told_and_sees_it(
         in reply
     )
     told = _to(sent, d.tg("P0101"))
-    assert told.startswith("📌 周建国 向您交办一项事项：\n【JB001】整改会议记录不全问题")
+    assert told.startswith("📌 周建国向您交办一项事项：\n【JB001】整改会议记录不全问题")
     assert "【JB001】" in await d.say("P0101", "/my")
     assert "【JB001】" in await d.say("P0105", "/unit")
 
@@ -100,9 +100,9 @@ async def test_assigned_reminds_through_the_outbox_once_a_day(district: District
     [listing] = await d.chat.send_text(d.tg(ADMIN), "/assigned")
     assert listing.message_id is not None
     [answer] = await d.chat.press(d.tg(ADMIN), listing.message_id, "提醒 JB001 陈立新")
-    assert answer.text == "已提醒 陈立新（经发件箱送达）。" and answer.show_alert
+    assert answer.text == "已提醒陈立新（经发件箱送达）。" and answer.show_alert
     [again] = await d.chat.press(d.tg(ADMIN), listing.message_id, "提醒 JB001 陈立新")
-    assert again.text == "今天已提醒过 陈立新，明天可再次提醒。"
+    assert again.text == "今天已提醒过陈立新，明天可再次提醒。"
     mark = d.fake.mark()
     await d.app.sender.drain_once(d.clock.now())
     delivered = [s for s in d.fake.sent_since(mark) if s.chat_id == d.tg("P0101")]
@@ -184,3 +184,16 @@ async def test_two_admins_assigning_at_the_same_moment_both_succeed(district: Di
         hers = await _prompt(d, "河西街道", 1, admin="P0002")
     codes = await _codes(d)
     assert codes == [f"JB{n:03d}" for n in range(1, 8)]
+
+
+async def test_a_deadline_on_a_weekend_reads_the_same_in_the_notice_and_the_lists(
+    district: District,
+) -> None:
+    d = district
+    prompt = await _prompt(d, "城关镇", 1)
+    sent = await d.chat.send_text(d.tg(ADMIN), "整改台账问题 / 2027-01-10", reply_to=prompt)
+    shifted = "截止 2027-01-11（1月10日逢周末顺延）"  # 2027-01-10 is a Sunday
+    assert shifted in _to(sent, d.tg(ADMIN))
+    told = _to(sent, d.tg("P0101"))
+    assert shifted in told and "2027-01-10" not in told
+    assert shifted in await d.say(ADMIN, "/assigned")

@@ -69,8 +69,9 @@ async def test_a_notice_to_the_towns_is_sent_once_and_acknowledged(district: Dis
     menu = await draft(d)
     picker = _edited(await press(d, ADMIN, menu, "按类别"))
     assert "按类别" in picker.plain and picker.buttons[0]["text"] == "镇街类"
+    assert picker.plain.endswith("尚未选择") and "已选 " not in picker.plain
     chosen = _edited(await press(d, ADMIN, menu, "镇街类"))
-    assert chosen.buttons[0]["text"] == "✅ 镇街类" and "已选 类别：镇街类" in chosen.plain
+    assert chosen.buttons[0]["text"] == "✅ 镇街类" and "已选类别：镇街类" in chosen.plain
     preview = _edited(await press(d, ADMIN, menu, "完成"))
     assert "接收人数：13 人" in preview.plain and "述责述廉报告" in preview.plain
     assert [b["text"] for b in preview.buttons] == ["确认发送", "返回", "取消"]
@@ -121,7 +122,7 @@ async def test_units_paged_roles_and_an_empty_range_go_back_to_choosing(district
     _edited(await press(d, ADMIN, menu, "团区委"))
     _edited(await press(d, ADMIN, menu, "上一页"))
     picked = _edited(await press(d, ADMIN, menu, "城关镇"))
-    assert "已选 单位：城关镇、团区委" in picked.plain
+    assert "已选单位：城关镇、团区委" in picked.plain
     preview = _edited(await press(d, ADMIN, menu, "完成"))
     assert "接收人数：7 人" in preview.plain
 

@@ -88,7 +88,7 @@ async def test_progress_sends_the_quarter_chart_with_its_numbers(district: Distr
     [photo] = _photos(sent)
     assert (photo.document or b"").startswith(b"\x89PNG")
     caption = photo.plain
-    assert caption.startswith("📊 城关镇 2026年第四季度完成情况（截至 2026-11-23）")
+    assert caption.startswith("📊 城关镇2026年第四季度完成情况（截至 2026-11-23）")
     assert "合计：已完成 1/" in caption
     assert "按人员：单位班子 0/" in caption
     assert "陈立新 1/" in caption
@@ -104,7 +104,7 @@ async def test_progress_sends_the_quarter_chart_with_its_numbers(district: Distr
 
 async def test_an_official_sees_own_items_and_may_not_export(district: District) -> None:
     [photo] = _photos(await send(district, MEMBER, "/progress"))
-    assert photo.plain.startswith("📊 李红霞（本人事项） 2026年第四季度完成情况")
+    assert photo.plain.startswith("📊 李红霞（本人事项）2026年第四季度完成情况")
     assert "单位班子" not in photo.plain
     assert await district.say(MEMBER, "/export") == texts.plain(words.OFFICIAL_EXPORT)
     assert await district.say(MEMBER, "/publicize") == texts.plain(words.OFFICIAL_PUBLICIZE)
@@ -125,7 +125,7 @@ async def test_a_secretary_cannot_reach_another_unit(district: District) -> None
     assert await district.say(ADMIN, "/export U99") == texts.plain(words.unknown_unit("U99"))
     nothing = await district.say(ADMIN, "/progress U00")  # the commission holds no items
     assert nothing.startswith(
-        "📊 区纪委监委 2026年第四季度完成情况：截至 2026-11-23，暂无应完成事项"
+        "📊 区纪委监委2026年第四季度完成情况：截至 2026-11-23，暂无应完成事项"
     )
 
 
@@ -219,7 +219,7 @@ async def test_publicize_posts_once_into_the_linked_group(district: District) ->
         session.add(unit)
         await session.commit()
     done = await press(district, SECRETARY, menu, words.KIND_LIST)
-    assert any(s.plain.startswith("✅ 已安排在 城关镇 单位群公示责任清单") for s in done)
+    assert any(s.plain.startswith("✅ 已安排在城关镇单位群公示责任清单") for s in done)
     again = await press(district, SECRETARY, menu, words.KIND_LIST)
     assert texts.plain(words.already_publicized("城关镇", "责任清单")) in [s.plain for s in again]
     await press(district, ADMIN, (await send(district, ADMIN, "/publicize U01"))[0], "本季度进度")
@@ -228,8 +228,8 @@ async def test_publicize_posts_once_into_the_linked_group(district: District) ->
     posts = [r for r in rows if r.kind == "publicize"]
     assert {r.chat_id for r in posts} == {GROUP}
     lists = [r for r in posts if ":list:" in r.dedupe_key]
-    assert lists[0].text.startswith("📢 <b>城关镇 2026年度党风廉政建设责任清单公示</b>")
-    assert lists[-1].text.endswith("（联络员 刘佳 发布）")
+    assert lists[0].text.startswith("📢 <b>城关镇2026年度党风廉政建设责任清单公示</b>")
+    assert lists[-1].text.endswith("（联络员刘佳发布）")
     assert all(len(r.text) <= 4096 for r in posts)
     [progress] = [r for r in posts if ":progress:" in r.dedupe_key]
-    assert "（管理员 周建国 发布）" in progress.text
+    assert "（管理员周建国发布）" in progress.text

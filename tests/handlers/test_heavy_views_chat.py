@@ -84,7 +84,9 @@ async def test_a_second_units_while_one_is_built_is_refused_and_builds_nothing(
 
     chart.opened.set()
     sent = await asyncio.wait_for(first, HELD)
-    assert [s.document_name for s in sent if s.method == "sendDocument"] == ["完成率-2026-Q4.png"]
+    assert [s.document_name for s in sent if s.method == "sendDocument"] == [
+        "完成率-2026年第四季度.png"
+    ]
     assert not chart.timed_out
 
     after = await d.chat.send_text(d.tg(ADMIN), "/units")  # done: the next press builds again

@@ -35,21 +35,21 @@ async def test_an_admin_sets_lists_and_cancels_a_leave_and_the_acting_person_is_
     d = district
     sent = await d.chat.send_text(d.tg("P0001"), "/leave P0102 2026-12-01 2026-12-10 P0103")
     reply = _to(sent, d.tg("P0001"))
-    assert reply.startswith("✅ 已登记：李红霞（P0102） 12月1日–12月10日 请假")
-    assert "提醒改发 赵德明（P0103）" in reply
+    assert reply.startswith("✅ 已登记：李红霞（P0102）12月1日–12月10日请假")
+    assert "提醒改发赵德明（P0103）" in reply
     assert "已通知代办人" in reply
     assert _to(sent, d.tg("P0103")) == ""  # queued, not sent from the handler
     note = await _delivered(d, "P0103")
-    assert note.startswith("您将在 12月1日–12月10日 代 李红霞 接收履责提醒（周建国 登记）")
+    assert note.startswith("您将在12月1日–12月10日代李红霞接收履责提醒（周建国登记）")
     assert _to(sent, d.tg("P0102")) == ""
 
     listed = await d.say("P0001", "/leave")
     assert "全区进行中和将来的请假（1 项）" in listed
-    assert "李红霞（P0102，城关镇）12月1日–12月10日 · 代办 赵德明（P0103）" in listed
+    assert "李红霞（P0102，城关镇）12月1日–12月10日 · 代办人赵德明（P0103）" in listed
     assert "/leave cancel P0102" in listed  # the usage follows the list
 
     sent = await d.chat.send_text(d.tg("P0001"), "/leave cancel P0102")
-    assert _to(sent, d.tg("P0001")).startswith("✅ 已取消 李红霞（P0102） 的请假：12月1日–12月10日")
+    assert _to(sent, d.tg("P0001")).startswith("✅ 已取消李红霞（P0102）的请假：12月1日–12月10日")
     assert "不再代其接收履责提醒" in await _delivered(d, "P0103")
     assert "全区目前没有进行中或将来的请假登记" in await d.say("P0001", "/leave")
     [leave] = await _leaves(d)
@@ -64,8 +64,8 @@ async def test_an_admin_sets_lists_and_cancels_a_leave_and_the_acting_person_is_
 async def test_a_secretary_manages_their_own_unit_only(district: District) -> None:
     d = district
     sent = await d.chat.send_text(d.tg("P0105"), "/leave P0104 12-05 12-08 P0101")
-    assert _to(sent, d.tg("P0105")).startswith("✅ 已登记：孙志强（P0104） 12月5日–12月8日 请假")
-    assert "代 孙志强 接收履责提醒（刘佳 登记）" in await _delivered(d, "P0101")
+    assert _to(sent, d.tg("P0105")).startswith("✅ 已登记：孙志强（P0104）12月5日–12月8日请假")
+    assert "代孙志强接收履责提醒（刘佳登记）" in await _delivered(d, "P0101")
     elsewhere = await d.say("P0105", "/leave P0201 12-05 12-08")
     unknown = await d.say("P0105", "/leave P9999 12-05 12-08")
     assert "本单位（城关镇）没有在册人员“P0201”" in elsewhere
@@ -104,13 +104,13 @@ async def test_wrong_shapes_get_the_usage_and_refusals_say_what_to_do(district: 
         "/leave P0102 2026-12-01 2027-12-02": "共 367 天，超过 366 天",
         "/leave P0102 12-01 12-10 P0102": "代办人不能是请假人本人",
         "/leave P0102 12-01 12-10 P9999": "未找到代办人编码“P9999”",
-        "/leave cancel P0102": "李红霞（P0102） 没有进行中或将来的请假登记",
+        "/leave cancel P0102": "李红霞（P0102）没有进行中或将来的请假登记",
     }
     for command, expected in cases.items():
         assert expected in await district.say("P0001", command), command
     await district.say("P0001", "/leave P0102 12-01 12-10 P0103")
     overlap = await district.say("P0001", "/leave P0102 12-08 12-20")
-    assert "李红霞（P0102） 已登记 2026-12-01 至 2026-12-10 的请假" in overlap
+    assert "李红霞（P0102）已登记 2026-12-01 至 2026-12-10 的请假" in overlap
     assert len(await _leaves(district)) == 1
 
 
@@ -120,9 +120,9 @@ async def test_a_leave_is_set_by_names_with_buttons_when_two_share_one(district:
     d = district
     sent = await d.chat.send_text(d.tg("P0105"), "/leave 赵德明 12-28 12-30 孙志强")
     reply = _to(sent, d.tg("P0105"))
-    assert reply.startswith("✅ 已登记：赵德明（P0103） 12月28日–12月30日 请假"), reply
-    assert "提醒改发 孙志强（P0104）" in reply
-    assert "代 赵德明 接收履责提醒" in await _delivered(d, "P0104")
+    assert reply.startswith("✅ 已登记：赵德明（P0103）12月28日–12月30日请假"), reply
+    assert "提醒改发孙志强（P0104）" in reply
+    assert "代赵德明接收履责提醒" in await _delivered(d, "P0104")
 
     async with d.app.sessions() as session:  # a second 孙志强, in 河西街道
         other = (await session.exec(select(Person).where(Person.code == "P0201"))).one()
@@ -134,10 +134,10 @@ async def test_a_leave_is_set_by_names_with_buttons_when_two_share_one(district:
     [pick] = [s for s in sent if s.method == "sendMessage"]
     assert pick.plain == "有同名人员，请选择您要登记的是哪一位："
     labels = [b["text"] for b in pick.buttons]
-    assert len(labels) == 2 and all("→ 代办 陈立新（P0101" in label for label in labels)
+    assert len(labels) == 2 and all("→ 代办：陈立新（P0101" in label for label in labels)
     assert labels[1].startswith("孙志强（P0201，河西街道")
     pressed = await d.chat.press(d.tg("P0001"), pick.message_id or 0, labels[0])
-    assert _to(pressed, d.tg("P0001")).startswith("✅ 已登记：孙志强（P0104） 12月28日–12月30日")
+    assert _to(pressed, d.tg("P0001")).startswith("✅ 已登记：孙志强（P0104）12月28日–12月30日")
     listed = await d.say("P0001", "/leave cancel 孙志强")
     assert "有 2 位“孙志强”，请用人员编码取消" in listed and "/leave cancel P0201" in listed
     assert (await _leaves(d))[-1].cancelled_at is None
@@ -151,4 +151,4 @@ async def test_the_acting_persons_note_waits_for_the_sending_window(district: Di
     assert _to(sent, d.tg("P0105")).startswith("✅ 已登记")
     assert await _delivered(d, "P0101") == ""  # quiet hours: it waits
     d.clock.set(NOW.replace(day=24, hour=8, minute=30))
-    assert "代 孙志强 接收履责提醒" in await _delivered(d, "P0101")
+    assert "代孙志强接收履责提醒" in await _delivered(d, "P0101")

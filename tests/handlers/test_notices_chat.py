@@ -42,7 +42,13 @@ async def test_counts_unread_by_unit_and_a_reminder_once_a_day(district: Distric
     await d.app.sender.drain_once(d.clock.now())
     [copy] = _copies(d, "P0101", "区纪委监委通知")
     assert copy.message_id is not None
-    await press(d, "P0101", copy.message_id, "已阅")
+    pressed = await press(d, "P0101", copy.message_id, "已阅")
+    [marked] = [s for s in pressed if s.method == "editMessageReplyMarkup"]
+    assert marked.message_id == copy.message_id and [b["text"] for b in marked.buttons] == [
+        "✅ 已阅"
+    ]
+    pressed_again = await press(d, "P0101", copy.message_id, "✅ 已阅")
+    assert [s.text for s in pressed_again] == [words.ACK[Ack.AGAIN]]  # the button says so already
 
     listing = _message(await d.chat.send_text(d.tg(ADMIN), "/notices"))
     assert "#1 11-23 10:00 通知：请各单位于12月5日前报送年度述责述廉报告。" in listing.plain
@@ -60,7 +66,8 @@ async def test_counts_unread_by_unit_and_a_reminder_once_a_day(district: Distric
     assert done.plain == "已向 12 人发送阅读提醒。"
     await d.app.sender.drain_once(d.clock.now())
     [nudge] = _copies(d, "P0102", "您还没有确认阅读 11月23日的通知")
-    assert "请在上方找到该通知阅读" in nudge.plain and _copies(d, "P0101", "⏰ 提醒") == []
+    assert "请在上方找到" not in nudge.plain and "阅读后请点击下方“已阅”" in nudge.plain
+    assert _copies(d, "P0101", "⏰ 提醒") == []
     assert nudge.message_id is not None
     acked = await press(d, "P0102", nudge.message_id, "已阅")
     assert acked[0].text == words.ACK[Ack.DONE]

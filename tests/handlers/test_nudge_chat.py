@@ -56,7 +56,7 @@ async def deliver(d: District) -> list[Sent]:
 
 async def test_a_secretary_reminds_everyone_once_a_day(district: District) -> None:
     [offer] = await send(district, SECRETARY, "/nudge")
-    assert offer.plain.startswith("城关镇 有未完成事项的人员如下")
+    assert offer.plain.startswith("城关镇有未完成事项的人员如下")
     labels = [b["text"] for b in offer.buttons]
     assert labels[0] == words.ALL_BUTTON
     assert "陈立新（14 项）" in labels  # his 12 and the 单位班子's 2
@@ -67,7 +67,9 @@ async def test_a_secretary_reminds_everyone_once_a_day(district: District) -> No
     arrived = [s for s in await deliver(district) if s.chat_id == district.tg(FIRST)]
     [letter] = arrived
     assert letter.plain.startswith("🔔 催办提醒（11月23日）")
-    assert "陈立新同志：城关镇联络员刘佳提醒您，以下事项尚未完成：" in letter.plain
+    assert "陈立新同志：受城关镇委托，履责助手提醒您，以下事项尚未完成：" in letter.plain
+    assert "联络员刘佳提醒" not in letter.plain  # the system reminds, not a subordinate
+    assert letter.plain.endswith("如有疑问，请联系本单位联络员刘佳。")
     assert "🔴【C02】" in letter.plain and "【D01】" in letter.plain
     assert texts.plain(REPLY_HINT) in letter.plain
     again = await press(district, SECRETARY, offer, words.ALL_BUTTON)
@@ -143,7 +145,7 @@ async def test_scope_roles_and_forged_buttons(district: District) -> None:
     [picker] = await send(district, ADMIN, "/nudge")
     units = await press(district, ADMIN, picker, "镇街类")
     offer = await press(district, ADMIN, units, "城关镇")
-    assert offer.plain.startswith("城关镇 有未完成事项的人员如下")
+    assert offer.plain.startswith("城关镇有未完成事项的人员如下")
     [named] = await send(district, ADMIN, "/nudge U01")
     assert named.plain == offer.plain
     report = await press(district, ADMIN, named, "陈立新")

@@ -41,10 +41,10 @@ async def test_new_years_eve_items_show_as_overdue_after_midnight(district: Dist
 async def test_an_admin_closes_a_missed_item_and_it_stops_counting(district: District) -> None:
     await district.chat.advance(datetime(2027, 1, 1, 0, 10, tzinfo=ZONE))
     owed = await district.say("P0001", "/close P0101")
-    assert owed.startswith("陈立新（P0101） 未完成的事项 29 项（逾期的在前）")
+    assert owed.startswith("陈立新（P0101）未完成的事项 29 项（逾期的在前）")
     assert "/close P0101 C04 2026 原因" in owed
     reply = await district.say("P0001", "/close P0101 C04 2026 年中调离，党课由继任者补讲")
-    assert reply.startswith("⚪ 已关闭：陈立新（P0101） 的【C04】")
+    assert reply.startswith("⚪ 已关闭：陈立新（P0101）的【C04】")
     assert "2026年度 · 截止 2026-06-30，已逾期 185 天" in reply
     assert "原因：年中调离，党课由继任者补讲" in reply
     mine = await district.say("P0101", "/my")
@@ -68,10 +68,10 @@ async def test_close_explains_bad_input_in_chinese(district: District) -> None:
         "/close P9999 C04 2026 调离": "未找到人员或单位编码“P9999”",
         "/close P0101 Z99 2026 调离": "未找到事项编码“Z99”",
         "/close P0101 C04 2026-Q5 调离": "看不懂周期“2026-Q5”",
-        "/close P0102 C04 2026 调离": "李红霞（P0102） 不负责事项【C04】",
+        "/close P0102 C04 2026 调离": "李红霞（P0102）不负责事项【C04】",
         "/close P0101 C04 2025 调离": "在该周期没有待办",
-        "/close P0101 C04 2026": "请写明关闭 陈立新（P0101） 事项【C04】的原因",
-        "/close U01 D01 2026-11 台账迁移": "⚪ 已关闭：城关镇（U01）单位班子 的【D01】",
+        "/close P0101 C04 2026": "请写明关闭陈立新（P0101）事项【C04】的原因",
+        "/close U01 D01 2026-11 台账迁移": "⚪ 已关闭：城关镇（U01）单位班子的【D01】",
     }
     for command, expected in cases.items():
         assert expected in await district.say("P0001", command), command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -51,9 +52,17 @@ async def test_a_secretary_sees_the_unit_by_person_overdue_first_in_pages(
         "📋 城关镇未完成事项（截至 11月23日）共 39 项，其中逾期 4 项 · 第 1/2 页"
     )
     lines = text.splitlines()
+    # the legend says what oversight.pending.light does, in the lines' words (还剩 N 天)
+    assert lines[1] == "🔴 已逾期　🟡 今天到期或还剩 7 天以内　⚪ 还剩 8 天及以上"
     assert lines[2] == "赵德明（9 项，逾期 1 项）"
     assert lines[3].startswith("🔴【S01】") and lines[3].endswith("· 已逾期 237 天")
     assert "🟡【D01】" in text and "⚪【C01】" in text and "单位班子（2 项）" in text
+    for line in lines[2:]:
+        left = re.search(r"还剩 (\d+) 天$", line)
+        if line.startswith("🟡"):
+            assert line.endswith("今天到期") or (left and int(left.group(1)) <= 7), line
+        if line.startswith("⚪"):
+            assert left and int(left.group(1)) >= 8, line
     assert len(lines) - 2 <= words.PAGE_LINES
     assert [b["text"] for b in first.buttons] == ["下一页 »"]
     *_, second = await press(district, SECRETARY, first, "下一页")

@@ -49,7 +49,7 @@ async def test_units_shows_each_category_and_sends_a_chart(district: District) -
         assert category in text
     assert "城关镇：完成 0%（0/" in text
     [chart] = _documents(sent)
-    assert chart.document_name == "完成率-2026-Q4.png"
+    assert chart.document_name == "完成率-2026年第四季度.png"
     assert (chart.document or b"").startswith(b"\x89PNG")
     earlier = await district.say(ADMIN, "/units 2026-Q1")
     assert earlier.startswith("各单位2026年第一季度完成情况\n")  # C02, C03 were due 03-31
@@ -72,7 +72,7 @@ async def test_ranking_buttons_give_text_chart_and_workbook(district: District) 
     assert "季度得分 = 100 ×（0.7 × 完成率 + 0.3 × 及时率）" in text
     assert "城关镇：本季度无到期事项，不参与排名" in text  # imported in November
     [book] = _documents(pressed)  # nobody scored: no chart
-    assert book.document_name == "排名-2026-Q3.xlsx"
+    assert book.document_name == "排名-2026年第三季度.xlsx"
 
     async with d.app.sessions() as session:
         unit = (await session.exec(select(Unit).where(Unit.code == "U01"))).one()

@@ -26,6 +26,11 @@ def _last_with_buttons(sent: list[Sent]) -> Sent:
     return [s for s in sent if s.method == "sendMessage" and s.buttons][-1]
 
 
+def _confirmation(sent: list[Sent]) -> Sent:
+    """The ✅ a press of 确认 made: the proposal message, edited in place."""
+    return [s for s in sent if s.method == "editMessageText" and s.buttons][-1]
+
+
 async def _press_stale(district: District, user: int, sent: Sent, label: str) -> list[Sent]:
     """Press a button as it was when `sent` arrived (a double press, an old message)."""
     message = district.fake.message(user, sent.message_id or 0)
@@ -48,7 +53,12 @@ async def test_a_sentence_proposes_c01_and_confirm_records_it_once(district: Dis
     assert [b["text"] for b in proposal.buttons] == ["确认", "改选", "改日期", "取消"]
 
     confirmed = await district.chat.press(tg, proposal.message_id or 0, "确认")
-    assert any("已记入履责记实" in s.plain for s in confirmed)
+    # the proposal itself becomes the confirmation: no second message, no "see below"
+    assert [s.method for s in confirmed] == ["answerCallbackQuery", "editMessageText"]
+    edited = confirmed[1]
+    assert edited.message_id == proposal.message_id and "见下一条" not in edited.plain
+    assert edited.plain.startswith("✅ 已记入履责记实：【C01】")
+    assert [b["text"] for b in edited.buttons] == ["撤销"]
     again = await _press_stale(district, tg, proposal, "确认")  # a double press
     assert any("已记录过" in (s.text or "") or "已经记过" in s.plain for s in again)
     records = await _records(district)
@@ -200,9 +210,7 @@ async def test_replying_to_an_item_card_records_at_once_and_undo_voids_it(
 async def test_undo_after_ten_minutes_is_refused(district: District) -> None:
     tg = district.tg("P0101")
     proposal = _last_with_buttons(await district.chat.send_text(tg, SENTENCE))
-    confirmation = _last_with_buttons(
-        await district.chat.press(tg, proposal.message_id or 0, "确认")
-    )
+    confirmation = _confirmation(await district.chat.press(tg, proposal.message_id or 0, "确认"))
     district.clock.set(district.clock.now() + timedelta(minutes=11))
     refused = await district.chat.press(tg, confirmation.message_id or 0, "撤销")
     assert any("不能撤销" in (s.text or "") for s in refused)

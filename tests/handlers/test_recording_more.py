@@ -225,7 +225,8 @@ async def test_undo_after_a_correction_ends_the_chain_and_says_so_and_my_agrees(
     proposal = _with_buttons(
         await district.chat.send_text(tg, "今天上午召开党委会专题研究了党风廉政建设")
     )
-    confirmation = _with_buttons(await district.chat.press(tg, proposal.message_id or 0, "确认"))
+    confirmed = await district.chat.press(tg, proposal.message_id or 0, "确认")
+    [confirmation] = [s for s in confirmed if s.method == "editMessageText"]  # the proposal, edited
     listing = _with_buttons(await district.chat.send_text(tg, "/records"))
     card = _with_buttons(await district.chat.press(tg, listing.message_id or 0, 1))
     prompt = [

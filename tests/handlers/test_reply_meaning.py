@@ -199,8 +199,9 @@ async def test_a_day_named_in_the_sentence_is_the_records_day(district: District
     tg = d.tg("P0101")
     proposal = _messages(await d.chat.send_text(tg, "12月28日召开了党委会专题研究党风廉政建设"))[-1]
     assert "日期：12月28日" in proposal.plain and "逾期" not in proposal.plain
-    done = _messages(await d.chat.press(tg, proposal.message_id or 0, "确认"))
-    assert "逾期" not in done[-1].plain
+    done = await d.chat.press(tg, proposal.message_id or 0, "确认")
+    [confirmation] = [s for s in done if s.method == "editMessageText"]  # the proposal, edited
+    assert "已记入履责记实" in confirmation.plain and "逾期" not in confirmation.plain
     [record] = await _rows(d, Record)
     assert isinstance(record, Record) and record.happened_on == date(2026, 12, 28)
 

@@ -54,7 +54,7 @@ async def test_a_command_outside_the_users_roles_is_refused_plainly(
 
 async def test_my_shows_the_first_responsibles_list_with_status(district: District) -> None:
     reply = await district.say("P0101", "/my")
-    assert reply.startswith("📋 陈立新 的责任清单（城关镇 · 镇党委书记）")
+    assert reply.startswith("📋 陈立新的责任清单（城关镇 · 镇党委书记）")
     assert set(_codes(reply)) == P0101_ITEMS
     assert "共 14 项" in reply
     c02 = next(line for line in reply.splitlines() if "【C02】" in line)
@@ -78,7 +78,7 @@ async def test_a_secretary_shares_the_unit_team_items(district: District) -> Non
 
 async def test_unit_shows_every_holder_in_the_secretarys_unit(district: District) -> None:
     reply = await district.say("P0105", "/unit")
-    assert reply.startswith("🏢 城关镇 本期事项完成情况")
+    assert reply.startswith("🏢 城关镇本期事项完成情况")
     assert "【M01】" in reply
     assert "（李红霞）" in reply
     assert "（孙志强）" in reply

@@ -119,7 +119,7 @@ async def test_a_full_self_check_with_a_note_is_stored_summarised_and_recorded(
     assert review.message_id is not None
     done = await d.chat.press(d.tg("P0101"), review.message_id, "提交")
     summary = [s for s in done if s.method == "sendMessage"][-1].plain
-    assert summary.startswith("✅ 已提交2026年第四季度季度自查（第 1 版）")
+    assert summary.startswith("✅ 已提交2026年第四季度自查（第 1 版）")
     assert "2. 🔄【C02】2026年度 · 推进中：计划已起草，待党委会审定" in summary
     assert "3. ⭕【C03】2026年度 · 未开展" in summary
     doubled = await d.chat.press(d.tg("P0101"), review.message_id, "提交")

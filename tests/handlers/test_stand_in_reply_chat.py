@@ -69,7 +69,7 @@ async def test_a_reply_to_a_stand_in_reminder_records_the_absent_holders_item(
                 .join(Item, col(Item.id) == col(Holding.item_id))
             )
         ).all()
-    assert "已记入履责记实：【C04】" in reply and "代 陈立新 记入" in reply, reply
+    assert "已记入履责记实：【C04】" in reply and "代陈立新记入" in reply, reply
     [(record, code, holder)] = rows  # on 陈立新's C04, by 李红霞
     assert (code, holder) == ("C04", await _person(d, "P0101"))
     assert record.author_id == await _person(d, "P0102")

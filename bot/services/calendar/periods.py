@@ -143,6 +143,30 @@ def period_of_key(key: str, deadline: str | None = None) -> Period | None:
     return period_containing(Frequency.YEARLY, date(year, 1, 1))
 
 
+QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")  # as the buttons say them
+
+
+def period_name(period: Period) -> str:
+    """A period as people say it (every list, message and workbook): 2026年第四季度,
+    2026年下半年, 2026年11月, 2026年度, 一次性."""
+    key = period.key
+    if period.frequency is Frequency.YEARLY:
+        return f"{key}年度"
+    if period.frequency is Frequency.QUARTERLY:
+        return f"{key[:4]}年{QUARTER_NAMES[int(key[-1]) - 1]}"
+    if period.frequency is Frequency.HALF_YEARLY:
+        return f"{key[:4]}年{'上' if key.endswith('H1') else '下'}半年"
+    if period.frequency is Frequency.MONTHLY:
+        return f"{key[:4]}年{int(key[5:])}月"
+    return "一次性"
+
+
+def key_name(key: str) -> str:
+    """A stored period key (2026-Q4, 2026-H2, once …) as people say it; an unknown key as is."""
+    named = period_of_key(key)
+    return key if named is None else period_name(named)
+
+
 @functools.lru_cache(maxsize=4096)  # Period is frozen: one per key, not one per row
 def stored_period(key: str, start: date, end: date) -> Period:
     """A stored due item's period, its frequency read from the key's shape."""

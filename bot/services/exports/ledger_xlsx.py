@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.services.calendar.periods import QUARTER_NAMES, key_name, period_name
 from bot.services.exports.sheets import new_workbook, put, save, xlsx_text
 from bot.services.exports.year import LedgerRecord, UnitYear
 from bot.services.ledger.counting import DueRow, DueState, tally
@@ -32,14 +33,14 @@ COLUMNS: dict[str, list[tuple[str, int]]] = {
     "年度工作任务清单": [("事项编码", 10), ("清单类型", 8), ("责任类型", 10), ("责任内容", 40),
                          ("工作措施", 40), ("序时进度", 16), ("完成时限", 11), ("频次", 8),
                          ("牵头领导", 10), ("责任人", 24)],
-    "季度工作进展清单": [("季度", 8), ("责任人", 12), ("事项编码", 10), ("责任内容", 40),
-                         ("期次", 10), ("截止日期", 11), ("完成情况", 10), ("完成日期", 11),
+    "季度工作进展清单": [("季度", 10), ("责任人", 12), ("事项编码", 10), ("责任内容", 40),
+                         ("期次", 16), ("截止日期", 11), ("完成情况", 10), ("完成日期", 11),
                          ("自查结果", 10), ("自查说明", 30), ("关闭原因", 20)],
     "半年检查情况清单": [("半年", 8), ("责任人", 12), ("应完成", 8), ("已完成", 8),
                          ("未完成", 8), ("已关闭", 8), ("未完成事项", 30), ("半年报告", 22)],
     "年终考核结果清单": [("年度", 8), ("单位编码", 10), ("单位名称", 20), ("类别", 16),
                          ("考核结果", 10), ("得分", 8), ("导入时间", 17)],
-    "履责记实台账": [("记实编号", 9), ("人员", 10), ("事项编码", 10), ("期次", 10),
+    "履责记实台账": [("记实编号", 9), ("人员", 10), ("事项编码", 10), ("期次", 16),
                      ("日期", 11), ("内容", 44), ("附件", 8), ("更正/撤销", 24),
                      ("逾期说明", 24), ("记录时间", 17)],
 }  # fmt: skip
@@ -142,11 +143,11 @@ def _quarters(data: UnitYear) -> Iterable[Sequence[Cell]]:
                 (row.due_item_id, f"{data.year}-Q{quarter}")
             )
             yield (
-                f"第{quarter}季度",
+                QUARTER_NAMES[quarter - 1],
                 row.holder,
                 row.item_code,
                 row.content,
-                row.period.key,
+                period_name(row.period),
                 row.due.isoformat(),
                 STATE_WORDS[row.state],
                 row.done_on.isoformat() if row.done_on else "",
@@ -165,7 +166,7 @@ def _halves(data: UnitYear) -> Iterable[Sequence[Cell]]:
         reports = {r.person_id: r for r in data.reports if r.period_key == key}
         for holder, held in by_holder.items():
             count = tally(held)
-            owed = [f"{r.item_code}（{r.period.key}）" for r in held if r.state in _OWED]
+            owed = [f"{r.item_code}（{period_name(r.period)}）" for r in held if r.state in _OWED]
             person = next((r.person_id for r in held if r.person_id is not None), None)
             report = reports.get(person) if person is not None else None
             words = "" if person is None else "未提交"
@@ -208,7 +209,7 @@ def _records(records: list[LedgerRecord], zone: ZoneInfo) -> Iterable[Sequence[C
             record.id,
             entry.author,
             entry.item_code or "",
-            entry.period_key or "",
+            key_name(entry.period_key) if entry.period_key else "",
             record.happened_on.isoformat(),
             record.text,
             FILE_WORDS.get(record.file_kind or "", "有") if record.file_id else "",

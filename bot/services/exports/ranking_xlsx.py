@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.services.calendar.periods import QUARTER_NAMES
 from bot.services.exports.sheets import new_workbook, save, write_row, xlsx_text
 from bot.services.oversight.ranking import Ranked
 
@@ -16,8 +17,9 @@ QUARTER_HEADER = (
 )
 YEAR_HEADER = (
     *("类别", "类别内排名", "单位编码", "单位名称", "年度得分"),
-    *("一季度", "二季度", "三季度", "年终考核结果", "年终考核分"),
+    *(*QUARTER_NAMES[:3], "年终考核结果", "年终考核分"),
 )
+PERCENT = ("完成率", "及时率")  # fractions shown as 95%
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -32,8 +34,11 @@ def _book(title: str, header: Sequence[str], rows: list[list[object]]) -> bytes:
     write_row(sheet, 1, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    percent = [index for index, name in enumerate(header, start=1) if name in PERCENT]
     for number, row in enumerate(rows, start=2):
         write_row(sheet, number, row)
+        for index in percent:
+            sheet.cell(row=number, column=index).number_format = "0%"
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
         values = [name, *(row[index - 1] for row in rows)]
@@ -48,7 +53,7 @@ def _width(value: object) -> int:
 
 
 def quarter_workbook(label: str, lines: list[Ranked]) -> bytes:
-    """A quarter's ranking: counts, rates (0–1) and the score."""
+    """A quarter's ranking: counts, rates (fractions shown as 95%) and the score."""
     rows: list[list[object]] = []
     for line in lines:
         p = line.progress

@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, and_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import local_date
+from bot.services.calendar.periods import effective_due, local_date
+from bot.services.calendar.workdays import load_calendar
 from bot.services.errors import DomainError
 from bot.services.ledger.due_items import ensure_due_items
 from bot.services.oversight.assign_store import (
@@ -88,7 +89,8 @@ class Assigned:
 
     item_code: str
     content: str
-    deadline: date
+    deadline: date  # as the admin typed it (nominal)
+    due: date  # effective: 顺延 to the next working day, as /assigned and /my show it
     source: str
     holder_id: int
     holder_code: str
@@ -294,6 +296,7 @@ async def assign_task(
         item_code=item.code,
         content=task.content,
         deadline=task.deadline,
+        due=effective_due(task.deadline, calendar=await load_calendar(session)).effective,
         source=task.source,
         holder_id=person_id,
         holder_code=person.code,

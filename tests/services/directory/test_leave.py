@@ -201,9 +201,9 @@ async def test_every_refusal_says_why_and_writes_nothing(session: AsyncSession) 
     yesterday = TODAY - timedelta(days=1)
     cases: list[tuple[str, str, dict[str, object], LeaveProblem, str]] = [
         ("P0001", "P9999", {}, LeaveProblem.UNKNOWN_PERSON, "未找到人员编码“P9999”"),
-        ("P0001", "P0104", {}, LeaveProblem.INACTIVE, "孙志强（P0104） 已停用"),
+        ("P0001", "P0104", {}, LeaveProblem.INACTIVE, "孙志强（P0104）已停用"),
         ("P0001", "P0102", {"acting": "P9999"}, LeaveProblem.UNKNOWN_ACTING, "代办人编码“P9999”"),
-        ("P0001", "P0102", {"acting": "P0202"}, LeaveProblem.ACTING_INACTIVE, "代办人 杨静"),
+        ("P0001", "P0102", {"acting": "P0202"}, LeaveProblem.ACTING_INACTIVE, "代办人杨静"),
         ("P0105", "P0102", {"acting": "P0104"}, LeaveProblem.ACTING_INACTIVE, "已停用"),
         ("P0105", "P0104", {}, LeaveProblem.INACTIVE, "已停用"),
         ("P0001", "P0102", {"acting": "p0102"}, LeaveProblem.SAME_PERSON, "不能是请假人本人"),
@@ -252,7 +252,7 @@ async def test_an_overlapping_leave_is_refused_and_names_the_one_registered(
         error = await _refusal(session, town, "P0105", "P0102", starts=starts, ends=ends)
         assert error.problem is LeaveProblem.OVERLAP
         assert (error.starts_on, error.ends_on) == (DEC1, DEC10)
-        assert "李红霞（P0102） 已登记 2026-12-01 至 2026-12-10 的请假" in reply_for(error)
+        assert "李红霞（P0102）已登记 2026-12-01 至 2026-12-10 的请假" in reply_for(error)
     assert await _count(session, Leave) == 1
     after = await _set(
         session, town, "P0105", "P0102", starts=date(2026, 12, 11), ends=date(2026, 12, 15)
@@ -353,7 +353,7 @@ async def test_cancel_ends_current_and_future_leaves_and_keeps_the_rows(
             session, actor=town.viewers["P0001"], person_code="P0102", now=NOW, zone=ZONE
         )
     assert caught.value.problem is LeaveProblem.NO_LEAVE
-    assert "李红霞（P0102） 没有进行中或将来的请假登记" in reply_for(caught.value)
+    assert "李红霞（P0102）没有进行中或将来的请假登记" in reply_for(caught.value)
     assert len(await _audits(session, "leave_cancel")) == 1
 
 

@@ -126,8 +126,11 @@ async def test_the_ledger_shows_corrections_undos_selfchecks_reports_and_assessm
     assert ledger[undone][7] == f"已被第{undo}号撤销" and ledger[undone][8] == "出差"
     assert ledger[undo][7] == f"撤销第{undone}号"
     assert ledger[kept][9] == "2026-11-23 10:01"  # local time
+    assert {r[3] for r in ledger.values()} <= {"2026年第四季度", "2026年11月", None}
+    assert ledger[kept][3] == "2026年第四季度"
     quarter = _rows(book, "季度工作进展清单")
-    q4 = {(r[1], r[2]): r for r in quarter if r[0] == "第4季度" and r[4] == "2026-Q4"}
+    # quarters and periods as the buttons and lists say them, never a raw key
+    q4 = {(r[1], r[2]): r for r in quarter if r[0] == "第四季度" and r[4] == "2026年第四季度"}
     assert q4[("陈立新", "C01")][6:8] == ["已完成", "2026-11-20"]  # the correction counts
     assert q4[("李红霞", "M01")][6:10] == ["未到期", None, "推进中", "已约谈两人"]  # undone
     halves = {(r[0], r[1]): r for r in _rows(book, "半年检查情况清单")}

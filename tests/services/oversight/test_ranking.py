@@ -140,6 +140,9 @@ async def test_quarter_and_year_rankings_with_the_assessment(session: AsyncSessi
     assert sheet is not None and sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]][:5] == ["类别", "类别内排名", "单位编码", "单位名称", "得分"]
     assert sheet["C2"].value == "U02"
+    rate = sheet["F2"]  # 完成率: the fraction, shown as a percentage as people read it
+    assert rate.value == pytest.approx(progress.completion, abs=1e-4)
+    assert rate.number_format == "0%" and sheet["G2"].number_format == "0%"
 
     year = await year_ranking(session, year=2026, rules=RULES, now=now, zone=ZONE)
     assert all(line.score is None for line in year)  # no assessment imported yet
