@@ -10,7 +10,7 @@ from html import escape
 from bot.services.calendar.periods import Period, stored_period
 from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory
-from bot.services.ledger.status import Ledger
+from bot.services.ledger.status import DUE_SOON_DAYS, Ledger
 from bot.services.reminders.ladder import PROMPT, LadderRules
 from bot.services.reminders.plan import Outgoing
 from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED, Due, Entry
@@ -57,8 +57,11 @@ def due_words(due: Due, today: date) -> str:
 
 
 def light(due: Due, today: date) -> str:
-    """🔴 overdue, 🟡 due soon or waiting (done items are never reminded)."""
-    return "🔴" if due.effective < today else "🟡"
+    """🔴 overdue, 🟡 due within DUE_SOON_DAYS, ⚪ later: the lights /pending explains (done
+    items are never reminded)."""
+    if due.effective < today:
+        return "🔴"
+    return "🟡" if (due.effective - today).days <= DUE_SOON_DAYS else "⚪"
 
 
 def _item(due: Due) -> str:
@@ -118,7 +121,7 @@ def _reminder(
 def _acting(entry: Entry, directory: Directory) -> str:
     if entry.for_person is None:
         return ""
-    return f" · 代 {escape(directory.name(entry.for_person))} 办理（其休假中）"
+    return f" · 代{escape(directory.name(entry.for_person))}办理（其休假中）"
 
 
 def _by_holder(entries: list[Entry], directory: Directory) -> dict[str, list[Entry]]:
@@ -133,9 +136,9 @@ def _missed(entry: Entry, directory: Directory, unit_id: int) -> str:
     """Who a step did not reach: 陈立新, 孙志强（代 陈立新）, 河西街道 王芳 (another unit's)."""
     name = escape(directory.name(entry.missed)) or "单位班子事项的负责人"
     if entry.for_person is not None:
-        name += f"（代 {escape(directory.name(entry.for_person))}）"
+        name += f"（代{escape(directory.name(entry.for_person))}）"
     if entry.due.unit_id != unit_id:
-        name = f"{escape(directory.units.get(entry.due.unit_id, ''))} {name}"
+        name = f"{name}（{escape(directory.units.get(entry.due.unit_id, ''))}）"
     return name
 
 
@@ -179,7 +182,7 @@ def _for_secretary(outgoing: Outgoing, unit_id: int, directory: Directory) -> st
         for p in directory.unit_secretaries(unit_id)
         if directory.on_leave(p.person_id) and p.person_id != outgoing.recipient.person_id
     ]
-    return f"（代 {escape('、'.join(away))} 接收，其休假中）" if away else ""
+    return f"（代{escape('、'.join(away))}接收，其休假中）" if away else ""
 
 
 def _escalation(rules: LadderRules, entries: list[Entry], today: date, directory: Directory) -> str:
