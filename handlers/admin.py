@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -143,7 +144,8 @@ async def workbook(
         report += duplicate_texts.in_import_report(copied, threshold=DEFAULT_THRESHOLD)
         await notifier.send(chat, report)
 
-    await builds.run(chat, "import", build, action="typing")
+    busy = texts.STILL_IMPORTING.format(name=escape(name or "这个工作簿"))
+    await builds.run(chat, "import", build, action="typing", busy=busy)
 
 
 def build_router() -> Router:

@@ -202,7 +202,8 @@ async def picked(
         markup = InlineKeyboardMarkup(inline_keyboard=[span, quarters])
         await notifier.send(chat, words.CHOOSE_QUARTER, reply_markup=markup)
         return
-    if builds.busy(chat, "export"):
+    view = f"export:{data.unit}:{data.year}:{data.quarter}"
+    if builds.busy(chat, view):
         await query.answer(texts.STILL_BUILDING, show_alert=True)
         return
     await query.answer(words.EXPORTING)
@@ -211,7 +212,7 @@ async def picked(
     async def build() -> None:
         await send_workbook(chat, unit, data.year, quarter, builds, clock, zone, notifier)
 
-    await builds.run(chat, "export", build)
+    await builds.run(chat, view, build)
 
 
 async def send_workbook(

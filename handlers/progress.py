@@ -66,7 +66,8 @@ async def send_progress(
         if follow:
             await notifier.send(chat_id, follow)
 
-    await builds.run(chat_id, "progress", build, action="upload_photo")
+    view = f"progress:{unit_id}:{own or ''}"
+    await builds.run(chat_id, view, build, action="upload_photo")
 
 
 async def own_progress(

@@ -90,7 +90,7 @@ async def units(
             chat, data=png, filename=f"完成率-{texts.period_label(span)}.png"
         )
 
-    await builds.run(chat, "units", build)
+    await builds.run(chat, f"units:{span.key}", build)
 
 
 async def ranking_menu(message: Message, clock: Clock, zone: ZoneInfo, notifier: Notifier) -> None:
@@ -126,7 +126,8 @@ async def show_ranking(
         await query.answer(words.NOT_BEGUN.format(label=label), show_alert=True)
         return
     chat = query.from_user.id
-    if builds.busy(chat, "ranking"):
+    view = f"ranking:{year}:{part}"
+    if builds.busy(chat, view):
         await query.answer(texts.STILL_BUILDING, show_alert=True)
         return
     await query.answer()
@@ -153,7 +154,7 @@ async def show_ranking(
         caption = words.file_caption(label)
         await notifier.send_document(chat, data=book, filename=name, caption=caption)
 
-    await builds.run(chat, "ranking", build)
+    await builds.run(chat, view, build)
 
 
 async def _send_chart(notifier: Notifier, chat: int, label: str, lines: list[Ranked]) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -38,6 +39,9 @@ class JobContext:
     # the heavy views' database worker (its own thread, loop and engine): the run and the roll
     # read, plan and write there, so the bot's loop only answers chat meanwhile
     worker: Worker | None = None
+    # one reminder run at a time in this process: the 09:00 job and the five-minute tick fire
+    # together; the second finds the first under way and is skipped (the next tick catches up)
+    running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """`work` in a session: on the worker when there is one."""
@@ -88,7 +92,10 @@ async def remind(ctx: JobContext, now: datetime) -> RunReport:
             )
         return report
 
-    return await ctx.run(run)
+    if ctx.running.locked():
+        return RunReport(in_window=True, raced=True)
+    async with ctx.running:
+        return await ctx.run(run)
 
 
 async def reminders(ctx: JobContext, now: datetime) -> None:

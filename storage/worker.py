@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
@@ -12,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import create_engine, session_factory
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -63,15 +65,26 @@ class Worker:
 
     def home(self, call: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
         """`call` (e.g. a progress message's edit), made callable from the work: it runs on the
-        loop that asked for it here, where the bot's HTTP session lives."""
+        loop that asked for it here, where the bot's HTTP session lives, in the order asked.
+
+        From the worker it is handed over and not waited for: the work may be inside a
+        transaction (an import holds SQLite's write lock), which must never wait on Telegram;
+        a failed call is logged (progress is best effort)."""
         loop = asyncio.get_running_loop()
+        order = asyncio.Lock()  # the home loop's: handed-over calls run one after another
+
+        async def in_order(*args: P.args, **kwargs: P.kwargs) -> None:
+            async with order:
+                try:
+                    await call(*args, **kwargs)
+                except Exception:
+                    logger.warning("worker: a call handed home failed", exc_info=True)
 
         async def at_home(*args: P.args, **kwargs: P.kwargs) -> None:
             if asyncio.get_running_loop() is loop:
                 await call(*args, **kwargs)
                 return
-            done = asyncio.run_coroutine_threadsafe(_awaited(call(*args, **kwargs)), loop)
-            await asyncio.wrap_future(done)
+            asyncio.run_coroutine_threadsafe(in_order(*args, **kwargs), loop)
 
         return at_home
 
@@ -89,7 +102,3 @@ class Worker:
         loop.close()
         self._loop = self._thread = None
         self._engine = self._sessions = None
-
-
-async def _awaited(pending: Awaitable[None]) -> None:
-    await pending

@@ -45,12 +45,14 @@ class Builds:
         work: Callable[[], Awaitable[object]],
         *,
         action: Action = "upload_document",
+        busy: str = texts.STILL_BUILDING,
     ) -> bool:
         """Build and send `view` with `work`: True when it ran, False when one was already running
-        (the person was told to wait)."""
+        (the person was told so with `busy`). `view` names the request with its arguments
+        (units:2026-Q3): a different request is built, not dropped."""
         key = (chat_id, view)
         if key in self._running:
-            await self.notifier.send(chat_id, texts.STILL_BUILDING)
+            await self.notifier.send(chat_id, busy)
             return False
         self._running.add(key)
         showing = asyncio.create_task(self._show(chat_id, action), name=f"action-{view}")

@@ -63,6 +63,7 @@ NOT_TEXT = "暂时只能识别文字、照片和文件，请用文字描述做�
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看您可用的命令。"
 STALE_BUTTON = "按钮已失效，请重新发送命令。"
 STILL_BUILDING = "正在生成，请稍候：上一次的请求完成后会自动发给您，不必重复发送。"
+STILL_IMPORTING = "上一个工作簿还在导入，《{name}》没有导入：请等收到导入结果后再发送它。"
 STRANGER_ALERT = "您的账号尚未绑定：请向联络员或管理员索取邀请码，然后发送 /start 邀请码。"
 ALERT_LIMIT = 200  # what answerCallbackQuery shows
 ABANDONED = (

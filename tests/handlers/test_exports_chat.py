@@ -173,7 +173,7 @@ async def test_export_workbook_has_the_four_lists_and_the_ledger(district: Distr
     ledger = book["履责记实台账"]
     assert [c.value for c in ledger[1]][:3] == ["记实编号", "人员", "事项编码"]
     row = [c.value for c in ledger[2]]
-    assert row[:5] == [first, "陈立新", "C01", "2026-Q4", "2026-11-20"]
+    assert row[:5] == [first, "陈立新", "C01", "2026年第四季度", "2026-11-20"]
     assert row[5] == "=召开党委会专题研究" and ledger.cell(2, 6).data_type == "s"
     assert row[6] == "有（照片）"
     for sheet in book.worksheets:
@@ -182,7 +182,7 @@ async def test_export_workbook_has_the_four_lists_and_the_ledger(district: Distr
         assert sheet.page_setup.orientation == "landscape"
     assert book["年终考核结果清单"].max_row == 1  # headers only: nothing imported
     progress = [[c.value for c in r] for r in book["季度工作进展清单"].iter_rows(min_row=2)]
-    c01 = [r for r in progress if r[1] == "陈立新" and r[2] == "C01" and r[4] == "2026-Q4"]
+    c01 = [r for r in progress if r[1] == "陈立新" and r[2] == "C01" and r[4] == "2026年第四季度"]
     assert c01 and c01[0][6] == "已完成" and c01[0][7] == "2026-11-20"
 
 

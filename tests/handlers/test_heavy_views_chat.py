@@ -17,8 +17,10 @@ from bot import texts
 from bot.localchat.chatlog import Sent
 from bot.services.oversight import charts, duplicates
 from bot.texts import exports as export_words
+from handlers import admin as admin_handlers
 from handlers import exports as export_handlers
 from tests.handlers.conftest import District
+from tests.handlers.test_admin import workbook
 
 ADMIN, SECRETARY = "P0001", "P0105"
 HELD = 10.0  # seconds a held step waits for the test at most
@@ -140,3 +142,44 @@ async def test_a_second_export_press_while_one_is_built_is_told_to_wait(
     sent = await asyncio.wait_for(first, HELD)
     assert [s.method for s in sent if s.chat_id == d.tg(SECRETARY)][-1] == "sendDocument"
     assert "upload_document" in actions(d, SECRETARY)
+
+
+async def test_a_units_for_another_quarter_is_built_not_dropped(
+    district: District, monkeypatch: pytest.MonkeyPatch, gates: list[Gate]
+) -> None:
+    """Only the same request waits: /units 2026-Q3 sent while this quarter's is held is built
+    (it was answered 正在生成… and never came)."""
+    d = district
+    chart = gate(monkeypatch, gates, charts, "completion_chart")
+    first = asyncio.create_task(d.chat.send_text(d.tg(ADMIN), "/units"))
+    await chart.wait_entered()
+    other = asyncio.create_task(d.chat.send_text(d.tg(ADMIN), "/units 2026-Q3"))
+    await asyncio.sleep(0.5)
+    chart.opened.set()
+    await asyncio.wait_for(first, HELD)
+    await asyncio.wait_for(other, HELD)
+    sent = [s for s in d.fake.sent if s.chat_id == d.tg(ADMIN)]
+    assert sorted(s.document_name or "" for s in sent if s.method == "sendDocument") == [
+        "完成率-2026年第三季度.png",
+        "完成率-2026年第四季度.png",
+    ]
+    assert texts.plain(texts.STILL_BUILDING) not in [s.plain for s in sent]
+    assert chart.calls == 2
+
+
+async def test_a_second_workbook_during_an_import_is_named_as_not_imported(
+    district: District, monkeypatch: pytest.MonkeyPatch, gates: list[Gate]
+) -> None:
+    """A corrected workbook sent while the first still imports was told 正在生成… 不必重复发送 and
+    thrown away: the admin believed it would be applied."""
+    d = district
+    check = gate(monkeypatch, gates, admin_handlers, "has_assessment_sheet")
+    first = asyncio.create_task(d.chat.send_document(d.tg(ADMIN), workbook(), "A.xlsx"))
+    await check.wait_entered()
+    second = await asyncio.wait_for(d.chat.send_document(d.tg(ADMIN), workbook(), "B-更正.xlsx"), 5)
+    assert [s.plain for s in second] == [
+        texts.plain(texts.STILL_IMPORTING.format(name="B-更正.xlsx"))
+    ]
+    check.opened.set()
+    await asyncio.wait_for(first, HELD)
+    assert check.calls == 1
