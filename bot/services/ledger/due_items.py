@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -140,18 +140,20 @@ async def _create_missing(
         for holding_id, period, due in wanted
         if (holding_id, period.key) not in existing
     ]
-    if new and not commit_every:
-        await session.exec(insert(DueItem), params=new)
-    elif new and commit_every:
-        dialect = session.get_bind().dialect.name
-        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = upsert(DueItem).on_conflict_do_nothing(
-            index_elements=["holding_id", "period_key"]
-        )
-        for start in range(0, len(new), commit_every):
-            await session.exec(statement, params=new[start : start + commit_every])
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (  # a roll or an import writing the same rows meanwhile: theirs stand
+        upsert(DueItem)
+        .on_conflict_do_nothing(index_elements=["holding_id", "period_key"])
+        .returning(col(DueItem.id))
+    )
+    size = commit_every or len(new) or 1
+    created = 0
+    for start in range(0, len(new), size):
+        created += len((await session.exec(statement, params=new[start : start + size])).all())
+        if commit_every:
             await session.commit()
-    return len(new)
+    return created
 
 
 async def redate_open(session: AsyncSession, *, rule: DueRule) -> int:
