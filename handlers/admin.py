@@ -139,6 +139,8 @@ async def workbook(
                 s, data=raw, now=now, zone=zone, actor_person_id=person.person_id, progress=home
             )
         )
+        if home is not None:
+            await home.settled()  # the last progress edit before the report
         copied = await builds.worker.run(lambda s: duplicate_pairs(s, analyse=matcher.analyse))
         report = import_texts.render_summary(summary)
         report += duplicate_texts.in_import_report(copied, threshold=DEFAULT_THRESHOLD)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -63,30 +64,10 @@ class Worker:
         async with self._sessions() as session:
             return await work(session)
 
-    def home(self, call: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+    def home(self, call: Callable[P, Awaitable[None]]) -> Handed[P]:
         """`call` (e.g. a progress message's edit), made callable from the work: it runs on the
-        loop that asked for it here, where the bot's HTTP session lives, in the order asked.
-
-        From the worker it is handed over and not waited for: the work may be inside a
-        transaction (an import holds SQLite's write lock), which must never wait on Telegram;
-        a failed call is logged (progress is best effort)."""
-        loop = asyncio.get_running_loop()
-        order = asyncio.Lock()  # the home loop's: handed-over calls run one after another
-
-        async def in_order(*args: P.args, **kwargs: P.kwargs) -> None:
-            async with order:
-                try:
-                    await call(*args, **kwargs)
-                except Exception:
-                    logger.warning("worker: a call handed home failed", exc_info=True)
-
-        async def at_home(*args: P.args, **kwargs: P.kwargs) -> None:
-            if asyncio.get_running_loop() is loop:
-                await call(*args, **kwargs)
-                return
-            asyncio.run_coroutine_threadsafe(in_order(*args, **kwargs), loop)
-
-        return at_home
+        loop that asked for it here, where the bot's HTTP session lives (see Handed)."""
+        return Handed(call, asyncio.get_running_loop())
 
     async def close(self) -> None:
         """Dispose of the worker's engine and stop its thread."""
@@ -102,3 +83,39 @@ class Worker:
         loop.close()
         self._loop = self._thread = None
         self._engine = self._sessions = None
+
+
+class Handed(Generic[P]):
+    """A call made from the worker that runs on the home loop, in the order asked.
+
+    It is handed over and not waited for: the work may be inside a transaction (an import holds
+    SQLite's write lock), which must never wait on Telegram. A failed call is logged (progress
+    is best effort). `settled()`, on the home loop, waits for every call handed so far: the
+    final answer goes after the last progress edit, never before it.
+    """
+
+    def __init__(self, call: Callable[P, Awaitable[None]], loop: asyncio.AbstractEventLoop) -> None:
+        self._call = call
+        self._loop = loop
+        self._order = asyncio.Lock()
+        self._pending: set[concurrent.futures.Future[None]] = set()
+
+    async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        if asyncio.get_running_loop() is self._loop:
+            await self._call(*args, **kwargs)
+            return
+        handed = asyncio.run_coroutine_threadsafe(self._in_order(*args, **kwargs), self._loop)
+        self._pending.add(handed)
+        handed.add_done_callback(self._pending.discard)
+
+    async def _in_order(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        async with self._order:
+            try:
+                await self._call(*args, **kwargs)
+            except Exception:
+                logger.warning("worker: a call handed home failed", exc_info=True)
+
+    async def settled(self) -> None:
+        """Wait for every call handed so far (on the home loop)."""
+        while self._pending:
+            await asyncio.wrap_future(next(iter(self._pending)))
