@@ -11,13 +11,14 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.calendar.periods import effective_due, local_date
+from bot.services.calendar.periods import local_date
 from bot.services.calendar.workdays import load_calendar
 from bot.services.directory.recipients import load_directory
 from bot.services.ledger.outstanding import is_open
 from bot.services.reminders.ladder import PROMPT, Calendar, LadderRules
 from bot.services.reminders.run import Due, Entry, Outgoing, RenderFn
-from storage.models import DueItem, Holding, Item, Outbox, ReminderStep, ReplyKind, ReplyMeaning
+from bot.services.reminders.selection import open_dues
+from storage.models import DueItem, Outbox, ReminderStep, ReplyKind, ReplyMeaning
 
 HOLDER = "reminder"  # the run's kind (and dedupe-key prefix) of a holder's reminder
 
@@ -109,7 +110,14 @@ async def _render(
     recipient = directory.people.get(row.person_id)
     if recipient is None:
         return None
-    dues = await _dues(session, {due_item_id for due_item_id, _ in steps}, calendar, rewording)
+    listed = await open_dues(
+        session,
+        today=today,
+        calendar=calendar,
+        zone=rewording.zone,
+        only={due_item_id for due_item_id, _ in steps},
+    )
+    dues = {due.due_item_id: due for due in listed}
     entries = [
         Entry(dues[due_item_id], step, _acting_for(dues[due_item_id], row.person_id))
         for due_item_id, step in steps
@@ -148,35 +156,3 @@ async def _steps(
         )
     )
     return sorted(set(rows.all()))
-
-
-async def _dues(
-    session: AsyncSession, ids: set[int], calendar: Calendar, rewording: Rewording
-) -> dict[int, Due]:
-    """These due items as the run sees them (bot.services.reminders.run builds them alike)."""
-    rows = (
-        await session.exec(
-            select(DueItem, Holding, Item)
-            .join(Holding, col(Holding.id) == col(DueItem.holding_id))
-            .join(Item, col(Item.id) == col(Holding.item_id))
-            .where(col(DueItem.id).in_(ids))
-        )
-    ).all()
-    found = {}
-    for due, holding, item in rows:
-        assert due.id is not None
-        found[due.id] = Due(
-            due_item_id=due.id,
-            item_code=item.code,
-            content=item.content,
-            period_key=due.period_key,
-            period_start=due.period_start,
-            period_end=due.period_end,
-            nominal=due.due_date,
-            effective=effective_due(due.due_date, calendar=calendar).effective,
-            system=item.system,
-            unit_id=holding.unit_id,
-            holder_id=holding.person_id,
-            created_on=local_date(due.created_at, rewording.zone),
-        )
-    return found

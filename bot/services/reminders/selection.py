@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
+from sqlalchemy import true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -130,10 +132,15 @@ def steps_for(
 
 
 async def open_dues(
-    session: AsyncSession, *, today: date, calendar: Calendar, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    today: date,
+    calendar: Calendar,
+    zone: ZoneInfo,
+    only: Collection[int] | None = None,
 ) -> list[Due]:
-    """Every due item outstanding today, by due date and code (plain columns: 100,000 due items
-    are read without building ORM objects)."""
+    """Every due item outstanding today (or those of `only` that are), by due date and code
+    (plain columns: 100,000 due items are read without building ORM objects)."""
     query = (
         sa_select(
             col(DueItem.id),
@@ -151,7 +158,7 @@ async def open_dues(
         .select_from(DueItem)
         .join(Holding, col(Holding.id) == col(DueItem.holding_id))
         .join(Item, col(Item.id) == col(Holding.item_id))
-        .where(is_outstanding(today))
+        .where(is_outstanding(today), true() if only is None else col(DueItem.id).in_(only))
         # the database sorts (a sort of 200,000 rows in Python holds the interpreter lock for
         # a third of a second); 顺延 never reorders due dates, only ties them
         .order_by(col(DueItem.due_date), col(Item.code), col(DueItem.id))
