@@ -16,15 +16,8 @@ from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.oversight import tracking
-from bot.services.oversight.assign import (
-    AssignProblem,
-    Choice,
-    assign_task,
-    holders,
-    parse_task,
-    unit_and_holder,
-    units,
-)
+from bot.services.oversight.assign import Choice, assign_task, holders, unit_and_holder, units
+from bot.services.oversight.assign_parse import AssignProblem, parse_task
 from bot.services.oversight.assign_store import draft_of, start_draft
 from bot.services.replies import ReplyKind, meaning_of, remember
 from bot.telegram.notifier import Notifier

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from bot.services.oversight.assign import Assigned, AssignProblem, Choice
+from bot.services.oversight.assign import Assigned, Choice
+from bot.services.oversight.assign_parse import AssignProblem
 from bot.services.oversight.tracking import State, Tracked
 from bot.texts.ledger import due_label
 

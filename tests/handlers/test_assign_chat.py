@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.chatlog import Sent
-from bot.services.oversight.assign import AssignProblem
+from bot.services.oversight.assign_parse import AssignProblem
 from bot.texts import assign as words
 from storage.models import AuditEntry, Item, Person
 from tests.handlers.conftest import District

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.services.oversight.assign import SOURCE_MARK
+from bot.services.oversight.assign_parse import SOURCE_MARK
 from storage.models import DutyType, Frequency, Item, ListKind, Person, ScopeKind
 from tests.handlers.conftest import NOW, District
 from tests.handlers.test_admin import workbook

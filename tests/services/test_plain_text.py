@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.services.oversight.assign import parse_task
+from bot.services.oversight.assign_parse import parse_task
 from bot.services.plain_text import strip_controls
 
 

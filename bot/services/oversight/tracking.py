@@ -14,7 +14,8 @@ from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.ledger.counting import DueState, rows_where
 from bot.services.outbox import OutboxMessage, enqueue
-from bot.services.oversight.assign import SOURCE_MARK, assigned_items
+from bot.services.oversight.assign import assigned_items
+from bot.services.oversight.assign_parse import SOURCE_MARK
 from storage.models import DueItem, Holding, Item, Person, Unit
 
 PAGE = 8  # tasks per page of /assigned

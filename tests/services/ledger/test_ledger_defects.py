@@ -17,7 +17,8 @@ from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
 from bot.services.ledger.due_items import roll_due_items
 from bot.services.oversight import pending, progress, units
-from bot.services.oversight.assign import Task, assign_task
+from bot.services.oversight.assign import assign_task
+from bot.services.oversight.assign_parse import Task
 from bot.services.records.writing import add_record
 from storage.models import (
     DraftState,

@@ -27,7 +27,8 @@ from bot.services.ledger.counting import DueState
 from bot.services.ledger.due_items import roll_due_items
 from bot.services.ledger.status import Status, unit_list
 from bot.services.oversight import pending, progress, units
-from bot.services.oversight.assign import Task, assign_task
+from bot.services.oversight.assign import assign_task
+from bot.services.oversight.assign_parse import Task
 from bot.services.records.writing import add_record
 from storage.models import DueItem, Holding, Item, Person, PersonRole, Record, Role, Unit
 from tests.services.helpers import DISTRICT, ZONE

@@ -11,15 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
 from bot.services.ledger.outstanding import outstanding
-from bot.services.oversight.assign import (
-    AssignProblem,
-    Task,
-    assign_task,
-    by_codes,
-    holders,
-    is_assigned,
-    parse_task,
-)
+from bot.services.oversight.assign import assign_task, by_codes, holders, is_assigned
+from bot.services.oversight.assign_parse import AssignProblem, Task, parse_task
 from bot.services.oversight.tracking import State, queue_reminder, tracked
 from bot.services.records.writing import add_record
 from storage.models import (
