@@ -58,7 +58,10 @@ ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 DISTRICT = ROOT / "examples" / "district"
 SETS = ("matcher_sentences.tsv", "matcher_holdout.tsv")
-REPLY = "sendmessage"  # each update's last call: the reply (a proposal; the record's 撤销 message)
+REPLIES = {  # each update's last call: a sentence's proposal; 确认 edits it into the record
+    "message": "sendmessage",
+    "callback_query": "editmessagetext",
+}
 
 
 def sentences(people: int, each: int) -> list[tuple[str, str]]:
@@ -85,18 +88,18 @@ class Arrivals(logging.Handler):
 
     def __init__(self, fake: FakeBotAPI) -> None:
         super().__init__(logging.ERROR)
-        self.count, self.target = 0, 0
+        self.count, self.target, self.method = 0, 0, REPLIES["message"]
         self.failed: set[int] = set()
         self.done = asyncio.Event()
         fake.observers.append(self._seen)
 
-    def expect(self, n: int) -> None:
-        self.count, self.target = 0, n
+    def expect(self, n: int, kind: str) -> None:
+        self.count, self.target, self.method = 0, n, REPLIES[kind]
         self.failed.clear()
         self.done.clear()
 
     def _seen(self, method: str, params: Json) -> None:
-        if method.lower() == REPLY and int_param(params, "chat_id"):
+        if method.lower() == self.method and int_param(params, "chat_id"):
             self.count += 1
             self._check()
 
@@ -125,7 +128,7 @@ class Contender:
 
     async def burst(self, kind: str, payloads: list[Json], *, direct: bool) -> float:
         """Seconds from the first update to the last expected reply."""
-        self.arrivals.expect(len(payloads))
+        self.arrivals.expect(len(payloads), kind)
         start = time.perf_counter()
         if direct:
             updates = [
@@ -175,12 +178,12 @@ async def echo_text(message: Message, bot: Bot) -> None:
 
 
 async def echo_press(query: CallbackQuery, bot: Bot) -> None:
-    """The Bot API calls of the app's 确认: answer the query, edit the proposal, send a reply."""
+    """The Bot API calls of the app's 确认: answer the query, edit the proposal into the record."""
     await query.answer("已记入")
     assert query.message is not None
     chat = query.from_user.id
-    await bot.edit_message_text(chat_id=chat, message_id=query.message.message_id, text="已确认")
-    await bot.send_message(chat, html.escape(query.data or ""))
+    text = html.escape(f"已确认：{query.data or ''}")
+    await bot.edit_message_text(chat_id=chat, message_id=query.message.message_id, text=text)
 
 
 async def start_echo(settings: Settings) -> Contender:
