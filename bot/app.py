@@ -10,12 +10,9 @@ from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.methods.base import Response
-from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +30,7 @@ from bot.telegram.notifier import Notifier
 from bot.telegram.pacer import Pacer
 from bot.telegram.poller import Poller
 from bot.telegram.sender import OutboxSender
+from bot.telegram.session import PinnedSession
 from bot.texts import reminders as reminder_texts
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
@@ -43,9 +41,6 @@ from storage.worker import Worker
 
 logger = logging.getLogger(__name__)
 SWITCH_INTERVAL = 0.0005  # seconds
-# pydantic keeps parametrised generics in a weak cache: without a strong reference aiogram
-# rebuilds Response[Message] on most Bot API calls (2–3 ms of CPU each; bench_oversight.py)
-_RESPONSE_TYPES = (Response[Message], Response[bool])
 
 
 @dataclass
@@ -66,7 +61,7 @@ class App:
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:
     """A Bot speaking HTML to BOT_API_URL (Telegram's, or any self-hosted Bot API server)."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session = PinnedSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     return Bot(
         token=token or settings.token(),
         session=session,

@@ -52,6 +52,7 @@ from handlers import (
     selfcheck,
     unit_picker,
 )
+from handlers.filters import on_the_loop
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
 
 
@@ -90,3 +91,4 @@ def setup(dispatcher: Dispatcher) -> None:
         recording.build_router(),  # replies to the bot, plain sentences, photos and files
         fallback.build_router(),
     )
+    on_the_loop(dispatcher)
