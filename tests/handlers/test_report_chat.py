@@ -46,7 +46,10 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert "报告期：2026年7月1日至2026年12月31日" in body
     main, supervision = body.index("一、履行主体责任情况"), body.index("二、履行监督责任情况")
     assert main < body.index("【C01】") < supervision
-    assert f"【C01】每季度至少主持召开1次党委（党组）会议专题研究党风廉政建设工作\n　　{C01_LINE}" in body
+    assert (
+        f"【C01】每季度至少主持召开1次党委（党组）会议专题研究党风廉政建设工作\n　　{C01_LINE}"
+        in body
+    )
     assert "今天上午" not in body and "2026-11-23" not in body
     assert "季度自查：2026年第四季度 推进中" in body  # C01's answer (pre-filled, then changed)
     assert "2026年第三季度：未提交" in body and "2026年第四季度：第 1 版" in body

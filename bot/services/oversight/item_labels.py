@@ -14,7 +14,9 @@ _ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")  # 党委（党组）→ 党
 _QUOTES = str.maketrans("", "", "“”\"‘’'「」")
 _CLAUSE = re.compile(r"[，,；;：:。]")
 # how often: the chart is of one quarter already (每季度至少主持召开… → 主持召开…)
-_OFTEN = re.compile(r"^(?:每个?(?:季度|半年|年度?|月|周)(?:至少)?|年[初底末中]|季[初末]|月[初底末])")
+_OFTEN = re.compile(
+    r"^(?:每个?(?:季度|半年|年度?|月|周)(?:至少)?|年[初底末中]|季[初末]|月[初底末])"
+)
 
 
 def short_content(content: str, limit: int = LABEL_CHARS) -> str:
@@ -48,4 +50,6 @@ def item_labels(rows: Iterable[DueRow], *, named: bool) -> dict[str, str]:
     seen: dict[str, int] = {}
     for label in labels.values():
         seen[label] = seen.get(label, 0) + 1
-    return {code: f"{label}（{code}）" if seen[label] > 1 else label for code, label in labels.items()}
+    return {
+        code: f"{label}（{code}）" if seen[label] > 1 else label for code, label in labels.items()
+    }

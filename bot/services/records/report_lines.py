@@ -27,7 +27,9 @@ _TIME = re.compile(
     )
 )
 # 我 / 我们 as the subject; 我镇、我局 … is how a unit names itself and stays
-_SUBJECT = re.compile(r"(?:我们|我們|我)(?![镇鎮局委办辦区區县縣市乡鄉村部院所站校单單司街处處科室队隊])")
+_SUBJECT = re.compile(
+    r"(?:我们|我們|我)(?![镇鎮局委办辦区區县縣市乡鄉村部院所站校单單司街处處科室队隊])"
+)
 _WITH = re.compile(r"[和与與同跟及]")  # 我和… needs a subject: 本人和…
 _SEPARATORS = " \t\u3000，,、：:；;。."
 _ENDINGS = " \t\u3000。.!！?？,，;；、~～…"
