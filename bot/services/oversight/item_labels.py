@@ -36,16 +36,15 @@ def item_labels(rows: Iterable[DueRow], *, named: bool) -> dict[str, str]:
     """Item code → label: the short content; with `named`, an item one person holds in `rows`
     is "姓名·内容"; two items that would read alike get their codes."""
     content: dict[str, str] = {}
-    holders: dict[str, set[str | None]] = {}
+    holders: dict[str, set[int | None]] = {}  # person ids (None: the unit team)
     names: dict[str, str] = {}
     for row in rows:
         content[row.item_code] = row.content
-        holders.setdefault(row.item_code, set()).add(str(row.person_id) if row.person_id else None)
+        holders.setdefault(row.item_code, set()).add(row.person_id)
         names[row.item_code] = row.holder
     labels = {}
     for code, text in content.items():
-        [holder, *others] = holders[code]
-        one = named and holder is not None and not others
+        one = named and len(holders[code]) == 1 and None not in holders[code]
         labels[code] = f"{names[code]}·{short_content(text)}" if one else short_content(text)
     seen: dict[str, int] = {}
     for label in labels.values():
