@@ -23,11 +23,6 @@ from handlers.filters import private_router
 from storage.models import OFFICIAL_ROLES
 
 
-async def send_photo(notifier: Notifier, chat_id: int, *, data: bytes, caption: str) -> None:
-    """A PNG with an HTML caption, paced and retried like every other send."""
-    await notifier.send_photo(chat_id, data=data, filename="progress.png", caption=caption)
-
-
 async def send_progress(
     chat_id: int,
     *,
@@ -62,7 +57,8 @@ async def send_progress(
             item_heading=words.ITEM_HEADING,
         )
         caption, follow = words.progress_caption(words.progress_numbers(unit_name, progress, own))
-        await send_photo(notifier, chat_id, data=png, caption=caption)
+        name = words.progress_filename(unit_name, progress, own)
+        await notifier.send_photo(chat_id, data=png, filename=name, caption=caption)
         if follow:
             await notifier.send(chat_id, follow)
 

@@ -19,3 +19,14 @@ def strip_controls(text: str) -> str:
     if text.isprintable():  # the common case: nothing to remove (\n and \t are not printable)
         return text
     return "".join(ch for ch in text if ch in _KEPT or unicodedata.category(ch) != "Cc")
+
+
+# what Windows, macOS or a shell refuses or misreads in a file name (and \ / that make a path)
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def file_safe(name: str) -> str:
+    """`name` fit to be a file name anywhere: control characters out, each run of \\ / : * ? " <
+    > | or white space one "_", no leading or trailing dots and "_"; "_" when nothing is left."""
+    name = _UNSAFE_IN_NAMES.sub("_", strip_controls(name))
+    return name.strip("._") or "_"

@@ -7,6 +7,7 @@ from html import escape
 from bot.services.exports.year import YearItem
 from bot.services.oversight.charts import Share
 from bot.services.oversight.progress import QuarterProgress
+from bot.services.plain_text import file_safe
 from storage.models import DutyType
 
 CAPTION_LIMIT = 1024
@@ -49,6 +50,12 @@ def not_your_unit(unit_name: str) -> str:
 def chart_title(unit_name: str, progress: QuarterProgress, own: str | None = None) -> str:
     who = f"{own}（本人事项）" if own else unit_name
     return f"{who}{quarter_label(progress.year, progress.quarter)}完成情况"
+
+
+def progress_filename(unit_name: str, progress: QuarterProgress, own: str | None = None) -> str:
+    """城关镇-2026年第四季度进度.png (an official's own: 城关镇-李红霞-2026年第四季度进度.png)."""
+    who = f"{unit_name}-{own}" if own else unit_name
+    return f"{file_safe(who)}-{quarter_label(progress.year, progress.quarter)}进度.png"
 
 
 def _share(share: Share) -> str:

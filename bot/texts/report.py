@@ -11,6 +11,7 @@ from bot.services.exports.report_docx import Entry, Section
 from bot.services.ledger.holder_period import Done
 from bot.services.ledger.selfcheck_answers import Answer
 from bot.services.records.report import Compiled, ItemPart, Paper
+from bot.services.records.report_lines import report_line
 from bot.texts.ledger import period_label
 from bot.texts.selfcheck import STATUS_WORDS
 from storage.models import DutyType
@@ -57,7 +58,7 @@ def header(viewer: Viewer, period: Period) -> list[tuple[str, str]]:
 
 
 def _done(done: Done) -> Entry:
-    return Entry(f"{done.happened_on:%Y-%m-%d} {done.text}")
+    return Entry(report_line(done.text, done.happened_on))
 
 
 def _checks(checks: list[tuple[Period, Answer]]) -> Entry:

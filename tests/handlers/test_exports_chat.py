@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -87,12 +88,19 @@ async def test_progress_sends_the_quarter_chart_with_its_numbers(district: Distr
     sent = await send(district, SECRETARY, "/progress")
     [photo] = _photos(sent)
     assert (photo.document or b"").startswith(b"\x89PNG")
+    assert photo.document_name == "城关镇-2026年第四季度进度.png"
     caption = photo.plain
     assert caption.startswith("📊 城关镇2026年第四季度完成情况（截至 2026-11-23）")
     assert "合计：已完成 1/" in caption
     assert "按人员：单位班子 0/" in caption
     assert "陈立新 1/" in caption
-    assert "按事项：" in caption and "C01 1/" in caption
+    # items as the chart labels them: short content, and whose when one person holds it
+    items = caption.split("按事项：")[1]
+    assert items.startswith("陈立新·主持召开1次党委会议专… 1/1（100%）；")
+    assert "；落实一岗双责 0/" in items  # M01: every member holds it
+    assert "；李红霞·规范征地拆迁补偿款发放 0/1" in items  # I0102
+    assert "；建立党风廉政建设工作台账 0/" in items  # D01: the unit team's
+    assert not re.search(r"\b(?:[CDMS]\d\d|I\d{4}|ZC)\b", items), items
     # an admin names the unit, or picks it from the list
     [admin_photo] = _photos(await send(district, ADMIN, "/progress U01"))
     assert admin_photo.plain == caption
@@ -102,9 +110,23 @@ async def test_progress_sends_the_quarter_chart_with_its_numbers(district: Distr
     assert again.plain == caption
 
 
+async def test_the_chart_file_names_the_unit_without_characters_unsafe_in_file_names(
+    district: District,
+) -> None:
+    async with district.app.sessions() as session:
+        unit = (await session.exec(select(Unit).where(Unit.code == "U01"))).one()
+        unit.name = '城关/镇:"新区"\n'
+        session.add(unit)
+        await session.commit()
+    [photo] = _photos(await send(district, ADMIN, "/progress U01"))
+    assert photo.document_name == "城关_镇_新区-2026年第四季度进度.png"
+
+
 async def test_an_official_sees_own_items_and_may_not_export(district: District) -> None:
     [photo] = _photos(await send(district, MEMBER, "/progress"))
     assert photo.plain.startswith("📊 李红霞（本人事项）2026年第四季度完成情况")
+    assert photo.document_name == "城关镇-李红霞-2026年第四季度进度.png"
+    assert "按事项：规范征地拆迁补偿款发放 0/1" in photo.plain  # own items: no name before them
     assert "单位班子" not in photo.plain
     assert await district.say(MEMBER, "/export") == texts.plain(words.OFFICIAL_EXPORT)
     assert await district.say(MEMBER, "/publicize") == texts.plain(words.OFFICIAL_PUBLICIZE)

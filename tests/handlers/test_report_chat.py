@@ -17,7 +17,8 @@ from storage.models import Record, Report
 from tests.handlers.conftest import ZONE, District
 from tests.handlers.test_selfcheck_chat import alert, answer_all, forged, last_buttons, record
 
-C01_TEXT = "11月10日召开党委会专题研究党风廉政建设"
+C01_TEXT = "今天上午我主持召开党委会专题研究党风廉政建设"
+C01_LINE = "11月23日，主持召开党委会专题研究党风廉政建设。"  # as the report says it
 
 
 def docx_text(sent: list[Sent]) -> str:
@@ -45,7 +46,11 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert "报告期：2026年7月1日至2026年12月31日" in body
     main, supervision = body.index("一、履行主体责任情况"), body.index("二、履行监督责任情况")
     assert main < body.index("【C01】") < supervision
-    assert f"2026-11-23 {C01_TEXT}" in body
+    assert (
+        f"【C01】每季度至少主持召开1次党委（党组）会议专题研究党风廉政建设工作\n　　{C01_LINE}"
+        in body
+    )
+    assert "今天上午" not in body and "2026-11-23" not in body
     assert "季度自查：2026年第四季度 推进中" in body  # C01's answer (pre-filled, then changed)
     assert "2026年第三季度：未提交" in body and "2026年第四季度：第 1 版" in body
     missing = body.index("本期未记实事项")
@@ -72,21 +77,21 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
         "姓名：陈立新",
         "职务：镇党委书记",
         "报告期：2026年7月1日至2026年12月31日",
-        C01_TEXT,
+        C01_LINE,
         "本期未记实事项",
         closing,
     ):
         assert expected in paper, expected
     text = [s for s in done if s.method == "sendMessage"][-1].plain
     assert text.startswith("✅ 已提交《2026年下半年履行全面从严治党责任情况报告》（第 1 版）")
-    assert C01_TEXT in text and closing in text
+    assert C01_LINE in text and closing in text and "今天上午" not in paper + text
     doubled = await d.chat.press(tg, resumed.message_id, "提交")
     assert not [s for s in doubled if s.method == "sendDocument"]
     assert "这份报告已于此前提交" in doubled[-1].plain
     async with d.app.sessions() as session:
         stored = (await session.exec(select(Report))).one()
         assert stored.state.value == "submitted" and stored.closing == closing
-        assert C01_TEXT in stored.body
+        assert C01_LINE in stored.body
         made = (await session.exec(select(Record).where(col(Record.origin).like("report:%")))).all()
         assert [r.text for r in made] == ["提交半年报告（第1版）"]
     assert "✅【BG】" in await d.say("P0101", "/my")
@@ -167,8 +172,8 @@ async def test_a_report_shows_only_its_half_years_records_and_the_ledgers_unreco
     assert "2026年下半年履行全面从严治党责任情况报告" in draft.plain
 
     def check(body: str) -> None:
-        assert f"2026-11-23 {C01_TEXT}" in body
-        for other_half in ("2026-01-21", "印发本年度", "2026-05-07", "述责述廉报告提纲"):
+        assert C01_LINE in body
+        for other_half in ("1月21日", "印发本年度", "5月7日", "述责述廉报告提纲"):
             assert other_half not in body, other_half
         unrecorded = body[body.index("本期未记实事项") :]
         # due in 7–12月 and not done: the quarter's, the half-year's, December's yearly ones

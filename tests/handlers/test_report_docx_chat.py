@@ -54,4 +54,5 @@ async def test_a_record_that_looks_like_a_heading_stays_a_line_of_its_item(
     assert closing[0] == "Normal"
     assert ("Normal", "【整改】补齐短板") in paragraphs
     c01 = next(i for i, (_s, text) in enumerate(paragraphs) if text.startswith("【C01】"))
-    assert paragraphs[c01 + 1] == ("Normal", f"2026-11-23 {TYPED}")  # under its item, whole
+    line = "11月23日，召开党委会专题研究党风廉政建设；二、会后开展了廉政谈话；【会议纪要】已印发。"
+    assert paragraphs[c01 + 1] == ("Normal", line)  # under its item, whole, as the report says it

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.services.oversight.assign_parse import parse_task
-from bot.services.plain_text import strip_controls
+from bot.services.plain_text import file_safe, strip_controls
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,20 @@ def test_controls_go_line_breaks_stay(typed: str, kept: str) -> None:
 def test_an_assigned_task_keeps_no_controls() -> None:
     task = parse_task("报送\x07述责述廉报告 / 2026-12-31", today=date(2026, 11, 23))
     assert task.content == "报送述责述廉报告"
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("城关镇-2026年第四季度进度", "城关镇-2026年第四季度进度"),
+        ('城关/镇:"新区"\n', "城关_镇_新区"),
+        ("a\\b*c?d<e>f|g", "a_b_c_d_e_f_g"),
+        ("..隐藏", "隐藏"),
+        ("  区 教育 局 ", "区_教育_局"),
+        ("\x07", "_"),
+        ("", "_"),
+        ("///", "_"),
+    ],
+)
+def test_a_file_name_keeps_no_character_a_file_system_refuses(name: str, safe: str) -> None:
+    assert file_safe(name) == safe

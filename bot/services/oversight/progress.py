@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_
@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import quarter_span
 from bot.services.ledger.counting import DueRow, DueState, due_rows, tally
 from bot.services.oversight.charts import Share, completion_chart
+from bot.services.oversight.item_labels import item_labels
 from storage.models import Holding
 
 
@@ -55,7 +56,9 @@ async def quarter_progress(
     today: date,
     where: ColumnElement[bool] | None = None,
 ) -> QuarterProgress:
-    """The unit's (or, with `where`, some holdings') completion for the quarter as of `today`."""
+    """The unit's (or, with `where`, some holdings') completion for the quarter as of `today`;
+    items by their short content (in the unit's view with the name of the one person holding
+    it: bot.services.oversight.item_labels), in the order of their codes."""
     first, last = quarter_span(year, quarter)
     in_unit = col(Holding.unit_id) == unit_id
     rows = await due_rows(
@@ -67,12 +70,16 @@ async def quarter_progress(
     )
     counted = [row for row in rows if row.counted]
     count = tally(rows)
+    labels = item_labels(counted, named=where is None)
     return QuarterProgress(
         year=year,
         quarter=quarter,
         today=today,
         by_person=_shares(counted, key=lambda r: r.holder, ordered=True),  # team, then by person
-        by_item=_shares(counted, key=lambda r: r.item_code),
+        by_item=[
+            replace(share, label=labels[share.label])
+            for share in _shares(counted, key=lambda r: r.item_code)
+        ],
         done=count.done,
         total=count.total,
         overdue=count.overdue,

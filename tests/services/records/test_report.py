@@ -84,12 +84,12 @@ async def test_the_body_groups_by_duty_and_item_and_names_what_was_not_recorded(
     assert lines[0] == "一、履行主体责任情况"
     assert lines[1:3] == [
         "【C05】与班子成员开展廉政谈话和谈心谈话",
-        "　　2026-11-20 与班子成员开展廉政谈话",
+        "　　11月20日，与班子成员开展廉政谈话。",
     ]
     d01 = lines.index("【D01】建立党风廉政建设工作台账，每月更新履责记实（单位班子）")
-    assert lines[d01 + 1] == "　　2026-11-21 更新11月党风廉政建设台账"
+    assert lines[d01 + 1] == "　　11月21日，更新11月党风廉政建设台账。"
     assert "二、履行监督责任情况" in lines and "　　本期没有已记实的事项。" in lines
-    assert lines[lines.index("三、其他履责记实") + 1] == "　　2026-10-09 参加区纪委廉政培训"
+    assert lines[lines.index("三、其他履责记实") + 1] == "　　10月9日，参加区纪委廉政培训。"
     assert "上半年的一条记实" not in body and "撤销前的记实" not in body
     assert "　　2026年第三季度：未提交" in lines
     missing = lines.index("五、本期未记实事项")
