@@ -15,6 +15,13 @@ from handlers.filters import on_the_loop
 from tests.handlers.conftest import District
 
 
+async def _proposal(district: District, uid: int, sentence: str) -> int:
+    """The message id of the proposal the sentence brought."""
+    message_id = (await district.chat.send_text(uid, sentence))[-1].message_id
+    assert message_id is not None
+    return message_id
+
+
 async def test_no_filter_or_handler_goes_through_a_thread(
     district: District, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -30,9 +37,9 @@ async def test_no_filter_or_handler_goes_through_a_thread(
 
     monkeypatch.setattr(asyncio, "to_thread", counted)
     uid = district.tg("P0101")
-    sent = await district.chat.send_text(uid, "今天上午主持召开党委会专题研究党风廉政建设工作")
-    assert "确认" in [b.get("text") for b in district.chat.buttons(uid, sent[-1].message_id)]
-    await district.chat.press(uid, sent[-1].message_id, "取消")
+    proposal = await _proposal(district, uid, "今天上午主持召开党委会专题研究党风廉政建设工作")
+    assert "确认" in [b.get("text") for b in district.chat.buttons(uid, proposal)]
+    await district.chat.press(uid, proposal, "取消")
     my = await district.say("P0101", "/my")
     assert "陈立新的责任清单" in my
     assert hops == []
@@ -45,8 +52,7 @@ async def test_a_response_model_is_built_once(
     each 取消 and 确认 built it again (about 30 ms of CPU)."""
     uid = district.tg("P0101")
     sentence = "今天上午主持召开党委会专题研究党风廉政建设工作"
-    sent = await district.chat.send_text(uid, sentence)
-    await district.chat.press(uid, sent[-1].message_id, "取消")  # every type used once
+    await district.chat.press(uid, await _proposal(district, uid, sentence), "取消")  # warm
     built: list[str] = []
     real = generics.create_generic_submodel
 
@@ -57,6 +63,5 @@ async def test_a_response_model_is_built_once(
     monkeypatch.setattr(generics, "create_generic_submodel", counted)
     for _ in range(3):
         gc.collect()
-        sent = await district.chat.send_text(uid, sentence)
-        await district.chat.press(uid, sent[-1].message_id, "取消")
+        await district.chat.press(uid, await _proposal(district, uid, sentence), "取消")
     assert built == []
