@@ -55,6 +55,9 @@ class _PackageYear:
     workdays: frozenset[date]  # weekend days worked (调休上班)
 
 
+_SESSION_MEMO = "bot.services.calendar.workdays.calendar"
+
+
 @lru_cache(maxsize=64)
 def _package_year(year: int) -> _PackageYear:
     """The package's holidays (with Chinese names) and 调休 working days of one year."""
@@ -174,12 +177,16 @@ def calendar_from(
     return WorkCalendar(overrides, known_years=known_years)
 
 
-async def load_calendar(session: AsyncSession) -> WorkCalendar:
+async def load_calendar(session: AsyncSession, *, fresh: bool = False) -> WorkCalendar:
     """The calendar as of now: the package (cached per year), every override and the years
-    imported whole (two small queries)."""
+    imported whole (two small queries), read once per session: one update asks it several
+    times (a reply to a reminder: three). `fresh`: read again (after writing overrides)."""
+    if not fresh and isinstance(known := session.info.get(_SESSION_MEMO), WorkCalendar):
+        return known
     rows = (await session.exec(select(CalendarOverride))).all()
     years = (await session.exec(select(CalendarYear.year))).all()
-    return calendar_from(rows, years)
+    session.info[_SESSION_MEMO] = calendar = calendar_from(rows, years)
+    return calendar
 
 
 def estimated_years(calendar: WorkCalendar, *, today: date) -> list[int]:

@@ -229,7 +229,7 @@ async def import_overrides(
             current.updated_at, current.actor_person_id = now, actor_person_id
             changed += 1
     await session.flush()
-    calendar = await load_calendar(session)
+    calendar = await load_calendar(session, fresh=True)
     rule = DueRule(calendar)
     redated = await redate_open(session, rule=rule)
     years = sorted({day.year for day in days} | ({whole_year} if whole_year else set()))

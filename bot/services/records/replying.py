@@ -23,7 +23,7 @@ from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.catalog import keep_current
-from bot.services.records.choices import Choice, choice_by_id, choices_for
+from bot.services.records.choices import Choice, choices_by_ids, choices_for
 from bot.services.records.matcher import Matcher, Outcome
 from bot.services.records.proposals import Recorded, record_choice
 from bot.services.records.storing import (
@@ -98,11 +98,7 @@ async def record_reply(
 
 async def _named(session: AsyncSession, viewer: Viewer, meaning: Meaning) -> list[Choice]:
     """The due items the message named that are the viewer's (a stand-in's too), in order."""
-    named = []
-    for due_item_id in meaning.due_item_ids:
-        choice = await choice_by_id(session, viewer=viewer, due_item_id=due_item_id)
-        if choice is not None:
-            named.append(choice)
+    named = await choices_by_ids(session, viewer=viewer, due_item_ids=meaning.due_item_ids)
     if not named:
         raise RecordRefused(RecordProblem.NOT_YOURS)
     return named
