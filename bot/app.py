@@ -131,6 +131,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         rules=ladder_rules(settings),
     )
     dispatcher["window"] = SendingWindow(dispatcher["rules"], settings.zone)
+    dispatcher["web_url"] = settings.web_url
     dispatcher["builds"] = Builds(notifier, Worker(settings.db_url, sessions))
     handlers.setup(dispatcher)
     jobs = JobContext(
