@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.localchat.demo_clock import read_clock
 from bot.localchat.history import PHOTOS
+from bot.services.oversight.charts import bar_chart
 from bot.web.app import standalone
 from bot.web.context import FileSource, WebDeps
 from bot.web.evidence import BotFiles
@@ -35,11 +36,23 @@ class DemoDbClock:
 
 
 class DemoFiles:
-    """The demo history's evidence photos (files sent in a chat session stay in that process)."""
+    """The demo history's evidence photos, drawn as a picture (the history keeps a few stub
+    bytes); files sent in a chat session stay in that process and are not shown."""
+
+    def __init__(self) -> None:
+        self._picture: bytes | None = None
 
     async def fetch(self, file_id: str) -> bytes | None:
-        found = PHOTOS.get(file_id)
-        return found[1] if found else None
+        if file_id not in PHOTOS:
+            return None
+        if self._picture is None:
+            self._picture = await asyncio.to_thread(demo_picture)
+        return self._picture
+
+
+def demo_picture() -> bytes:
+    """A stand-in for a demo photo: a small PNG that says what it is."""
+    return bar_chart(title="演示：现场照片", labels=["会议记录"], values=[100.0])
 
 
 async def serve(settings: Settings, *, host: str, port: int, db: Path | None) -> int:

@@ -6,9 +6,18 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.services.oversight import charts
 from bot.web import auth, district, lists, people, unit
 from bot.web.context import DEPS, WebDeps, deps, viewer
 from bot.web.scope import home_path
+
+
+async def font(request: web.Request) -> web.FileResponse:
+    """GET /static/cjk.otf: the charts' Noto Sans CJK (mplfonts), for browsers without a
+    Chinese font; public and cached for a week."""
+    response = web.FileResponse(charts.font_path())
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 async def home(request: web.Request) -> web.Response:
@@ -30,6 +39,7 @@ def build_web_app(wired: WebDeps) -> web.Application:
     app.router.add_get("/", home, name="home")
     app.router.add_get("/login/{token}", auth.login, name="login")
     app.router.add_get("/logout", auth.logout, name="logout")
+    app.router.add_get("/static/cjk.otf", font, name="font")
     app.router.add_get("/district", district.district, name="district")
     app.router.add_get("/district/{part}.png", district.chart, name="district_chart")
     app.router.add_get("/district/{part}.xlsx", district.workbook, name="district_xlsx")

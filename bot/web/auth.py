@@ -17,7 +17,7 @@ from bot.texts import web as words
 from bot.web.context import VIEWER, Refused, deps, page, refusal
 
 COOKIE = "lvze_web"
-PUBLIC = frozenset({"login", "logout"})  # the only routes without a session
+PUBLIC = frozenset({"login", "logout", "font"})  # the only routes without a session
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
