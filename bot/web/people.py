@@ -13,7 +13,7 @@ from bot.web.district import attachment
 from bot.web.scope import may_see_person, person_in_scope
 
 PAGE_SIZE = 20
-TYPES = {"photo": "image/jpeg"}
+MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"))
 
 
 async def person_page(request: web.Request) -> web.Response:
@@ -56,7 +56,7 @@ async def evidence(request: web.Request) -> web.Response:
     data = await wired.files.fetch(found.file_id) if wired.files is not None else None
     if data is None:
         raise Refused(404, words.NO_FILE)
-    kind = found.file_kind or "document"
-    if kind in TYPES:
-        return web.Response(body=data, content_type=TYPES[kind])
+    if found.file_kind == "photo":
+        kind = next((name for magic, name in MAGIC if data.startswith(magic)), "image/jpeg")
+        return web.Response(body=data, content_type=kind)
     return attachment(data, f"附件-{found.record_id}.bin", "application/octet-stream")
