@@ -34,6 +34,8 @@ from bot.telegram.pacer import Pacer
 from bot.telegram.poller import Poller
 from bot.telegram.sender import OutboxSender
 from bot.texts import reminders as reminder_texts
+from bot.web.context import WebDeps
+from bot.web.evidence import BotFiles
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
 from scheduler.leader import Leader
@@ -151,6 +153,19 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         ),
     )
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)
+
+
+def web_deps(app: App) -> WebDeps:
+    """What the web view needs from a built bot: its database, clock, rules and Bot (evidence
+    files); a webhook server mounts `build_web_app(web_deps(app))` at WEB_URL's path."""
+    return WebDeps(
+        sessions=app.sessions,
+        clock=app.clock,
+        zone=app.settings.zone,
+        ranking=app.dispatcher["ranking"],
+        files=BotFiles(app.bot),
+        base=app.settings.web_path,
+    )
 
 
 async def prepare(app: App) -> None:

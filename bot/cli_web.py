@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import build_bot, ranking_rules
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, StartedClock, SystemClock
 from bot.config import Settings
 from bot.localchat.demo_clock import read_clock
 from bot.localchat.history import PHOTOS
@@ -58,6 +58,9 @@ def demo_picture() -> bytes:
 async def serve(settings: Settings, *, host: str, port: int, db: Path | None) -> int:
     """Serve until interrupted; with `db`, the demo database on the demo's clock."""
     clock: Clock = SystemClock()
+    if settings.bot_now is not None:  # as bot/app.py: drills start the clock at BOT_NOW
+        start = settings.bot_now
+        clock = StartedClock(start if start.tzinfo else start.replace(tzinfo=settings.zone))
     files: FileSource | None = None
     url = settings.db_url
     bot = None

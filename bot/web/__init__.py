@@ -6,5 +6,6 @@ person's scope on the server (scope.py). Sign-in is by the bot's one-time /web l
 """
 
 from bot.web.app import build_web_app
+from bot.web.context import WebDeps
 
-__all__ = ["build_web_app"]
+__all__ = ["WebDeps", "build_web_app"]

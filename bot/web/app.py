@@ -56,6 +56,8 @@ def build_web_app(wired: WebDeps) -> web.Application:
 
 def standalone(wired: WebDeps) -> web.Application:
     """A root app serving only the web view at wired.base (`python -m bot web`, the demo)."""
+    if not wired.base:  # WEB_URL names the site's root
+        return build_web_app(wired)
     root = web.Application()
     root.add_subapp(wired.base + "/", build_web_app(wired))
 

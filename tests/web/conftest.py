@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.app import ranking_rules
+from bot.app import web_deps as app_web_deps
 from bot.clock import ManualClock
 from bot.services.directory.web_access import issue_link
 from bot.services.importing.apply import import_directory
@@ -21,7 +21,6 @@ from bot.services.importing.read import read_directory
 from bot.services.oversight.ranking import RankingRules
 from bot.web.app import standalone
 from bot.web.context import WebDeps
-from bot.web.evidence import BotFiles
 from storage.models import Person
 from tests.conftest import DISTRICT
 from tests.handlers.conftest import NOW, ZONE, District, district  # noqa: F401  (the fixture)
@@ -71,15 +70,8 @@ def session_cookie(response: ClientResponse) -> str:
 
 
 def web_deps(d: District) -> WebDeps:
-    """The web app's dependencies beside a running bot: its database, clock and Bot (files)."""
-    return WebDeps(
-        sessions=d.app.sessions,
-        clock=d.clock,
-        zone=ZONE,
-        ranking=ranking_rules(d.app.settings),
-        files=BotFiles(d.app.bot),
-        base="/web",
-    )
+    """The web app's dependencies beside a running bot, as bot.app composes them."""
+    return app_web_deps(d.app)
 
 
 async def serve(wired: WebDeps) -> TestClient[web.Request, web.Application]:
