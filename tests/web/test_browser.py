@@ -108,6 +108,14 @@ async def test_in_chromium_sign_in_see_the_ranking_open_a_unit_and_download(
                 "() => [...document.querySelectorAll('img.thumb')].every(i => i.naturalWidth > 0)"
             )
             await page.screenshot(path=str(DOCS / "web-person.png"))
+            # the history's notice: 已阅 counts and who has not read; the district's overdue list
+            await page.goto(f"http://127.0.0.1:{server.port}/web/notices")
+            assert "10/18" in await page.locator("table.notices").inner_text()
+            await page.locator("table.notices a", has_text="未阅名单").first.click()
+            assert "尚未确认阅读" in await page.content()
+            await page.screenshot(path=str(DOCS / "web-notice.png"))
+            await page.goto(f"http://127.0.0.1:{server.port}/web/pending")
+            assert "逾期" in await page.locator("table.pending").inner_text()
             await page.goto(link)  # the link again: refused, in Chinese
             assert "已使用过" in await page.locator("#refused").inner_text()
             await browser.close()
