@@ -585,6 +585,8 @@ class WebSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = _ref("person.id")
     login_id: int = _ref("web_login.id")
+    # the account the person was bound to at sign-in: unbinding or re-binding ends the session
+    telegram_id: int = Field(sa_type=sa.BigInteger)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ LINK_REFUSED = {
     LinkProblem.EXPIRED: f"登录链接已过期（有效期 {LINK_MINUTES} 分钟）。" + SEND_WEB,
     LinkProblem.USED: "登录链接已使用过：每个链接只能使用一次。如非本人操作，请联系管理员。"
     + SEND_WEB,
-    LinkProblem.INACTIVE: "该链接对应的人员已停用：请联系管理员核实名单。",
+    LinkProblem.INACTIVE: "该链接对应的人员已停用或已解除账号绑定：请联系管理员核实。",
 }
 NO_SESSION = f"尚未登录，或登录已超过 {SESSION_HOURS} 小时失效。" + SEND_WEB
 ADMIN_ONLY = "此页面仅区纪委监委管理员可查看。您可以查看的内容请从首页进入。"

@@ -39,6 +39,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
     except Refused as refused:
         response = refusal(request, refused)
+    except web.HTTPNotFound:  # a mistyped address, for someone signed in: said in Chinese
+        response = refusal(request, Refused(404, words.NOT_FOUND))
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")

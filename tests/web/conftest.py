@@ -15,9 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import web_deps as app_web_deps
 from bot.clock import ManualClock
+from bot.localchat.demo import setup_demo
 from bot.services.directory.web_access import issue_link
-from bot.services.importing.apply import import_directory
-from bot.services.importing.read import read_directory
 from bot.services.oversight.ranking import RankingRules
 from bot.web.app import standalone
 from bot.web.context import WebDeps
@@ -82,9 +81,8 @@ async def serve(wired: WebDeps) -> TestClient[web.Request, web.Application]:
 
 @pytest.fixture
 async def site(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Web]:
-    """The web app on a test server over the imported sample district (no bot: quick)."""
-    async with sessions() as session:
-        await import_directory(session, tables=read_directory(DISTRICT), now=NOW, zone=ZONE)
+    """The web app on a test server over the sample district, everyone bound (no bot: quick)."""
+    await setup_demo(sessions, data=DISTRICT, now=NOW, zone=ZONE)  # imported, everyone bound
     clock = ManualClock(NOW)
     wired = WebDeps(sessions=sessions, clock=clock, zone=ZONE, ranking=RankingRules())
     client = await serve(wired)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col
 
+from bot.services.directory.binding import unbind_person
 from storage.models import Person
 from tests.web.conftest import Web, session_cookie
 
@@ -53,6 +54,9 @@ async def test_every_page_checks_the_scope(site: Web) -> None:
     admin = await site.login(ADMIN)
     for path in ("/web/units/U02", "/web/people/P0204", "/web/notices", "/web/pending"):
         assert (await site.get(path, admin))[0] == 200, path
+    for path in ("/web/units/U99", "/web/people/P9999", "/web/nowhere", "/web/district?p=2027"):
+        status, body = await site.get(path, admin)
+        assert status == 404 and ("没有找到" in body or "尚未开始" in body), path
     # a 联络员: her unit and its people; another unit's pages or workbook, the district: 403
     secretary = await site.login(SECRETARY)
     status, body = await site.get("/web/units/U01", secretary)
@@ -76,8 +80,12 @@ async def test_every_page_checks_the_scope(site: Web) -> None:
         status, body = await site.get(path, official)
         assert status == 403 and "只能查看本人" in body, path
     assert (await site.get("/web/pending", official))[0] == 200
-    # deactivated after signing in: signed out at the next page
+    # unbound (a lost phone) or deactivated after signing in: signed out at the next page
     async with site.sessions() as session:
-        await session.exec(update(Person).where(col(Person.code) == SECRETARY).values(active=False))
-        await session.commit()
+        await unbind_person(session, person_code=SECRETARY, now=site.clock.now())
     assert (await site.get("/web/units/U01", secretary))[0] == 401
+    async with site.sessions() as session:
+        await session.exec(update(Person).where(col(Person.code) == ADMIN).values(active=False))
+        await session.commit()
+    assert (await site.get("/web/district", admin))[0] == 401
+    assert (await site.get("/web/people/P0102", official))[0] == 200

@@ -3,7 +3,7 @@
 A link is valid LINK_LIFETIME and once: redeeming it is one conditional UPDATE (unused and not
 expired) as its first statement, so two browsers opening it at once get one session between
 them. A session is a random token kept only as its SHA-256, valid SESSION_LIFETIME; every
-request reads the person afresh (deactivated or unbound meanwhile: no longer signed in).
+request reads the person afresh (deactivated, unbound or re-bound meanwhile: signed out).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ async def redeem_link(session: AsyncSession, *, token: str, now: datetime) -> Op
         raise LinkRefused(await _why(session, hashed))
     login_id, person_id = row
     person = await session.get(Person, person_id)
-    if person is None or not person.active:
+    if person is None or not person.active or person.telegram_id is None:
         await session.rollback()
         raise LinkRefused(LinkProblem.INACTIVE)
     opened = Opened(secrets.token_urlsafe(_TOKEN_BYTES), now + SESSION_LIFETIME, person_id)
@@ -103,6 +103,7 @@ async def redeem_link(session: AsyncSession, *, token: str, now: datetime) -> Op
         WebSession(
             person_id=person_id,
             login_id=login_id,
+            telegram_id=person.telegram_id,
             token_hash=token_hash(opened.token),
             created_at=now,
             expires_at=opened.expires_at,
@@ -128,7 +129,8 @@ async def _why(session: AsyncSession, hashed: str) -> LinkProblem:
 
 
 async def session_viewer(session: AsyncSession, *, token: str, now: datetime) -> Viewer | None:
-    """The active person a session token stands for (None: unknown, expired, or left)."""
+    """The active person a session token stands for, still bound to the account that signed in
+    (None: unknown, expired, deactivated, or unbound or re-bound since)."""
     row = (
         await session.exec(
             select(Person, Unit)
@@ -138,6 +140,9 @@ async def session_viewer(session: AsyncSession, *, token: str, now: datetime) ->
                 col(WebSession.token_hash) == token_hash(token),
                 col(WebSession.expires_at) > now,
                 col(Person.active).is_(True),
+                # still bound to the account that signed in: unbinding or re-binding (a lost
+                # or stolen phone) ends the person's browser sessions too
+                col(Person.telegram_id) == col(WebSession.telegram_id),
             )
         )
     ).first()
