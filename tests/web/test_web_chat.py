@@ -82,6 +82,8 @@ async def test_web_link_opens_pages_with_the_bots_own_figures(district: District
     )
     client = await serve(web_deps(district))
     try:
+        stranger = await district.chat.send_text(424242, "/web")  # not bound: no link
+        assert stranger and all("/web/login/" not in sent.plain for sent in stranger)
         reply = await district.say(ADMIN, "/web")
         assert "10 分钟内有效" in reply and "全区" in reply
         match = LINK.search(reply)
