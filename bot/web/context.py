@@ -1,9 +1,10 @@
-"""What every page handler is given (WebDeps), who is signed in, and a refusal (Refused)."""
+"""What every page handler is given (WebDeps), who is signed in, a refusal (Refused), a download."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -37,6 +38,7 @@ class WebDeps:
     secure_cookies: bool = True
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEPS = web.AppKey("deps", WebDeps)
 VIEWER = web.RequestKey("viewer", Viewer)
 
@@ -76,3 +78,12 @@ def refusal(request: web.Request, refused: Refused) -> web.Response:
     """The clear Chinese page of a refusal, with its HTTP status."""
     title = words.REFUSED_TITLES.get(refused.status, "无法显示")
     return page(request, "refused.html", refused.status, title=title, message=refused.message)
+
+
+def attachment(data: bytes, filename: str, content_type: str) -> web.Response:
+    """A download with its Chinese file name (RFC 5987; an ASCII name for old browsers)."""
+    fallback = "download" + filename[filename.rfind(".") :]
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return web.Response(
+        body=data, content_type=content_type, headers={"Content-Disposition": disposition}
+    )

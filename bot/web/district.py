@@ -6,7 +6,6 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
 
 from aiohttp import web
 
@@ -17,11 +16,10 @@ from bot.services.oversight.ranking import Ranked, quarter_ranking, year_ranking
 from bot.services.oversight.units import quarter, quarter_of
 from bot.texts import ranking as ranking_words
 from bot.texts import web as words
-from bot.web.context import Refused, deps, page, viewer
+from bot.web.context import XLSX, Refused, attachment, deps, page, viewer
 from bot.web.scope import require_admin
 
 _PART = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -138,12 +136,3 @@ async def workbook(request: web.Request) -> web.Response:
     build = year_workbook if part.number is None else quarter_workbook
     book = await asyncio.to_thread(build, part.label, lines)
     return attachment(book, f"排名-{part.label}.xlsx", XLSX)
-
-
-def attachment(data: bytes, filename: str, content_type: str) -> web.Response:
-    """A download with its Chinese file name (RFC 5987; an ASCII name for old browsers)."""
-    fallback = "download" + filename[filename.rfind(".") :]
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return web.Response(
-        body=data, content_type=content_type, headers={"Content-Disposition": disposition}
-    )

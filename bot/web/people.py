@@ -8,8 +8,7 @@ from aiohttp import web
 from bot.services.oversight.pending import own_pending
 from bot.services.records.listing import evidence_of, record_view, records_page
 from bot.texts import web as words
-from bot.web.context import Refused, deps, page, viewer
-from bot.web.district import attachment
+from bot.web.context import Refused, attachment, deps, page, viewer
 from bot.web.scope import may_see_person, person_in_scope
 
 PAGE_SIZE = 20

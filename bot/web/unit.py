@@ -15,8 +15,7 @@ from bot.services.oversight.pending import unit_pending, unit_ref
 from bot.services.oversight.progress import QuarterProgress, chart_png, quarter_of, quarter_progress
 from bot.texts import exports as export_words
 from bot.texts import web as words
-from bot.web.context import Refused, deps, page, viewer
-from bot.web.district import XLSX, attachment
+from bot.web.context import XLSX, Refused, attachment, deps, page, viewer
 from bot.web.scope import unit_in_scope
 from storage.models import Unit
 
