@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports pytest bench run clean
+.PHONY: demo demo-web test lint typecheck imports pytest bench run clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 ## demo: the bot in local chat mode with the sample district (SQLite, everyone pre-bound)
 demo: $(STAMP)
 	$(BIN)/python -m bot chat
+
+## demo-web: the read-only web view on the demo's database (send /web in `make demo` for a link)
+demo-web: $(STAMP)
+	$(BIN)/python -m bot web --db .demo/demo.sqlite3
 
 ## test: lint, types, import layers, then the whole suite (SQLite and PostgreSQL)
 test: lint typecheck imports pytest

@@ -1,4 +1,4 @@
-"""`python -m bot run | import | invite | unbind | chat | migrate | tick | calendar`: the command line."""
+"""`python -m bot run | import | invite | unbind | chat | web | migrate | tick | calendar`: the command line."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
         "--today",
         help="模拟时钟从这一天（09:30）或时刻开始，如 2026-12-03 或 '2026-12-03 14:00'；"
         "不写时：接着此数据库上次的时间，新数据库从演示日 2026-11-26 开始",
+    )
+    web_cmd = sub.add_parser(
+        "web", help="只读网页（管理员、联络员、本人）：机器人 /web 发送登录链接"
+    )
+    web_cmd.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
+    web_cmd.add_argument("--port", type=int, default=8080, help="端口，默认 8080")
+    web_cmd.add_argument(
+        "--db",
+        type=Path,
+        help="演示数据库（如 .demo/demo.sqlite3）：按演示时钟运行；不写时用 DATABASE_URL",
     )
     sub.add_parser("migrate", help="把数据库升级到最新结构")
     cal = sub.add_parser("calendar", help="工作日安排：导入管理员的调整，查看某年的节假日和调休")
@@ -97,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import cli, cli_calendar, cli_tick
+    from bot import cli, cli_calendar, cli_tick, cli_web
 
     commands: dict[str, Callable[[], Awaitable[int]]] = {
         "run": lambda: cli.run(settings),
@@ -112,6 +122,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             files=args.files,
             today=args.today,
         ),
+        "web": lambda: cli_web.serve(settings, host=args.host, port=args.port, db=args.db),
         "migrate": lambda: cli.migrate_only(settings),
         "tick": lambda: cli_tick.tick(settings, args.now),
         "calendar": lambda: (

@@ -32,6 +32,8 @@ from bot.telegram.poller import Poller
 from bot.telegram.sender import OutboxSender
 from bot.telegram.session import PinnedSession
 from bot.texts import reminders as reminder_texts
+from bot.web.context import WebDeps
+from bot.web.evidence import BotFiles
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
 from scheduler.leader import Leader
@@ -126,6 +128,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         rules=ladder_rules(settings),
     )
     dispatcher["window"] = SendingWindow(dispatcher["rules"], settings.zone)
+    dispatcher["web_url"] = settings.web_url
     dispatcher["builds"] = Builds(notifier, Worker(settings.db_url, sessions))
     handlers.setup(dispatcher)
     jobs = JobContext(
@@ -145,6 +148,19 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         ),
     )
     return App(settings, clock, engine, sessions, bot, notifier, dispatcher, jobs, sender, matcher)
+
+
+def web_deps(app: App) -> WebDeps:
+    """What the web view needs from a built bot: its database, clock, rules and Bot (evidence
+    files); a webhook server mounts `build_web_app(web_deps(app))` at WEB_URL's path."""
+    return WebDeps(
+        sessions=app.sessions,
+        clock=app.clock,
+        zone=app.settings.zone,
+        ranking=app.dispatcher["ranking"],
+        files=BotFiles(app.bot),
+        base=app.settings.web_path,
+    )
 
 
 async def prepare(app: App) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -65,6 +66,8 @@ class Settings(BaseSettings):
     assessment_scores: str = Field(
         default="好=100,较好=85,一般=70,差=50", validation_alias="ASSESSMENT_SCORES"
     )
+    # the web view's public address, mount path included: /web's links start with it
+    web_url: str = Field(default="http://127.0.0.1:8080/web", validation_alias="WEB_URL")
 
     @field_validator("bot_token", "bot_username", mode="before")
     @classmethod
@@ -84,6 +87,20 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("应为 http:// 或 https:// 开头的地址")
         return value.rstrip("/")
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+/[^\s?#]*$", value.rstrip("/") + "/"):
+            raise ValueError(
+                "应为 http:// 或 https:// 开头的地址，可带路径，例如 https://example.org/web"
+            )
+        return value.rstrip("/")
+
+    @property
+    def web_path(self) -> str:
+        """Where the web view is mounted: WEB_URL's path ("/web"; "" at the root)."""
+        return urlsplit(self.web_url).path.rstrip("/")
 
     @field_validator("timezone")
     @classmethod

@@ -15,6 +15,7 @@ Handlers receive their dependencies by parameter name. The whole vocabulary:
 | ranking   | bot.services.oversight.ranking.RankingRules | Dispatcher workflow data |
 | sessions  | async_sessionmaker            | Dispatcher workflow data (middleware only) |
 | builds    | bot.telegram.building.Builds  | Dispatcher workflow data (heavy views: one at a time per chat) |
+| web_url   | str (WEB_URL)                 | Dispatcher workflow data (/web's links) |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from handlers import (
     secretary,
     selfcheck,
     unit_picker,
+    web,
 )
 from handlers.filters import on_the_loop
 from handlers.middlewares import DbSessionMiddleware, IdentityMiddleware
@@ -63,6 +65,7 @@ def setup(dispatcher: Dispatcher) -> None:
     dispatcher.include_routers(
         errors.build_router(),
         common.build_router(),
+        web.build_router(),  # /web for every bound person
         acknowledge.build_router(),
         notices.build_router(),  # before admin: a document replying to a draft prompt is a notice's
         notice_buttons.build_router(),  # the draft's buttons, where notices' router had them

@@ -562,3 +562,31 @@ class ProcessedUpdate(SQLModel, table=True):
         sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time link into the web view (/web): only its SHA-256 is kept; valid once, briefly."""
+
+    __tablename__ = "web_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser signed in by a WebLogin: a random cookie token (hashed), the person, an expiry."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _ref("person.id")
+    login_id: int = _ref("web_login.id")
+    # the account the person was bound to at sign-in: unbinding or re-binding ends the session
+    telegram_id: int = Field(sa_type=sa.BigInteger)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -46,6 +46,7 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("invite", "生成绑定邀请码", _ADMIN),
     ("close", "关闭一项未完成事项（须写明原因）", _ADMIN),
     ("unbind", "解除人员的账号绑定", _ADMIN),
+    ("web", "网页查看（一次性登录链接）", frozenset()),
     ("help", "查看可用命令", frozenset()),
 ]
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]

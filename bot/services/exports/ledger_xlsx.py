@@ -95,6 +95,24 @@ def build_workbook(data: UnitYear, *, zone: ZoneInfo) -> bytes:
     return save(book)
 
 
+def sheet_rows(
+    data: UnitYear, *, zone: ZoneInfo
+) -> list[tuple[str, list[str], list[Sequence[Cell]]]]:
+    """Each sheet's name, headers and rows exactly as the workbook writes them (the web view
+    shows these: the same 四单 and ledger as /export, not a copy of its rules)."""
+    rows = (
+        _items(data),
+        _quarters(data),
+        _halves(data),
+        _assessment(data, zone),
+        _records(data.records, zone),
+    )
+    return [
+        (name, [header for header, _ in COLUMNS[name]], list(found))
+        for name, found in zip(SHEETS, rows, strict=True)
+    ]
+
+
 def _sheet(book: Workbook, name: str, title: str, rows: Iterable[Sequence[Cell]]) -> None:
     ws: Worksheet = book.create_sheet(name)
     columns = COLUMNS[name]

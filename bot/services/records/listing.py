@@ -150,3 +150,22 @@ async def _views(session: AsyncSession, rows) -> list[RecordView]:  # type: igno
             )
         )
     return views
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A record's attached file and whose it is (for the web view's scope check)."""
+
+    record_id: int
+    unit_id: int
+    author_id: int
+    file_id: str
+    file_kind: str | None
+
+
+async def evidence_of(session: AsyncSession, *, record_id: int) -> Evidence | None:
+    """The file attached to a record (None: no such record, or it has no file)."""
+    record = await session.get(Record, record_id)
+    if record is None or record.id is None or not record.file_id:
+        return None
+    return Evidence(record.id, record.unit_id, record.author_id, record.file_id, record.file_kind)
