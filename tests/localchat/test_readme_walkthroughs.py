@@ -64,7 +64,6 @@ LONG_FOR_NOW = {
     "/report",  # the 半年报告 draft: 50 lines
     ":reply 23 下半年将继续压实主体责任。",  # the draft again
     ":press 25 提交",  # the report's text after the .docx
-    ":clock +10m",  # the 责任清单 posted into the group: 53 lines
 }
 
 
