@@ -49,9 +49,10 @@ def _cards(shown: LedgerPage, owner: int) -> InlineKeyboardMarkup | None:
     return kb.as_markup() if lines or pager else None
 
 
-async def _send_page(
+async def send_my_page(
     chat: int, person: Viewer, ledger: Ledger, page: int, notifier: Notifier
 ) -> int:
+    """One page of /my with its item and page buttons; the page it is (clamped)."""
     shown = my_page(person, ledger, page)
     await notifier.send(chat, shown.text, reply_markup=_cards(shown, person.person_id))
     return shown.page
@@ -68,7 +69,7 @@ async def my(
     """/my — 我的清单: the counts, then this period's items (open ones first) a screen at a
     time; a button per item shown opens its card, and a reply to the card records that item."""
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
-    await _send_page(message.chat.id, person, ledger, 0, notifier)
+    await send_my_page(message.chat.id, person, ledger, 0, notifier)
 
 
 async def turn_page(
@@ -86,7 +87,7 @@ async def turn_page(
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
     shown = my_page(person, ledger, callback_data.page)
     await answer_turn(query, callback_data.page, shown.page)
-    await _send_page(query.from_user.id, person, ledger, shown.page, notifier)
+    await send_my_page(query.from_user.id, person, ledger, shown.page, notifier)
 
 
 async def item_card(
