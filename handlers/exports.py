@@ -29,6 +29,7 @@ from bot.services.oversight.publicize import NoGroup, post_to_group
 from bot.telegram.building import Builds
 from bot.telegram.notifier import Notifier, split_text
 from bot.texts import exports as words
+from bot.texts.group_list import group_list
 from handlers.filters import private_router
 from handlers.progress import send_progress
 from storage.models import Role, Unit
@@ -270,19 +271,19 @@ async def publicize_picked(
         items = await year_items(
             session, unit_id=unit.id, first=today.replace(month=1, day=1), last=today
         )
-        text = words.group_list(unit.name, today.year, items, by)
+        parts = group_list(unit.name, today.year, items, by)
     else:
         year, quarter = quarter_of(today)
         found = await quarter_progress(
             session, unit_id=unit.id, year=year, quarter=quarter, today=today
         )
-        text = words.group_progress(words.progress_numbers(unit.name, found), by)
+        parts = split_text(words.group_progress(words.progress_numbers(unit.name, found), by))
     try:
         posted = await post_to_group(
             session,
             unit=unit,
             kind=callback_data.kind,
-            parts=split_text(text),
+            parts=parts,
             actor_person_id=person.person_id,
             now=now,
             zone=zone,

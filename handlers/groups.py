@@ -10,7 +10,6 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from bot.clock import Clock
 from bot.services.directory.groups import bind_group
 from bot.services.directory.identity import Viewer
@@ -18,6 +17,7 @@ from bot.services.ledger.status import my_list
 from bot.telegram.notifier import Notifier
 from bot.texts import records as words
 from handlers.filters import HasRole, IsBound
+from handlers.official import send_my_page
 from storage.models import Role
 
 GROUPS = {"group", "supergroup"}
@@ -50,7 +50,7 @@ async def my_in_group(
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
     assert message.from_user is not None
     try:
-        await notifier.send(message.from_user.id, texts.my_list(person, ledger))
+        await send_my_page(message.from_user.id, person, ledger, 0, notifier)
     except TelegramForbiddenError:
         await notifier.send(message.chat.id, words.GROUP_PRIVATE_FAILED)
         return

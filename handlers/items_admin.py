@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -15,6 +15,7 @@ from bot.services.ledger.closing import close_due_item, holder_outstanding
 from bot.telegram.notifier import Notifier
 from bot.texts import ledger as ledger_texts
 from handlers.filters import private_router
+from handlers.paging import PageCb, answer_turn, page_row, refused
 from storage.models import Role
 
 
@@ -33,10 +34,8 @@ async def close(
         await notifier.send(message.chat.id, ledger_texts.CLOSE_USAGE)
         return
     if len(words) == 1:
-        label, items = await holder_outstanding(
-            session, holder_code=words[0], now=clock.now(), zone=zone
-        )
-        await notifier.send(message.chat.id, ledger_texts.outstanding_of(label, items, words[0]))
+        text, markup, _ = await _page(person, words[0], 0, session, clock, zone)
+        await notifier.send(message.chat.id, text, reply_markup=markup)
         return
     closed = await close_due_item(
         session,
@@ -51,8 +50,37 @@ async def close(
     await notifier.send(message.chat.id, ledger_texts.closed(closed, zone))
 
 
+async def _page(
+    person: Viewer, code: str, page: int, session: AsyncSession, clock: Clock, zone: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None, int]:
+    """One page of what a holder owes, its page buttons, and the page it is (clamped)."""
+    label, items = await holder_outstanding(session, holder_code=code, now=clock.now(), zone=zone)
+    text, shown, pages = ledger_texts.outstanding_of(label, items, code, page)
+    row = page_row("close", person.person_id, shown, pages, code)
+    return text, InlineKeyboardMarkup(inline_keyboard=[row]) if row else None, shown
+
+
+async def turn_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """A page of /close 人员编码, computed afresh; another admin's page buttons are refused."""
+    if await refused(query, callback_data, person):
+        return
+    asked = callback_data.page
+    text, markup, shown = await _page(person, callback_data.arg, asked, session, clock, zone)
+    await answer_turn(query, asked, shown)
+    await notifier.send(query.from_user.id, text, reply_markup=markup)
+
+
 def build_router() -> Router:
     """The due-item admin router, guarded once for 管理员."""
     router = private_router("items_admin", Role.ADMIN)
     router.message.register(close, Command("close"))
+    router.callback_query.register(turn_page, PageCb.filter(F.view == "close"))
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -21,7 +21,9 @@ from bot.services.records.choices import choice_by_id
 from bot.services.replies import ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import records as record_texts
+from bot.texts.ledger_pages import LedgerPage, my_page
 from handlers.filters import private_router
+from handlers.paging import PageCb, answer_turn, page_row, refused
 from storage.models import Role
 
 MAX_CARDS = 30
@@ -33,14 +35,27 @@ class ItemCb(CallbackData, prefix="ic"):
     due: int
 
 
-def _cards(ledger: Ledger) -> InlineKeyboardMarkup | None:
+def _cards(shown: LedgerPage, owner: int) -> InlineKeyboardMarkup | None:
+    """A button per item the page shows (a closed one has no card), then the page buttons."""
     kb = InlineKeyboardBuilder()
-    lines = [line for line in ledger.lines if line.status is not Status.CLOSED][:MAX_CARDS]
+    lines = [line for line in shown.shown if line.status is not Status.CLOSED][:MAX_CARDS]
     for line in lines:
         mark = texts.STATUS_MARK[line.status]
         kb.button(text=f"{mark}【{line.item_code}】", callback_data=ItemCb(due=line.due_item_id))
     kb.adjust(3)
-    return kb.as_markup() if lines else None
+    pager = page_row("my", owner, shown.page, shown.pages)
+    if pager:
+        kb.row(*pager)
+    return kb.as_markup() if lines or pager else None
+
+
+async def send_my_page(
+    chat: int, person: Viewer, ledger: Ledger, page: int, notifier: Notifier
+) -> int:
+    """One page of /my with its item and page buttons; the page it is (clamped)."""
+    shown = my_page(person, ledger, page)
+    await notifier.send(chat, shown.text, reply_markup=_cards(shown, person.person_id))
+    return shown.page
 
 
 async def my(
@@ -51,14 +66,28 @@ async def my(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """/my — 我的清单: this period's items with status and due date; a button per item opens
-    its card, and a reply to the card records that item."""
+    """/my — 我的清单: the counts, then this period's items (open ones first) a screen at a
+    time; a button per item shown opens its card, and a reply to the card records that item."""
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
-    text = texts.my_list(person, ledger)
-    markup = _cards(ledger)
-    if markup is not None:
-        text += "\n\n点下方事项按钮打开事项卡片，回复卡片即可记实。"
-    await notifier.send(message.chat.id, text, reply_markup=markup)
+    await send_my_page(message.chat.id, person, ledger, 0, notifier)
+
+
+async def turn_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    person: Viewer,
+    session: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """A page of /my, computed afresh; someone else's page buttons are refused."""
+    if await refused(query, callback_data, person):
+        return
+    ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
+    shown = my_page(person, ledger, callback_data.page)
+    await answer_turn(query, callback_data.page, shown.page)
+    await send_my_page(query.from_user.id, person, ledger, shown.page, notifier)
 
 
 async def item_card(
@@ -95,4 +124,5 @@ def build_router() -> Router:
     router = private_router("official", Role.FIRST, Role.MEMBER, Role.DISCIPLINE, Role.SECRETARY)
     router.message.register(my, Command("my"))
     router.callback_query.register(item_card, ItemCb.filter())
+    router.callback_query.register(turn_page, PageCb.filter(F.view == "my"))
     return router

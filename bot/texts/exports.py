@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.services.exports.year import YearItem
 from bot.services.oversight.charts import Share
 from bot.services.oversight.progress import QuarterProgress
 from bot.services.plain_text import file_safe
-from storage.models import DutyType
 
 CAPTION_LIMIT = 1024
 QUARTER_NAMES = "一二三四"
@@ -130,27 +128,6 @@ def publicized(unit_name: str, kind: str, parts: int) -> str:
 
 def already_publicized(unit_name: str, kind: str) -> str:
     return f"今天已在{escape(unit_name)}单位群公示过{kind}，不再重复发送。"
-
-
-def group_list(unit_name: str, year: int, items: list[YearItem], by: str) -> str:
-    """The unit's list as posted in its group: items by duty type, each with its holders."""
-    lines = [f"📢 <b>{escape(unit_name)}{year}年度党风廉政建设责任清单公示</b>"]
-    for duty in DutyType:
-        held = [e for e in items if e.item.duty_type is duty and e.item.system is None]
-        if not held:
-            continue
-        lines.append(f"\n<b>{duty.value}</b>（{len(held)} 项）")
-        for entry in held:
-            item = entry.item
-            when = f" · 时限 {escape(item.deadline)}" if item.deadline else ""
-            lines.append(
-                f"【{escape(item.code)}】{escape(item.content)}\n"
-                f"    责任人：{escape('、'.join(entry.holders))} · {item.frequency.value}{when}"
-            )
-    if len(lines) == 1:
-        lines.append("本单位暂无责任事项。")
-    lines.append(f"\n（{escape(by)}发布）")
-    return "\n".join(lines)
 
 
 def group_progress(numbers: str, by: str) -> str:

@@ -13,6 +13,7 @@ from bot.services.errors import CloseProblem
 from bot.services.ledger.closing import Closed
 from bot.services.ledger.outstanding import OutstandingItem
 from bot.services.ledger.status import DueLine, Ledger, Status
+from bot.texts.paging import SCREEN_LINES, clamp, cut, page_mark
 from storage.models import DutyType
 
 # Overdue is ⚠️, not 🔴: bot.telegram.notifier splits by Python characters while Telegram counts UTF-16
@@ -82,7 +83,8 @@ def _due_words(line: DueLine) -> str:
     return f"还剩 {line.days_left} 天"
 
 
-def _line(line: DueLine, *, with_holder: bool) -> str:
+def line_block(line: DueLine, *, with_holder: bool) -> str:
+    """One due line as the lists show it: mark, code, content (holder), then period and due."""
     holder = ""
     if with_holder:
         holder = "（单位班子）" if line.unit_team else f"（{escape(line.holder_name or '')}）"
@@ -94,22 +96,27 @@ def _line(line: DueLine, *, with_holder: bool) -> str:
     )
 
 
-def _ledger_body(ledger: Ledger, *, with_holder: bool) -> list[str]:
-    summary = (
+def summary(ledger: Ledger) -> str:
+    """截至 …，共 N 项：✅ 已完成 … (and a second line when earlier periods are still open)."""
+    text = (
         f"截至 {ledger.today:%Y-%m-%d}，共 {len(ledger.lines)} 项："
         f"✅ 已完成 {ledger.count(Status.DONE)} · ⚠️ 已逾期 {ledger.count(Status.OVERDUE)} · "
         f"⏰ 即将到期 {ledger.count(Status.DUE_SOON)} · ⏳ 待完成 {ledger.count(Status.OPEN)}"
     )
     if ledger.count(Status.CLOSED):
-        summary += f" · ⚪ 已关闭 {ledger.count(Status.CLOSED)}"
+        text += f" · ⚪ 已关闭 {ledger.count(Status.CLOSED)}"
     if ledger.earlier:
-        summary += f"\n（含往期未完成 {ledger.earlier} 项，记实或经管理员关闭前一直列出）"
-    out = [summary]
+        text += f"\n（含往期未完成 {ledger.earlier} 项，记实或经管理员关闭前一直列出）"
+    return text
+
+
+def _ledger_body(ledger: Ledger, *, with_holder: bool) -> list[str]:
+    out = [summary(ledger)]
     for duty in DutyType:
         lines = [line for line in ledger.lines if line.duty_type is duty]
         if lines:
             out.append(f"\n<b>{duty.value}</b>")
-            out += [_line(line, with_holder=with_holder) for line in lines]
+            out += [line_block(line, with_holder=with_holder) for line in lines]
     return out
 
 
@@ -147,22 +154,32 @@ def closed(done: Closed, zone: ZoneInfo) -> str:
     )
 
 
-def outstanding_of(holder: str, items: list[OutstandingItem], code: str) -> str:
-    """One holder's outstanding items, each with the /close line that would close it."""
+def outstanding_of(
+    holder: str, items: list[OutstandingItem], code: str, page: int = 0
+) -> tuple[str, int, int]:
+    """One page of a holder's outstanding items (the counts first), each with the /close line
+    that would close it; with the page shown (clamped) and how many there are."""
     if not items:
-        return f"{escape(holder)}目前没有未完成的事项。"
-    lines = [f"{escape(holder)}未完成的事项 {len(items)} 项（逾期的在前）："]
-    for item in items:
-        state = (
-            f"已逾期 {item.days_overdue} 天" if item.overdue else f"还剩 {-item.days_overdue} 天"
-        )
-        team = "（单位班子）" if item.unit_team else ""
-        lines.append(
-            f"{STATUS_MARK[Status.OVERDUE] if item.overdue else STATUS_MARK[Status.OPEN]}【{escape(item.item_code)}】{escape(item.content)}{team}\n"
-            f"    {period_label(item.period)} · 截止 {due_label(item.due, item.nominal)} · {state}\n"
-            f"    <code>/close {escape(code)} {escape(item.item_code)} {item.period.key} 原因</code>"
-        )
-    return "\n".join(lines)
+        return f"{escape(holder)}目前没有未完成的事项。", 0, 1
+    overdue = sum(1 for item in items if item.overdue)
+    counts = f"逾期 {overdue} 项，未到期 {len(items) - overdue} 项" if overdue else "均未到期"
+    blocks = [_outstanding(item, code) for item in items]
+    pages = cut([("", blocks)], SCREEN_LINES - 3)
+    page = clamp(page, len(pages))
+    head = f"{escape(holder)}未完成的事项 {len(items)} 项（{counts}，逾期的在前）"
+    head += page_mark(page, len(pages)) + "："
+    return "\n".join([head, *pages[page].lines]), page, len(pages)
+
+
+def _outstanding(item: OutstandingItem, code: str) -> str:
+    state = f"已逾期 {item.days_overdue} 天" if item.overdue else f"还剩 {-item.days_overdue} 天"
+    team = "（单位班子）" if item.unit_team else ""
+    mark = STATUS_MARK[Status.OVERDUE] if item.overdue else STATUS_MARK[Status.OPEN]
+    return (
+        f"{mark}【{escape(item.item_code)}】{escape(item.content)}{team}\n"
+        f"    {period_label(item.period)} · 截止 {due_label(item.due, item.nominal)} · {state}\n"
+        f"    <code>/close {escape(code)} {escape(item.item_code)} {item.period.key} 原因</code>"
+    )
 
 
 def _local(instant: datetime, zone: ZoneInfo) -> str:

@@ -11,9 +11,12 @@ from bot.services.oversight.nudge import Letter, Outcome, Sent
 from bot.services.oversight.pending import Group, Pending, Progress, UnitRef, light
 from bot.texts.labels import item_words
 from bot.texts.ledger import period_label
+from bot.texts.paging import SCREEN_LINES
 from bot.texts.reminders import REPLY_HINT
 
-PAGE_LINES = 30  # lines of items and names per message; the header comes on top
+# lines of items and names per message: the header and legend come on top, and a list cut
+# short (a question's answer) says so below, so a whole message stays within a screen
+PAGE_LINES = SCREEN_LINES - 3
 CONTENT_CHARS = 36  # an item's 责任内容 is cut here: a page stays well under Telegram's limit
 
 NOT_YOURS = "只能查看本单位的事项：这个按钮不属于您的单位。"

@@ -73,6 +73,13 @@ class District:
         sent = await self.chat.send_text(self.tg(code), text)
         return "\n".join(s.plain for s in sent)
 
+    async def say_all_pages(self, code: str, text: str) -> str:
+        """Like say, then pressing 下一页 » on the last answer until it has none: every page."""
+        sent = await self.chat.send_text(self.tg(code), text)
+        while (last := sent[-1]).message_id and "下一页 »" in [b["text"] for b in last.buttons]:
+            sent += await self.chat.press(self.tg(code), last.message_id, "下一页 »")
+        return "\n".join(s.plain for s in sent if s.method != "answerCallbackQuery")
+
 
 def _settings(db_url: str) -> Settings:
     return Settings(

@@ -54,8 +54,8 @@ async def test_an_admin_assigns_a_task_and_the_holder_is_told_and_sees_it(
     )
     told = _to(sent, d.tg("P0101"))
     assert told.startswith("📌 周建国向您交办一项事项：\n【JB001】整改会议记录不全问题")
-    assert "【JB001】" in await d.say("P0101", "/my")
-    assert "【JB001】" in await d.say("P0105", "/unit")
+    assert "【JB001】" in await d.say_all_pages("P0101", "/my")
+    assert "【JB001】" in await d.say_all_pages("P0105", "/unit")
 
     prompt = await _prompt(d, "城关镇", "赵德明")
     assert "✅ 已交办【JB002】" in await _reply(d, prompt, "督促整改 / 12-20")

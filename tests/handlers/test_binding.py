@@ -38,9 +38,11 @@ async def test_start_with_code_binds_sets_the_menu_and_opens_my_list(
     assert [c["command"] for c in menu] == [
         c for c, _ in texts.commands_for(frozenset({Role.FIRST}))
     ]
-    my = await _reply(d, "/my")
-    assert "【C01】" in my
-    assert "【I0101】" in my
+    [my] = await d.chat.send_text(NEWCOMER, "/my")
+    assert "【C01】" in my.plain
+    assert my.message_id is not None
+    *_, more = await d.chat.press(NEWCOMER, my.message_id, "下一页 »")
+    assert "【I0101】" in my.plain + more.plain
 
 
 async def test_stranger_gets_how_to_bind_and_nothing_else(unbound_district: District) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,11 +16,14 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.localchat.chatlog import Sent
+from bot.services.importing.apply import import_directory
+from bot.services.importing.read import read_directory
 from bot.services.records.writing import add_record
 from bot.texts import exports as words
 from handlers import exports as export_handlers
 from storage.models import DueItem, Holding, Item, Outbox, Person, Unit
-from tests.handlers.conftest import NOW, District
+from tests.conftest import DISTRICT
+from tests.handlers.conftest import NOW, ZONE, District
 
 ADMIN, SECRETARY, FIRST, MEMBER, OTHER_SECRETARY = "P0001", "P0105", "P0101", "P0102", "P0204"
 GROUP = -100123
@@ -251,7 +257,36 @@ async def test_publicize_posts_once_into_the_linked_group(district: District) ->
     assert {r.chat_id for r in posts} == {GROUP}
     lists = [r for r in posts if ":list:" in r.dedupe_key]
     assert lists[0].text.startswith("📢 <b>城关镇2026年度党风廉政建设责任清单公示</b>")
-    assert lists[-1].text.endswith("（联络员刘佳发布）")
+    assert lists[0].text.endswith("（联络员刘佳发布）")
     assert all(len(r.text) <= 4096 for r in posts)
     [progress] = [r for r in posts if ":progress:" in r.dedupe_key]
     assert "（管理员周建国发布）" in progress.text
+
+
+async def test_the_publicized_list_says_who_holds_how_much_first_and_each_part_fits_a_screen(
+    district: District, tmp_path: Path
+) -> None:
+    folder = tmp_path / "district"
+    shutil.copytree(DISTRICT, folder)
+    with (folder / "items.csv").open("a", encoding="utf-8", newline="") as handle:
+        for n in range(20):  # 陈立新 holds 20 more yearly items: his part alone is 40 lines
+            row = [f"X{n:03d}", "个性", "主体责任", "P0101", f"第{n}项个性责任"]
+            csv.writer(handle).writerow([*row, "", "", "每年", "03-31", "", "U01", ""])
+    async with district.app.sessions() as session:
+        await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
+    async with district.app.sessions() as session:
+        unit = (await session.exec(select(Unit).where(Unit.code == "U01"))).one()
+        unit.group_chat_id = GROUP
+        session.add(unit)
+        await session.commit()
+    [menu] = await send(district, SECRETARY, "/publicize")
+    await press(district, SECRETARY, menu, words.KIND_LIST)
+    async with district.app.sessions() as session:
+        rows = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+    summary, *parts = [texts.plain(r.text) for r in rows if ":list:" in r.dedupe_key]
+    assert "陈立新 23 项：主体责任 23" in summary and "赵德明 1 项：监督责任 1" in summary
+    assert f"各责任人的事项见以下 {len(parts)} 条消息。" in summary
+    assert len(parts) == 2 and parts[0].startswith("📢 城关镇责任清单明细（1/2）\n陈立新（23 项）")
+    assert parts[1].startswith("📢 城关镇责任清单明细（2/2）\n陈立新（23 项）（续）")
+    assert all(len(text.splitlines()) <= 30 for text in [summary, *parts])
+    assert "\n".join(parts).count("【") == 24

@@ -20,11 +20,11 @@ def _line_after(reply: str, code: str) -> str:
 
 async def test_new_years_eve_items_show_as_overdue_after_midnight(district: District) -> None:
     await district.chat.advance(datetime(2026, 12, 31, 10, 0, tzinfo=ZONE))
-    eve = await district.say("P0101", "/my")
+    eve = await district.say_all_pages("P0101", "/my")
     assert eve.count("今天到期") == 9
     assert "⚠️ 已逾期 4" in eve
     await district.chat.advance(datetime(2027, 1, 1, 0, 10, tzinfo=ZONE))
-    new_year = await district.say("P0101", "/my")
+    new_year = await district.say_all_pages("P0101", "/my")
     assert "今天到期" not in new_year
     assert "⚠️ 已逾期 13" in new_year
     assert "含往期未完成 15 项" in new_year  # 13 overdue, and Q4 季度自查 and H2 半年报告
@@ -33,21 +33,23 @@ async def test_new_years_eve_items_show_as_overdue_after_midnight(district: Dist
     assert "2026年第四季度 · 截止 2026-12-31 · 已逾期 1 天" in c01
     assert "2026年12月 · 截止 2026-12-31 · 已逾期 1 天" in new_year  # D01's December
     assert "2027年第一季度 · 截止 2027-03-31 · 还剩 89 天" in new_year  # C01 this quarter
-    unit = await district.say("P0105", "/unit")
+    unit = await district.say_all_pages("P0105", "/unit")
     assert "⚠️ 已逾期" in unit
     assert "2026年第四季度 · 截止 2026-12-31 · 已逾期 1 天" in unit
 
 
 async def test_an_admin_closes_a_missed_item_and_it_stops_counting(district: District) -> None:
     await district.chat.advance(datetime(2027, 1, 1, 0, 10, tzinfo=ZONE))
-    owed = await district.say("P0001", "/close P0101")
-    assert owed.startswith("陈立新（P0101）未完成的事项 29 项（逾期的在前）")
+    owed = await district.say_all_pages("P0001", "/close P0101")
+    assert owed.startswith(
+        "陈立新（P0101）未完成的事项 29 项（逾期 13 项，未到期 16 项，逾期的在前） · 第 1/4 页："
+    )
     assert "/close P0101 C04 2026 原因" in owed
     reply = await district.say("P0001", "/close P0101 C04 2026 年中调离，党课由继任者补讲")
     assert reply.startswith("⚪ 已关闭：陈立新（P0101）的【C04】")
     assert "2026年度 · 截止 2026-06-30，已逾期 185 天" in reply
     assert "原因：年中调离，党课由继任者补讲" in reply
-    mine = await district.say("P0101", "/my")
+    mine = await district.say_all_pages("P0101", "/my")
     assert "⚠️ 已逾期 12" in mine
     assert "2026年度 · 截止 2026-06-30" not in mine
     async with district.app.sessions() as session:

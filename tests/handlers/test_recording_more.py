@@ -167,6 +167,9 @@ async def test_in_a_group_a_secretary_binds_it_and_lists_go_private(district: Di
     my = await district.chat.send_text(official, "/my", group=GROUP)
     assert {s.chat_id for s in my if s.method == "sendMessage"} == {official, GROUP}
     assert all("【C01】" not in s.plain for s in my if s.chat_id == GROUP)
+    [private] = [s for s in my if s.chat_id == official]  # /my's first page, with its buttons
+    assert "第 1/2 页" in private.plain and len(private.plain.splitlines()) < 30
+    assert [b["text"] for b in private.buttons][-1] == "下一页 »"
     refused = await district.chat.send_text(official, "/bindgroup", group=GROUP)
     assert [s.plain for s in refused] == [texts.plain(record_texts.GROUP_BIND_REFUSED)]
 

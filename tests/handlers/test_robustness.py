@@ -47,14 +47,14 @@ async def test_a_crash_gets_a_clear_reply_and_the_trace_goes_to_the_log(
     async with district.app.engine.begin() as conn:
         await conn.execute(text("ALTER TABLE holding RENAME TO holding_gone"))
     with caplog.at_level(logging.ERROR, logger="handlers.errors"):
-        reply = await district.say("P0101", "/my")
+        reply = await district.say_all_pages("P0101", "/my")
     assert reply == texts.plain(texts.ERROR)
     assert "Traceback" not in reply
     [record] = [r for r in caplog.records if r.name == "handlers.errors"]
     assert record.exc_info is not None
 
 
-async def test_a_reply_over_4096_characters_is_split_never_cut(
+async def test_a_list_of_many_long_items_is_paged_each_page_within_limits(
     district: District, tmp_path: Path
 ) -> None:
     folder = tmp_path / "district"
@@ -81,10 +81,10 @@ async def test_a_reply_over_4096_characters_is_split_never_cut(
             )
     async with district.app.sessions() as session:
         await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
-    sent = await district.chat.send_text(district.tg("P0101"), "/my")
-    assert len(sent) >= 2
-    assert all(len(s.plain) <= 4096 for s in sent)
-    codes = re.findall(r"【(\w+)】", "\n".join(s.plain for s in sent))
+    pages = (await district.say_all_pages("P0101", "/my")).split("📋 陈立新的责任清单")[1:]
+    assert len(pages) >= 2
+    assert all(len(page) <= 4096 and len(page.splitlines()) <= 30 for page in pages)
+    codes = re.findall(r"【(\w+)】", "\n".join(pages))
     assert len(codes) == len(set(codes)) == 74  # 72 items and the built-in ZC and BG
 
 
@@ -95,7 +95,7 @@ async def test_a_blocked_chat_loses_nothing_else(
     with caplog.at_level(logging.INFO, logger="bot.telegram.notifier"):
         assert await district.chat.send_text(district.tg("P0101"), "/my") == []
     assert "blocked the bot" in caplog.text
-    assert "【M01】" in await district.say("P0102", "/my")
+    assert "【M01】" in await district.say_all_pages("P0102", "/my")
 
 
 async def test_moving_into_a_new_quarter_rolls_the_due_items(district: District) -> None:
@@ -110,7 +110,7 @@ async def test_moving_into_a_new_quarter_rolls_the_due_items(district: District)
             )
         ).one()
     assert count > 0
-    reply = await district.say("P0101", "/my")
+    reply = await district.say_all_pages("P0101", "/my")
     assert "2027年第一季度 · 截止 2027-03-31" in reply
     assert "2027年1月 · 截止 2027-02-01（1月31日逢周末顺延）" in reply  # a Sunday
 

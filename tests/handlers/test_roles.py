@@ -53,7 +53,7 @@ async def test_a_command_outside_the_users_roles_is_refused_plainly(
 
 
 async def test_my_shows_the_first_responsibles_list_with_status(district: District) -> None:
-    reply = await district.say("P0101", "/my")
+    reply = await district.say_all_pages("P0101", "/my")
     assert reply.startswith("📋 陈立新的责任清单（城关镇 · 镇党委书记）")
     assert set(_codes(reply)) == P0101_ITEMS
     assert "共 14 项" in reply
@@ -68,16 +68,16 @@ async def test_my_shows_the_first_responsibles_list_with_status(district: Distri
 
 
 async def test_a_member_holds_the_members_items_but_not_the_units(district: District) -> None:
-    codes = set(_codes(await district.say("P0102", "/my")))
+    codes = set(_codes(await district.say_all_pages("P0102", "/my")))
     assert codes == {"M01", "M02", "M03", "M04", "M05", "I0102", "ZC", "BG"}
 
 
 async def test_a_secretary_shares_the_unit_team_items(district: District) -> None:
-    assert set(_codes(await district.say("P0105", "/my"))) == {"D01", "D02"}
+    assert set(_codes(await district.say_all_pages("P0105", "/my"))) == {"D01", "D02"}
 
 
 async def test_unit_shows_every_holder_in_the_secretarys_unit(district: District) -> None:
-    reply = await district.say("P0105", "/unit")
+    reply = await district.say_all_pages("P0105", "/unit")
     assert reply.startswith("🏢 城关镇本期事项完成情况")
     assert "【M01】" in reply
     assert "（李红霞）" in reply

@@ -61,12 +61,9 @@ def _copy(fresh: Path, into: Path) -> Path:
 # give a summary first or cut into pages; any other answer of a walkthrough must fit.
 SCREEN = 30
 LONG_FOR_NOW = {
-    "/my",  # 陈立新's list: 39 lines (a summary line first, then every item)
-    "/pending",  # 城关镇's outstanding items: 32 lines
     "/report",  # the 半年报告 draft: 50 lines
     ":reply 23 下半年将继续压实主体责任。",  # the draft again
     ":press 25 提交",  # the report's text after the .docx
-    ":clock +10m",  # the 责任清单 posted into the group: 53 lines
 }
 
 
