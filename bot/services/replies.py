@@ -25,6 +25,9 @@ __all__ = ["Meaning", "ReplyKind", "meaning_of", "remember"]
 RECORDING = frozenset({ReplyKind.REMINDER, ReplyKind.NUDGE, ReplyKind.ITEM_CARD})
 
 
+_SESSION_MEMO = "bot.services.replies.meanings"
+
+
 @dataclass(frozen=True)
 class Meaning:
     """What a reply to one bot message means, for whom."""
@@ -74,10 +77,22 @@ async def remember(
         .on_conflict_do_nothing(index_elements=["chat_id", "message_id"])
     )
     await session.exec(statement)
+    session.info.get(_SESSION_MEMO, {}).pop((chat_id, message_id), None)
 
 
 async def meaning_of(session: AsyncSession, *, chat_id: int, message_id: int) -> Meaning | None:
-    """What a reply to the bot's message `message_id` in `chat_id` means (None: nothing)."""
+    """What a reply to the bot's message `message_id` in `chat_id` means (None: nothing).
+
+    Read once per session: every router that takes replies asks it of the same update (its
+    RepliesToBot filter), up to eight times for a reply that reaches the last router."""
+    memo: dict[tuple[int, int], Meaning | None] = session.info.setdefault(_SESSION_MEMO, {})
+    key = (chat_id, message_id)
+    if key not in memo:
+        memo[key] = await _read_meaning(session, chat_id=chat_id, message_id=message_id)
+    return memo[key]
+
+
+async def _read_meaning(session: AsyncSession, *, chat_id: int, message_id: int) -> Meaning | None:
     row = (
         await session.exec(
             select(ReplyMeaning).where(

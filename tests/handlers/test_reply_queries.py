@@ -27,8 +27,9 @@ async def _open_items(d: District, code: str) -> list[int]:
         return [due_id for due_id in rows.all() if due_id is not None]
 
 
-async def _statements(d: District, due_item_ids: list[int]) -> tuple[int, str]:
-    """Statements a reply to a reminder naming these items costs, and what the bot answered."""
+async def _statements(d: District, due_item_ids: list[int], *, about: str = "") -> tuple[int, str]:
+    """Statements (those whose SQL has `about`) a reply to a reminder naming these items costs,
+    and what the bot answered."""
     tg = d.tg("P0101")
     async with d.app.sessions() as session:
         person = (await session.exec(select(Person).where(col(Person.code) == "P0101"))).one()
@@ -38,9 +39,9 @@ async def _statements(d: District, due_item_ids: list[int]) -> tuple[int, str]:
     )
     count = 0
 
-    def counted(*_: Any) -> None:
+    def counted(*args: Any) -> None:
         nonlocal count
-        count += 1
+        count += about in str(args[2])  # (conn, cursor, statement, …)
 
     engine = d.app.engine.sync_engine
     event.listen(engine, "before_cursor_execute", counted)
@@ -59,3 +60,12 @@ async def test_a_reply_naming_more_items_costs_no_more_statements(district: Dist
     six, said_six = await _statements(district, items[:6])
     assert said_two.splitlines()[0] == said_six.splitlines()[0]  # the same path, both
     assert six == two, (two, six)
+
+
+async def test_what_a_reply_means_is_read_once(district: District) -> None:
+    """Every router taking replies asks what the replied-to message means (RepliesToBot): the
+    answer is read from the database once per update."""
+    items = await _open_items(district, "P0101")
+    reads, said = await _statements(district, items[:2], about="FROM reply_meaning")
+    assert said
+    assert reads == 1
