@@ -21,7 +21,7 @@ from bot.services.records.input_text import clean_text
 from bot.services.records.listing import RecordPage, record_view, records_page
 from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
-from bot.texts import records as words
+from bot.texts import record_pages as words
 from handlers.filters import IsBound
 from handlers.replies import Invites, RepliesToBot
 

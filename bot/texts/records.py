@@ -1,15 +1,13 @@
-"""Chinese wording of 履责记实: proposals, confirmations, undo, refusals, /records, item cards."""
+"""Chinese wording of 履责记实: proposals, confirmations, undo, refusals, item cards."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from html import escape
-from zoneinfo import ZoneInfo
 
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.records.choices import Choice
 from bot.services.records.input_text import MAX_TEXT
-from bot.services.records.listing import RecordPage, RecordView
 from bot.services.records.matching.intent import Intent
 from bot.services.records.proposals import Recorded
 from bot.services.records.storing import Skipped
@@ -72,7 +70,7 @@ def refused(error: RecordRefused) -> str:
     return REFUSED[error.problem].format(detail=escape(error.detail))
 
 
-def _md(day: date) -> str:
+def month_day(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
@@ -99,7 +97,7 @@ def proposal(choice: Choice, text: str, happened_on: date) -> str:
     late = choice.late_days(happened_on)
     lines = [
         f"拟记入：{item_line(choice)}{_for(choice)}",
-        f"期次：{_period(choice)} · 日期：{_md(happened_on)}",
+        f"期次：{_period(choice)} · 日期：{month_day(happened_on)}",
         f"内容：{escape(text) or '（照片/文件）'}",
     ]
     if choice.done:
@@ -111,7 +109,7 @@ def proposal(choice: Choice, text: str, happened_on: date) -> str:
 
 
 def unsure(offered: list[Choice], text: str) -> str:
-    lines = [f"“{escape(_short(text))}”可能属于以下事项，请选择："]
+    lines = [f"“{escape(shortened(text))}”可能属于以下事项，请选择："]
     labels = with_period(offered)
     lines += [
         f"{n}. {escape(labels[c.due_item_id])}{escape(c.content)}" for n, c in enumerate(offered, 1)
@@ -128,14 +126,14 @@ def choose_from_all(text: str, *, file_kind: str | None = None) -> str:
             "收到文件。请选择它作为哪一项的履责材料"
             "（名单工作簿只有管理员可以导入；也可以给文件加一句说明重新发送）："
         )
-    return f"没有找到与“{escape(_short(text))}”相符的事项，请从您的清单中选择："
+    return f"没有找到与“{escape(shortened(text))}”相符的事项，请从您的清单中选择："
 
 
 def reselect(text: str, *, file_kind: str | None = None) -> str:
     """改选: the sender picks another item for what was proposed."""
     if not text:
         return choose_from_all(text, file_kind=file_kind)
-    return f"请选择“{escape(_short(text))}”对应的事项："
+    return f"请选择“{escape(shortened(text))}”对应的事项："
 
 
 def split(parts: list[tuple[Choice | None, str, date]]) -> str:
@@ -144,14 +142,14 @@ def split(parts: list[tuple[Choice | None, str, date]]) -> str:
     days = {day for _, _, day in parts}
     lines = [f"这条消息包含 {len(parts)} 件事，拟分别记入："]
     for n, (choice, text, day) in enumerate(parts, 1):
-        when = f" · {_md(day)}" if len(days) > 1 else ""
+        when = f" · {month_day(day)}" if len(days) > 1 else ""
         item = (
             f"{item_line(choice)}（{_period(choice)}{when}）"
             if choice is not None
             else f"（请点“改选第{n}条”选择事项{when}）"
         )
-        lines.append(f"{n}. {item}：“{escape(_short(text))}”")
-    lead = f"日期：{_md(parts[0][2])}。" if len(days) == 1 else ""
+        lines.append(f"{n}. {item}：“{escape(shortened(text))}”")
+    lead = f"日期：{month_day(parts[0][2])}。" if len(days) == 1 else ""
     lines.append(f"{lead}请点“确认全部”，或改选其中一条；日期不对请点“改日期”。")
     return "\n".join(lines)
 
@@ -174,7 +172,7 @@ def skipped(parts: list[Skipped]) -> str:
             why = "没有找到相符的事项，可单独发送并写明做了什么"
         else:
             why = SKIPPED_WHY.get(part.intent, "不像是已完成的工作")
-        lines.append(f"· “{escape(_short(part.text))}”：{why}")
+        lines.append(f"· “{escape(shortened(part.text))}”：{why}")
     return "\n".join(lines)
 
 
@@ -201,7 +199,7 @@ def recorded(done: list[Recorded]) -> str:
     for r in done:
         lines.append(
             f"✅ 已记入履责记实：{item_line(r.choice)}{_for(r.choice)}\n"
-            f"期次：{_period(r.choice)} · 日期：{_md(r.record.happened_on)} · "
+            f"期次：{_period(r.choice)} · 日期：{month_day(r.record.happened_on)} · "
             f"记实编号 #{r.record.id}" + (" 📎" if r.record.file_id else "")
         )
     late = [r for r in done if r.late_days and r.fresh]
@@ -222,71 +220,15 @@ def undone(record_id: int, *, fresh: bool, voided_id: int, still_done: bool) -> 
     return f"已撤销{what}：{state}撤销本身也留有记录。"
 
 
-def corrected(old_id: int, new_id: int, what: str) -> str:
-    return f"已更正{what}：新记录 #{new_id} 替代 #{old_id}（原记录保留，标为“已更正”）。"
-
-
-def fix_prompt(record_id: int) -> str:
-    return f"更正记实编号 #{record_id}：请<b>回复本消息</b>，写上更正后的内容。"
-
-
-def late_prompt(record_id: int) -> str:
-    return f"记实编号 #{record_id} 的逾期说明：请<b>回复本消息</b>，写一句逾期原因。"
-
-
 def day_prompt(current: date) -> str:
     return (
-        f"现在的日期是 {_md(current)}。请<b>回复本消息</b>写明实际完成的日期，"
+        f"现在的日期是 {month_day(current)}。请<b>回复本消息</b>写明实际完成的日期，"
         "如“昨天”“上周五”或具体日期“3月12日”。"
     )
 
 
-def record_day_prompt(record_id: int, current: date) -> str:
-    return (
-        f"更正记实编号 #{record_id} 的日期（现为 {_md(current)}）：请<b>回复本消息</b>"
-        "写明实际完成的日期，如“12月28日”“昨天”。"
-    )
-
-
 def day_changed(day: date) -> str:
-    return f"日期已改为 {_md(day)}。请点“确认”记入。"
-
-
-def late_saved(record_id: int) -> str:
-    return f"已补充逾期说明（新记录 #{record_id}，原记录保留）。"
-
-
-def records_page(page: RecordPage, zone: ZoneInfo) -> str:
-    if not page.total:
-        return "您还没有履责记实。\n" + HOW
-    head = f"我的履责记实（第 {page.page + 1}/{page.pages} 页，共 {page.total} 条，新的在前）"
-    return "\n\n".join([head, *(_view(v, zone) for v in page.views)])
-
-
-def _view(view: RecordView, zone: ZoneInfo, *, full: bool = False) -> str:
-    item = f"【{escape(view.code)}】" if view.code else "（未对应事项）"
-    period = f" · {period_label(view.period)}" if view.period else ""
-    marks = " 📎" if view.file_id else ""
-    state = ""
-    if view.voided:
-        state = "（已撤销）"
-    elif view.corrected_by:
-        state = f"（已更正 → #{view.corrected_by}）"
-    text = escape(view.text if full else _short(view.text, 60))
-    lines = [f"<b>#{view.id}</b> {item}{period} · {_md(view.happened_on)}{marks}{state}", text]
-    if view.corrects_id:
-        lines.append(f"更正自 #{view.corrects_id}")
-    if view.late_reason:
-        lines.append(f"逾期说明：{escape(view.late_reason)}")
-    if full:
-        if view.content:
-            lines.insert(1, escape(view.content))
-        lines.append(f"记录时间：{_local(view.recorded_at, zone)}")
-    return "\n".join(lines)
-
-
-def record_card(view: RecordView, zone: ZoneInfo) -> str:
-    return "记实编号 #" + str(view.id) + "\n" + _view(view, zone, full=True)
+    return f"日期已改为 {month_day(day)}。请点“确认”记入。"
 
 
 def item_card(choice: Choice, today: date) -> str:
@@ -303,16 +245,8 @@ def item_card(choice: Choice, today: date) -> str:
     return "\n".join(lines)
 
 
-def choose_item_for_fix(record_id: int) -> str:
-    return f"记实编号 #{record_id}：请选择正确的事项："
-
-
-def _short(text: str, limit: int = 40) -> str:
+def shortened(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _local(instant: datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 CANCELLED = "已取消，没有记入履责记实。"
@@ -329,7 +263,6 @@ def not_cancelled(record_ids: tuple[int, ...]) -> str:
     return f"没有取消：这条已记入履责记实{where}。如要作废，请在 10 分钟内点确认消息下的“撤销”。"
 
 
-NO_EVIDENCE = "这条记实没有附件。"
 GROUP_ONLY_PRIVATE = "涉及个人事项的内容已私信发给您，请在与我的私聊中查看。"
 GROUP_PRIVATE_FAILED = "请先点开与我的私聊并发送 /start，我才能把您的事项私信发给您。"
 GROUP_BIND_REFUSED = (

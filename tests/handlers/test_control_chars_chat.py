@@ -8,8 +8,9 @@ from docx import Document
 from sqlmodel import col, select
 
 from bot.localchat.driver import Sent
+from bot.services.records.report_lines import report_line
 from bot.services.replies import ReplyKind
-from bot.texts import records as record_texts
+from bot.texts import record_pages
 from storage.models import Notice, Person, Record, Report, SelfCheckAnswer, Unit
 from tests.handlers.conftest import District
 from tests.handlers.test_admin import workbook
@@ -43,7 +44,8 @@ async def test_a_bell_in_a_record_no_longer_breaks_the_half_year_report(
     done = await d.chat.press(tg, draft_message.message_id or 0, "提交")
     [document] = [s for s in done if s.method == "sendDocument"]
     paper = Document(io.BytesIO(document.document or b""))
-    assert any(SENTENCE in p.text for p in paper.paragraphs)
+    line = report_line(SENTENCE, stored.happened_on)  # the report's wording of the record
+    assert any(line in p.text for p in paper.paragraphs), line
 
 
 async def test_corrections_late_reasons_notes_and_closings_are_kept_without_controls(
@@ -62,7 +64,7 @@ async def test_corrections_late_reasons_notes_and_closings_are_kept_without_cont
     assert second.text == "11月23日上午[31m召开党委会\n专题研究\n党风廉政建设"
     late = await d.invite(  # as the 补逾期说明 button's prompt stores it
         tg,
-        record_texts.late_prompt(second.id or 0),
+        record_pages.late_prompt(second.id or 0),
         kind=ReplyKind.LATE_NOTE,
         person_id=first.author_id,
         ref_id=second.id,

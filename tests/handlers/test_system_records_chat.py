@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from bot.services.errors import RecordProblem, RecordRefused
 from bot.services.replies import ReplyKind
+from bot.texts import record_pages
 from bot.texts import records as record_texts
 from handlers.records import RecordCb
 from storage.models import DueItem, Holding, Item, Record
@@ -67,7 +68,7 @@ async def test_a_self_check_record_offers_no_correction_and_refuses_one(
         assert not [s for s in sent if s.method == "sendMessage"], act
     prompt = await d.invite(  # a 更正文字 prompt stored before the rule
         tg,
-        record_texts.fix_prompt(zc.id or 0),
+        record_pages.fix_prompt(zc.id or 0),
         kind=ReplyKind.CORRECTION,
         person_id=zc.author_id,
         ref_id=zc.id,
