@@ -10,8 +10,6 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -25,10 +23,10 @@ from aiogram.types import (
     Message,
     ReplyParameters,
 )
-from pydantic import ValidationError
 
-from bot.telegram.delivery import Delivery, classify, html_refused
-from bot.telegram.pacer import HIGH, LOW, Pacer
+from bot.telegram.delivery import Delivery
+from bot.telegram.outbox_delivery import deliver_row
+from bot.telegram.pacer import HIGH, Pacer
 from bot.telegram.text_parts import LIMIT, split_text, units
 from storage.models import Outbox
 
@@ -184,82 +182,11 @@ class Notifier:
         )
 
     async def deliver(self, row: Outbox) -> Delivery:
-        """Send one outbox row at bulk priority and classify Telegram's answer (never raises for it).
+        """Send one outbox row at bulk priority and classify Telegram's answer (never raises
+        for it): bot.telegram.outbox_delivery."""
+        return await deliver_row(self, row)
 
-        A text over 4,096 characters goes out in parts; if a later part fails, a retry sends the
-        whole row again (a part doubled rather than a part lost). A row with a file_id goes out as
-        that document or photo with the text as its caption (the enqueuing service keeps captions
-        within 1,024 characters).
-        """
-        try:
-            markup = (
-                InlineKeyboardMarkup.model_validate_json(row.reply_markup)
-                if row.reply_markup
-                else None
-            )
-        except ValidationError as exc:
-            return Delivery("failed", reason=f"reply_markup is not a keyboard: {exc}")
-        if row.file_id is not None:
-            photo = row.file_kind == "photo"
-            kwargs: dict[str, Any] = {
-                "chat_id": row.chat_id,
-                "photo" if photo else "document": row.file_id,
-                "caption": row.text or None,
-                "reply_markup": markup,
-            }
-            method = self.bot.send_photo if photo else self.bot.send_document
-            answer = await self._deliver_part(
-                row.chat_id, kwargs, attempt=row.attempts + 1, method=method
-            )
-            if isinstance(answer, Delivery):
-                return answer
-            return Delivery("sent", message_id=answer.message_id)
-        parts = split_text(row.text)
-        message_id: int | None = None
-        for index, part in enumerate(parts):
-            kwargs = {"chat_id": row.chat_id, "text": part}
-            if index == len(parts) - 1:
-                kwargs["reply_markup"] = markup
-            answer = await self._deliver_part(row.chat_id, kwargs, attempt=row.attempts + 1)
-            if isinstance(answer, Delivery):
-                if index:
-                    logger.warning(
-                        "outbox %s: part %s of %s failed after the first went out",
-                        row.id,
-                        index + 1,
-                        len(parts),
-                    )
-                return answer
-            message_id = answer.message_id
-        return Delivery("sent", message_id=message_id)
-
-    async def _deliver_part(
-        self, chat_id: int, kwargs: dict[str, Any], *, attempt: int, method: Any = None
-    ) -> Message | Delivery:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.max_wait
-        while True:
-            if not await self._turn(chat_id, LOW, deadline):
-                wait = max(self.pacer.paused_for(), 1.0)
-                return Delivery("flood", retry_after=wait, reason="no turn within the budget")
-            try:
-                message: Message = await (method or self.bot.send_message)(**kwargs)
-                return message
-            except TelegramRetryAfter as exc:
-                self.pacer.pause(exc.retry_after)
-                logger.warning(
-                    "flood control at chat %s: everyone waiting %ss", chat_id, exc.retry_after
-                )
-                if exc.retry_after > deadline - loop.time():
-                    return Delivery("flood", retry_after=float(exc.retry_after), reason=exc.message)
-            except (TelegramAPIError, ClientDecodeError) as exc:
-                if html_refused(exc) and "parse_mode" not in kwargs:
-                    logger.error("HTML refused for chat %s (%s); sent as plain text", chat_id, exc)
-                    kwargs = {**kwargs, "parse_mode": None}
-                    continue
-                return classify(exc, attempt=attempt)
-
-    async def _turn(self, target: int, priority: int, deadline: float) -> bool:
+    async def turn(self, target: int, priority: int, deadline: float) -> bool:
         """Wait for the pacer's go; False when the budget ran out first."""
         remaining = deadline - asyncio.get_running_loop().time()
         try:
@@ -275,7 +202,7 @@ class Notifier:
         delay = 1.0
         for attempt in range(1, _ATTEMPTS + 1):
             last = attempt == _ATTEMPTS
-            if not await self._turn(target, priority, deadline):
+            if not await self.turn(target, priority, deadline):
                 logger.error(
                     "chat %s: no turn to send within %ss (flood control); message NOT delivered",
                     target,
