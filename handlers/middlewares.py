@@ -15,12 +15,20 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.clock import Clock
 from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer, viewer_for
 from bot.services.directory.recipients import standing_in_for
-from bot.services.updates import first_look, stage_claim, was_handled
-from bot.telegram.notifier import release_database
+from bot.services.updates import (
+    Handled,
+    finish_claim,
+    first_look,
+    stage_claim,
+    take_cut_short,
+    was_handled,
+)
+from bot.telegram.notifier import Notifier, release_database
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -52,7 +60,10 @@ class DbSessionMiddleware(BaseMiddleware):
             handled, person = await first_look(
                 session, update_id=update_id, telegram_id=None if user is None else user.id
             )
-            if handled:
+            if handled is Handled.CUT_SHORT:  # its effect committed, its reply maybe never sent
+                await _tell_cut_short(session, event, data, update_id)
+                return None
+            if handled is Handled.FINISHED:
                 logger.info("update %s was delivered again; dropped", update_id)
                 return None
             data["person"] = person
@@ -77,6 +88,7 @@ class DbSessionMiddleware(BaseMiddleware):
             token = release_database.set(release)
             try:
                 result = await handler(event, data)
+                finish_claim(claim)
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
@@ -92,6 +104,23 @@ class DbSessionMiddleware(BaseMiddleware):
             finally:
                 release_database.reset(token)
             return result
+
+
+async def _tell_cut_short(
+    session: AsyncSession, event: Update, data: dict[str, Any], update_id: int
+) -> None:
+    """A redelivered update whose handling committed its effect and then stopped (a worker
+    killed, a failure while replying): the effect stands and is not made again; its sender,
+    in a private chat, is told that the reply may have been lost and where to look."""
+    logger.warning("update %s was cut short after its work committed; delivered again", update_id)
+    if not await take_cut_short(session, update_id=update_id):
+        return  # another delivery of it is telling them
+    user: User | None = data.get("event_from_user")
+    chat = data.get("event_chat")
+    private = chat is None or getattr(chat, "type", "private") == "private"
+    notifier: Notifier | None = data.get("notifier")
+    if user is not None and private and notifier is not None:
+        await notifier.send(user.id, texts.CUT_SHORT)
 
 
 def _watch_writes(session: AsyncSession) -> list[bool]:

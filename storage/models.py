@@ -556,12 +556,16 @@ class AuditEntry(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """A Telegram update claimed by a worker: a second delivery of it is dropped."""
+    """A Telegram update claimed by a worker: a second delivery of it is dropped.
+
+    `finished` is false while its handling has committed its effect but not yet ended (its
+    reply on the way): a redelivery of such an update was cut short (a crash) and is told so."""
 
     update_id: int = Field(
         sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    finished: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class WebLogin(SQLModel, table=True):

@@ -145,3 +145,10 @@ def alert(html_text: str) -> str:
     head = text[: ALERT_LIMIT - 1]
     end = max(head.rfind("。"), head.rfind("；"))
     return head[: end + 1] if end > 0 else head + "…"
+
+
+# a message or press delivered again after its handling stopped half-way (its work was saved)
+CUT_SHORT = (
+    "您刚才的消息已经处理并保存，但当时的回复可能没有发出（服务刚刚重启）。"
+    "如需核对，请发送 /my 查看清单，或 /records 查看履责记实。"
+)

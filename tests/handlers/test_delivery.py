@@ -7,13 +7,15 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
+from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy import text
 from sqlmodel import col, select, update
 
 from bot import texts
 from bot.localchat.chatlog import Json
-from storage.models import Person, ProcessedUpdate
+from storage.models import Person, ProcessedUpdate, Record
 from tests.handlers.conftest import District
+from tests.handlers.test_reply_meaning import _card
 
 
 async def _claims(district: District) -> set[int]:
@@ -125,3 +127,31 @@ async def test_someone_marked_unreachable_who_writes_again_is_reachable(district
     async with district.app.sessions() as session:
         person = (await session.exec(select(Person).where(col(Person.code) == "P0101"))).one()
     assert person.unreachable_at is None
+
+
+async def test_a_reply_lost_after_the_work_was_saved_is_owned_up_to_on_redelivery(
+    district: District,
+) -> None:
+    """The record commits before Telegram is asked to send its confirmation (no connection is
+    held meanwhile); when that reply fails (here: Telegram refuses it and the apology too; in
+    production: the worker is killed), the redelivered update records nothing again and says
+    that the reply may have been lost, once."""
+    d, tg = district, district.tg("P0101")
+    card = await _card(d, "P0101", "C03")
+    d.fake.fail(2, code=400, description="Bad Request: message is too long")
+    sentence = "与班子成员签订了党风廉政建设目标责任书"
+    with pytest.raises(TelegramBadRequest):  # the error router's apology failed too
+        await d.chat.send_text(tg, sentence, reply_to=card.message_id)
+    cut = d.chat.last_update_id
+    async with d.app.sessions() as session:
+        records = (await session.exec(select(Record))).all()
+        claim = await session.get(ProcessedUpdate, cut)
+    assert len(records) == 1 and claim is not None and claim.finished is False
+    again = await d.chat.redeliver()
+    assert [s.plain for s in again] == [texts.plain(texts.CUT_SHORT)]
+    assert await d.chat.redeliver() == []
+    async with d.app.sessions() as session:
+        assert len((await session.exec(select(Record))).all()) == 1
+    normal = await d.say("P0101", "/help")
+    assert normal and d.chat.last_update_id in await _claims(d)
+    assert await d.chat.redeliver() == []  # a finished update stays silent
