@@ -94,7 +94,7 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
         assert C01_LINE in stored.body
         made = (await session.exec(select(Record).where(col(Record.origin).like("report:%")))).all()
         assert [r.text for r in made] == ["提交半年报告（第1版）"]
-    assert "✅【BG】" in await d.say("P0101", "/my")
+    assert "✅【BG】" in await d.say_all_pages("P0101", "/my")
 
 
 async def test_concurrent_submits_send_one_document(district: District) -> None:
