@@ -8,9 +8,8 @@ from datetime import date
 from html import escape
 
 from bot.services.calendar.periods import Period, stored_period
-from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory
-from bot.services.ledger.status import DUE_SOON_DAYS, Ledger
+from bot.services.ledger.status import DUE_SOON_DAYS
 from bot.services.reminders.ladder import PROMPT, LadderRules
 from bot.services.reminders.plan import Outgoing
 from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED, Due, Entry
