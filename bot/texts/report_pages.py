@@ -97,16 +97,17 @@ def submitted_summary(viewer: Viewer, paper: Paper, compiled: Compiled, pages: i
     )
 
 
-def _sections(body: str, closing: str) -> list[Section]:
+def _sections(body: str, closing: str) -> list[tuple[str, list[list[str]]]]:
     """The body's text (as `texts.report.body` wrote it, maybe stored long ago) in sections of
     blocks, for cutting into pages only: a line 一、… starts a section, a line 【…】 an item's
     block, and the lines under an item stay with it; the closing is the last section."""
     sections: list[tuple[str, list[list[str]]]] = []
     for line in body.split("\n"):
-        if _HEADING.match(line) or not sections:
-            sections.append((line if _HEADING.match(line) else "", []))
-            if _HEADING.match(line):
-                continue
+        if _HEADING.match(line):
+            sections.append((line, []))
+            continue
+        if not sections:
+            sections.append(("", []))
         blocks = sections[-1][1]
         if line.startswith("【") or not blocks or not blocks[-1][0].startswith("【"):
             blocks.append([line])
@@ -114,21 +115,27 @@ def _sections(body: str, closing: str) -> list[Section]:
             blocks[-1].append(line)
     if closing:
         sections.append((CLOSING_TITLE, [[line] for line in closing.split("\n")]))
-    room = TEXT_LINES - 3  # the page's head, the section's title, an item going on
-    out: list[Section] = []
-    for heading, blocks in sections:
-        pieces = []
-        for block in blocks:
-            for start in range(0, len(block), room):
-                again = [block[0] + CONTINUED] if start and block[0].startswith("【") else []
-                pieces.append("\n".join(again + block[start : start + room]))
-        out.append((heading, pieces))
-    return out
+    return sections
 
 
 def body_pages(body: str, closing: str) -> list[list[str]]:
-    """The lines of each page of the body (and the closing), plain text."""
-    pages = cut(_sections(body, closing), TEXT_LINES - 1)
+    """The lines (HTML) of each page of the body and the closing: the sections' titles bold and
+    repeated, marked （续）, where a section goes on; an item too long for a page goes on the
+    same way under its heading."""
+    room = TEXT_LINES - 3  # a page's head, the section's title, an item's heading going on
+    sections: list[Section] = []
+    again: list[str] = []
+    for heading, blocks in _sections(body, closing):
+        pieces = []
+        for block in blocks:
+            for start in range(0, len(block), room):
+                more = [block[0] + CONTINUED] if start and block[0].startswith("【") else []
+                pieces.append(
+                    "\n".join(escape(line) for line in more + block[start : start + room])
+                )
+        sections.append((f"<b>{escape(heading)}</b>" if heading else "", pieces))
+        again.append(f"<b>{escape(heading)}{CONTINUED}</b>" if heading else "")
+    pages = cut(sections, TEXT_LINES - 1, again)
     return [page.lines for page in pages] or [[""]]
 
 
@@ -136,10 +143,4 @@ def body_page(paper: Paper, lines: list[str], page: int, pages: int) -> str:
     """One page of the body: which report, which page, its lines."""
     what = "半年报告草稿正文" if paper.state is DraftState.DRAFT else "已提交的半年报告正文"
     head = f"📄 <b>{what}</b> · {period_label(paper.period)}（第 {paper.version} 版）"
-    shown = [f"<b>{escape(line)}</b>" if _bold(line) else escape(line) for line in lines]
-    return "\n".join([head + page_mark(page, pages), *shown])
-
-
-def _bold(line: str) -> bool:
-    """A section's title (一、… or 结束语, maybe going on: （续）)."""
-    return bool(_HEADING.match(line)) or line in (CLOSING_TITLE, CLOSING_TITLE + CONTINUED)
+    return "\n".join([head + page_mark(page, pages), *lines])

@@ -130,3 +130,22 @@ async def test_report_pages_refuse_others_forged_ids_and_cancelled_drafts(
     await d.chat.press(d.tg("P0101"), draft.message_id, words.BUTTON_CANCEL)
     gone = alert(await d.chat.press(d.tg("P0101"), draft.message_id, paging.NEXT))
     assert gone.show_alert and gone.text == words.STALE[Stale.CANCELLED]
+
+
+async def test_a_closing_that_looks_like_a_section_stays_a_plain_line_of_the_last_page(
+    district: District,
+) -> None:
+    d, tg = district, district.tg("P0101")
+    draft = last_buttons(await d.chat.send_text(tg, "/report"))
+    assert draft.message_id is not None
+    sent = await d.chat.press(tg, draft.message_id, words.BUTTON_CLOSING)
+    prompt = [s for s in sent if s.method == "sendMessage"][-1]
+    typed = "一、下一步继续压实责任\n<b>补齐短板</b>"
+    summary = last_buttons(await d.chat.send_text(tg, typed, reply_to=prompt.message_id))
+    assert "（全文见正文末页）" in summary.plain  # two lines: the summary gives the start
+    last = (await pages_after(d, summary))[-1]
+    assert last.text is not None
+    assert last.text.endswith("<b>结束语</b>\n一、下一步继续压实责任\n&lt;b&gt;补齐短板&lt;/b&gt;")
+    assert "<b>二、履行监督责任情况</b>" in "".join(
+        p.text or "" for p in await pages_after(d, summary)
+    )
