@@ -17,6 +17,7 @@ from bot.telegram.notifier import Notifier
 from bot.texts import reminders as words
 from handlers import report, selfcheck
 from handlers.filters import private_router
+from handlers.official import send_my_page
 from storage.models import OFFICIAL_ROLES, Role
 
 FLOWS = {"selfcheck": selfcheck.start, "report": report.start}
@@ -46,10 +47,12 @@ async def _not_official(
     zone: ZoneInfo,
     notifier: Notifier,
 ) -> None:
-    """Someone without a self-check or report of their own: their list, to review."""
+    """Someone without a self-check or report of their own: what to do, then their list to
+    review as /my's first page (the counts first, the rest behind 下一页 »)."""
     await query.answer()
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
-    await notifier.send(query.from_user.id, words.review_intro(name, person, ledger))
+    await notifier.send(query.from_user.id, words.review_intro(name))
+    await send_my_page(query.from_user.id, person, ledger, 0, notifier)
 
 
 async def start_flow(

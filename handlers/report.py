@@ -1,4 +1,4 @@
-"""Officials: /report compiles the half-year report; 写结束语 by reply, 提交 sends a .docx and the text."""
+"""Officials: /report compiles the half-year report; 写结束语 by reply, 提交 sends a .docx and a summary."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
 )
@@ -28,46 +26,14 @@ from bot.services.exports.report_docx import build_docx
 from bot.services.ledger.review_periods import offered_periods
 from bot.services.plain_text import strip_controls
 from bot.services.records import report as service
-from bot.services.records.report import Paper
 from bot.services.replies import Meaning, ReplyKind, remember
 from bot.telegram.notifier import Notifier
 from bot.texts import report as words
 from handlers.filters import private_router
+from handlers.paging import PageCb
 from handlers.replies import Invites, RepliesToBot
+from handlers.report_pages import RP, VIEW, button, show, show_submitted, turn_page
 from storage.models import OFFICIAL_ROLES
-
-
-class RP(CallbackData, prefix="rp"):
-    """A report button: h (pick the half-year), close (写结束语), ok (提交), stop (取消)."""
-
-    action: str
-    id: int = 0
-    value: str = ""
-
-
-def _button(label: str, data: RP) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=data.pack())
-
-
-async def show(
-    notifier: Notifier,
-    chat: int,
-    paper: Paper,
-    person: Viewer,
-    session: AsyncSession,
-    *,
-    today: date,
-    resumed: bool = False,
-) -> None:
-    """The draft compiled afresh as of `today`, with 写结束语 / 提交 / 取消."""
-    compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
-    row = [
-        _button(words.BUTTON_CLOSING, RP(action="close", id=paper.id)),
-        _button(words.BUTTON_SUBMIT, RP(action="ok", id=paper.id)),
-        _button(words.BUTTON_CANCEL, RP(action="stop", id=paper.id)),
-    ]
-    text = words.draft(paper, words.body(words.outline(compiled)), resumed=resumed)
-    await notifier.send(chat, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[row]))
 
 
 async def start(
@@ -96,8 +62,7 @@ async def start(
         await show(notifier, chat, paper, person, session, today=today)
         return
     rows = [
-        [_button(texts.period_label(period), RP(action="h", value=period.key))]
-        for period in offered
+        [button(texts.period_label(period), RP(action="h", value=period.key))] for period in offered
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
     await notifier.send(chat, words.CHOOSE_HALF, reply_markup=markup)
@@ -199,7 +164,8 @@ async def _submit(
     today: date,
     now: datetime,
 ) -> None:
-    """提交: store the compiled body once, then send the .docx and the text."""
+    """提交: store the compiled body once, then send the .docx and the summary (the text behind
+    pages)."""
     paper = await service.load_paper(session, viewer=person, report_id=report_id)
     compiled = await service.compile_half(session, viewer=person, period=paper.period, today=today)
     sections = words.outline(compiled)
@@ -224,7 +190,7 @@ async def _submit(
         )
         name = words.file_name(person, paper)
         await notifier.send_document(chat, data=data, filename=name, caption=words.caption(paper))
-    await notifier.send(chat, words.submitted(person, paper))
+    await show_submitted(notifier, chat, paper, person, compiled)
 
 
 async def closing_reply(
@@ -262,4 +228,5 @@ def build_router() -> Router:
     closings = Invites(ReplyKind.REPORT_CLOSING)
     router.message.register(closing_reply, RepliesToBot(), closings, F.text)
     router.callback_query.register(press, RP.filter())
+    router.callback_query.register(turn_page, PageCb.filter(F.view == VIEW))
     return router

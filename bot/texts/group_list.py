@@ -13,6 +13,7 @@ from storage.models import DutyType
 TITLE = "📢 <b>{unit}{year}年度党风廉政建设责任清单公示</b>"
 PART_TITLE = "📢 <b>{unit}责任清单明细</b>（{part}/{parts}）"
 HOLDER = "<b>{holder}</b>（{count} 项）"
+HOLDER_AGAIN = "<b>{holder}</b>（续）"  # a person's items going on in the next part
 EMPTY = "本单位暂无责任事项。"
 FOLLOWS = "各责任人的事项见以下 {parts} 条消息。"
 
@@ -51,7 +52,7 @@ def _counts(entries: list[YearItem]) -> str:
 
 def group_list(unit_name: str, year: int, items: list[YearItem], by: str) -> list[str]:
     """The messages of one 公示: who answers for how many items of which duty, then each
-    holder's items, as many holders a message as fit a screen (a name repeats with （续）)."""
+    holder's items, as many holders a message as fit a screen (a name repeats: 李红霞（续）)."""
     title = TITLE.format(unit=escape(unit_name), year=year)
     held = _by_holder(items)
     if not held:
@@ -61,7 +62,8 @@ def group_list(unit_name: str, year: int, items: list[YearItem], by: str) -> lis
         (HOLDER.format(holder=escape(holder), count=len(entries)), [_item(e) for e in entries])
         for holder, entries in held.items()
     ]
-    pages = cut(sections, SCREEN_LINES - 1)
+    again = [HOLDER_AGAIN.format(holder=escape(holder)) for holder in held]
+    pages = cut(sections, SCREEN_LINES - 1, again)
     parts = [
         "\n".join([PART_TITLE.format(unit=escape(unit_name), part=n, parts=len(pages)), *p.lines])
         for n, p in enumerate(pages, start=1)

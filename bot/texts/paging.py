@@ -23,20 +23,24 @@ class Page:
     blocks: list[int] = field(default_factory=list)
 
 
-def cut(sections: Sequence[Section], room: int) -> list[Page]:
+def cut(
+    sections: Sequence[Section], room: int, continued: Sequence[str] | None = None
+) -> list[Page]:
     """Sections in pages of at most `room` lines: a block (one or more lines) is never split,
-    and a section's title repeats, marked （续）, on a page where the section goes on."""
+    and a section's title repeats on a page where the section goes on: as `continued` says it
+    (one title a section), or else marked （续）."""
     pages: list[Page] = []
     page, number = Page(), 0
-    for title, blocks in sections:
+    for s, (title, blocks) in enumerate(sections):
+        again = continued[s] if continued is not None else title + CONTINUED
         shown = False  # the title is on the current page
         for n, block in enumerate(blocks):
             lines = block.split("\n")
-            head = [title + (CONTINUED if n else "")] if title and not shown else []
+            head = [again if n else title] if title and not shown else []
             if page.lines and len(page.lines) + len(head) + len(lines) > room:
                 pages.append(page)
                 page = Page()
-                head = [title + (CONTINUED if n else "")] if title else []
+                head = [again if n else title] if title else []
             page.lines += head + lines
             page.blocks.append(number)
             number, shown = number + 1, True

@@ -8,13 +8,12 @@ from datetime import date
 from html import escape
 
 from bot.services.calendar.periods import Period, stored_period
-from bot.services.directory.identity import Viewer
 from bot.services.directory.recipients import Directory
-from bot.services.ledger.status import DUE_SOON_DAYS, Ledger
+from bot.services.ledger.status import DUE_SOON_DAYS
 from bot.services.reminders.ladder import PROMPT, LadderRules
 from bot.services.reminders.plan import Outgoing
 from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED, Due, Entry
-from bot.texts.ledger import due_label, my_list, period_label
+from bot.texts.ledger import due_label, period_label
 
 _PROMPT_WORDS = {"selfcheck": "季度自查", "report": "半年报告"}
 _BUTTON_WORDS = {"selfcheck": "开始季度自查", "report": "开始写半年报告"}
@@ -222,6 +221,7 @@ TICK_SENT = "已发送 {sent} 条，失败 {failed} 条，稍后重试 {retry} �
 TICK_HANDED = "正在运行的机器人持有发送权：消息已写入发件箱，由它发送。"
 
 
+REVIEW_LIST = "您的责任清单见下一条消息（也可随时发送 /my 查看）。"
 _REVIEW_INTRO = {
     "selfcheck": (
         "📝 <b>季度自查</b>：请对照下面的清单逐项检查本季度的履责情况。"
@@ -235,7 +235,7 @@ _REVIEW_INTRO = {
 }
 
 
-def review_intro(name: str, viewer: Viewer, ledger: Ledger) -> str:
-    """The reply to a reminder's 开始季度自查 / 开始写半年报告 button."""
-    intro = _REVIEW_INTRO.get(name, _REVIEW_INTRO["selfcheck"])
-    return intro + "\n\n" + my_list(viewer, ledger)
+def review_intro(name: str) -> str:
+    """The reply to a reminder's 开始季度自查 / 开始写半年报告 button for one without a review of
+    their own: what to do; their list follows as /my's first page (a screen, then 下一页 »)."""
+    return _REVIEW_INTRO.get(name, _REVIEW_INTRO["selfcheck"]) + "\n" + REVIEW_LIST

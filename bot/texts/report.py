@@ -1,4 +1,4 @@
-"""Chinese wording of 半年报告 (/report): the compiled body, the draft, the closing prompt, the result."""
+"""Chinese wording of 半年报告 (/report): the compiled body, the closing prompt, the .docx, the result."""
 
 from __future__ import annotations
 
@@ -124,18 +124,6 @@ def body(sections: list[Section]) -> str:
     return "\n".join(out)
 
 
-def draft(paper: Paper, compiled_body: str, *, resumed: bool = False) -> str:
-    """The draft as the holder reviews it, with the closing paragraph (if written)."""
-    head = "继续未提交的半年报告草稿" if resumed else "半年报告草稿"
-    closing = escape(paper.closing) if paper.closing else "（尚未填写，可点“写结束语”补充）"
-    return (
-        f"📄 <b>{head}</b> · {title(paper.period)}（第 {paper.version} 版）\n"
-        f"报告期：{span(paper.period)}\n\n{escape(compiled_body)}\n\n"
-        f"<b>{CLOSING_TITLE}</b>\n{closing}\n\n"
-        "核对无误请点“提交”：提交后生成 Word 文档并记入履责记实。"
-    )
-
-
 def closing_prompt(paper: Paper) -> str:
     return (
         f"✏️ 半年报告结束语 · 报告单 #{paper.id}\n"
@@ -156,18 +144,9 @@ def caption(paper: Paper) -> str:
     return f"📄 {escape(title(paper.period))}（第 {paper.version} 版）"
 
 
-def submitted(viewer: Viewer, paper: Paper) -> str:
-    """The submitted report as text (after the .docx); a doubled press gets a short reminder."""
-    if not paper.fresh:
-        return f"这份报告已于此前提交（{escape(title(paper.period))} · 第 {paper.version} 版）。"
-    closing = f"\n\n<b>{CLOSING_TITLE}</b>\n{escape(paper.closing)}" if paper.closing else ""
-    return (
-        f"✅ 已提交《{escape(title(paper.period))}》（第 {paper.version} 版），"
-        "已记入履责记实：【BG】半年报告。\n"
-        f"单位：{escape(viewer.unit_name)}　姓名：{escape(viewer.name)}　"
-        f"职务：{escape(viewer.position or '—')}\n报告期：{span(paper.period)}\n\n"
-        f"{escape(paper.body)}{closing}"
-    )
+def already_submitted(paper: Paper) -> str:
+    """A doubled 提交: the report was handed in already."""
+    return f"这份报告已于此前提交（{escape(title(paper.period))} · 第 {paper.version} 版）。"
 
 
 def cancelled(paper: Paper) -> str:

@@ -287,6 +287,7 @@ async def test_the_publicized_list_says_who_holds_how_much_first_and_each_part_f
     assert "陈立新 23 项：主体责任 23" in summary and "赵德明 1 项：监督责任 1" in summary
     assert f"各责任人的事项见以下 {len(parts)} 条消息。" in summary
     assert len(parts) == 2 and parts[0].startswith("📢 城关镇责任清单明细（1/2）\n陈立新（23 项）")
-    assert parts[1].startswith("📢 城关镇责任清单明细（2/2）\n陈立新（23 项）（续）")
+    # the name goes on alone: not 陈立新（23 项）（续）
+    assert parts[1].startswith("📢 城关镇责任清单明细（2/2）\n陈立新（续）\n")
     assert all(len(text.splitlines()) <= 30 for text in [summary, *parts])
     assert "\n".join(parts).count("【") == 24

@@ -3,16 +3,23 @@ counts first, the rest behind « 上一页 / 下一页 » buttons that check who
 
 from __future__ import annotations
 
+import csv
+import shutil
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlmodel import col, select
 
 from bot.localchat.chatlog import Sent
+from bot.services.importing.apply import import_directory
+from bot.services.importing.read import read_directory
 from bot.texts import paging
+from bot.texts import reminders as reminder_words
 from storage.models import Person
-from tests.handlers.conftest import District
+from tests.conftest import DISTRICT
+from tests.handlers.conftest import NOW, District
 
 ZONE = ZoneInfo("Asia/Shanghai")
 ADMIN, OTHER_ADMIN, SECRETARY, FIRST, OTHER_SECRETARY = "P0001", "P0002", "P0105", "P0101", "P0204"
@@ -134,3 +141,26 @@ async def test_every_pending_page_fits_a_screen_with_its_header(district: Distri
     pages = await all_pages(district, SECRETARY, first)
     assert len(pages) == 2
     assert all(screen(page) <= paging.SCREEN_LINES for page in pages)
+
+
+async def test_a_reminder_button_pressed_by_a_secretary_says_what_to_do_then_pages_the_list(
+    district: District, tmp_path: Path
+) -> None:
+    """开始写半年报告 pressed by a 联络员 (no report of their own): the intro, then /my's first
+    page with its counts; a long list is no longer pasted whole under the intro."""
+    folder = tmp_path / "district"
+    shutil.copytree(DISTRICT, folder)
+    with (folder / "items.csv").open("a", encoding="utf-8", newline="") as handle:
+        for n in range(20):  # 20 more 单位班子 items: the 联络员's list is about 60 lines
+            row = [f"X{n:03d}", "个性", "主体责任", "单位班子", f"第{n}项班子责任"]
+            csv.writer(handle).writerow([*row, "", "", "每年", "12-31", "", "U01", ""])
+    async with district.app.sessions() as session:
+        await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
+    for flow in ("flow:report", "review:selfcheck:2026-Q4"):
+        sent = [s for s in await forged(district, SECRETARY, flow) if s.method == "sendMessage"]
+        intro, first = sent
+        assert intro.plain.endswith(reminder_words.REVIEW_LIST)
+        assert first.plain.startswith("📋 刘佳的责任清单（城关镇 · 党政办主任） · 第 1/")
+        assert all(screen(message) <= paging.SCREEN_LINES for message in sent)
+        pages = await all_pages(district, SECRETARY, first)
+        assert sum(page.plain.count("【X0") for page in pages) == 20

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot import texts
 from bot.localchat.driver import Sent
 from bot.services.errors import Stale
+from bot.texts import paging
 from bot.texts import report as words
 from storage.models import Record, Report
 from tests.handlers.conftest import ZONE, District
@@ -19,6 +20,17 @@ from tests.handlers.test_selfcheck_chat import alert, answer_all, forged, last_b
 
 C01_TEXT = "今天上午我主持召开党委会专题研究党风廉政建设"
 C01_LINE = "11月23日，主持召开党委会专题研究党风廉政建设。"  # as the report says it
+
+
+async def body_of(d: District, code: str, summary: Sent) -> str:
+    """The report's body as the chat shows it: 下一页 » from the summary, then page after page."""
+    pages: list[Sent] = []
+    shown = summary
+    while shown.message_id is not None and paging.NEXT in [b["text"] for b in shown.buttons]:
+        sent = await d.chat.press(d.tg(code), shown.message_id, paging.NEXT)
+        shown = [s for s in sent if s.method == "sendMessage"][-1]
+        pages.append(shown)
+    return "\n".join(page.plain for page in pages)
 
 
 def docx_text(sent: list[Sent]) -> str:
@@ -41,9 +53,16 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert review.message_id is not None
     await d.chat.press(tg, review.message_id, "提交")
     draft = last_buttons(await d.chat.send_text(tg, "/report"))
-    body = draft.plain
-    assert body.startswith("📄 半年报告草稿 · 2026年下半年履行全面从严治党责任情况报告（第 1 版）")
-    assert "报告期：2026年7月1日至2026年12月31日" in body
+    summary = draft.plain
+    assert summary.startswith(
+        "📄 半年报告草稿 · 2026年下半年履行全面从严治党责任情况报告（第 1 版）"
+    )
+    assert "报告期：2026年7月1日至2026年12月31日" in summary
+    assert "一、主体责任：1 项有记实，共 1 条\n二、监督责任：本期没有已记实的事项" in summary
+    assert "三、季度自查：2026年第三季度 未提交；2026年第四季度 第 1 版" in summary
+    assert "【C05】" in summary.split("四、未记实：")[1] and "【C01】" not in summary
+    body = await body_of(d, "P0101", draft)
+    assert body.startswith("📄 半年报告草稿正文 · 2026年下半年（第 1 版）")
     main, supervision = body.index("一、履行主体责任情况"), body.index("二、履行监督责任情况")
     assert main < body.index("【C01】") < supervision
     assert (
@@ -57,7 +76,7 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert body.index("【C05】") > missing and body.index("【I0101】") > missing
     assert "【C04】" not in body  # due 06-30: it counts in 上半年, not here
     assert body.index("季度自查：2026年11月 推进中") > missing  # D01's month, not the quarter
-    assert [b["text"] for b in draft.buttons] == ["写结束语", "提交", "取消"]
+    assert [b["text"] for b in draft.buttons] == ["写结束语", "提交", "取消", paging.NEXT]
     assert draft.message_id is not None
     sent = await d.chat.press(tg, draft.message_id, "写结束语")
     prompt = [s for s in sent if s.method == "sendMessage"][-1]
@@ -65,7 +84,8 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
     assert prompt.message_id is not None
     closing = "下半年将继续压实主体责任，补齐廉政党课短板。"
     shown = last_buttons(await d.chat.send_text(tg, closing, reply_to=prompt.message_id))
-    assert f"结束语\n{closing}" in shown.plain
+    assert f"结束语：{closing}" in shown.plain
+    assert (await body_of(d, "P0101", shown)).endswith(f"结束语\n{closing}")
     resumed = last_buttons(await d.chat.send_text(tg, "/report"))
     assert resumed.plain.startswith("📄 继续未提交的半年报告草稿")
     assert resumed.message_id is not None
@@ -82,8 +102,13 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
         closing,
     ):
         assert expected in paper, expected
-    text = [s for s in done if s.method == "sendMessage"][-1].plain
-    assert text.startswith("✅ 已提交《2026年下半年履行全面从严治党责任情况报告》（第 1 版）")
+    after = [s for s in done if s.method == "sendMessage"][-1]
+    assert after.plain.startswith(
+        "✅ 已提交《2026年下半年履行全面从严治党责任情况报告》（第 1 版）"
+    )
+    assert "一、主体责任：1 项有记实，共 1 条" in after.plain
+    text = await body_of(d, "P0101", after)
+    assert text.startswith("📄 已提交的半年报告正文")
     assert C01_LINE in text and closing in text and "今天上午" not in paper + text
     doubled = await d.chat.press(tg, resumed.message_id, "提交")
     assert not [s for s in doubled if s.method == "sendDocument"]
@@ -94,7 +119,7 @@ async def test_a_report_is_compiled_closed_by_reply_and_submitted_once_as_docx_a
         assert C01_LINE in stored.body
         made = (await session.exec(select(Record).where(col(Record.origin).like("report:%")))).all()
         assert [r.text for r in made] == ["提交半年报告（第1版）"]
-    assert "✅【BG】" in await d.say("P0101", "/my")
+    assert "✅【BG】" in await d.say_all_pages("P0101", "/my")
 
 
 async def test_concurrent_submits_send_one_document(district: District) -> None:
@@ -183,10 +208,10 @@ async def test_a_report_shows_only_its_half_years_records_and_the_ledgers_unreco
         for code in ("C01", "C02", "C03", "C04", "C09"):
             assert f"【{code}】" not in unrecorded, code
 
-    check(draft.plain)
+    check(await body_of(d, "P0101", draft))
     assert draft.message_id is not None
     done = await d.chat.press(tg, draft.message_id, "提交")
     check(docx_text(done))
-    check([s for s in done if s.method == "sendMessage"][-1].plain)
+    check(await body_of(d, "P0101", [s for s in done if s.method == "sendMessage"][-1]))
     async with d.app.sessions() as session:
         check((await session.exec(select(Report))).one().body)

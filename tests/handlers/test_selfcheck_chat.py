@@ -140,7 +140,7 @@ async def test_a_full_self_check_with_a_note_is_stored_summarised_and_recorded(
             )
         ).one()
         assert tuple(zc) == ("ZC", "2026-Q4")
-    mine = await d.say("P0101", "/my")
+    mine = await d.say_all_pages("P0101", "/my")
     assert "✅【ZC】" in mine
 
 
