@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from bot.services.ledger.builtin import RESERVED_CODES
 from bot.services.ledger.outstanding import OutstandingItem
 from bot.services.ledger.status import DUE_SOON_DAYS
 from bot.services.oversight.nudge import Letter, Outcome, Sent
@@ -38,6 +39,12 @@ NOTHING_TO_NUDGE = "✅ {unit}目前没有未完成事项，无需提醒。"
 NUDGE_INTRO = "{unit}有未完成事项的人员如下。点击“全部提醒”提醒所有人，或点击姓名只提醒一人（每人每天最多提醒一次）："
 NUDGE_GONE = "该同志目前已没有未完成事项（或已不在本单位），无需提醒。"
 ASK_ADMIN_UNIT = "请在问题里写明单位名称或编码（如“城关镇还有哪些没完成”），或选择单位："
+
+# what a 催办 naming 季度自查 / 半年报告 says of them: no reply records them, a command opens them
+SYSTEM_HINTS = {
+    "BG": "【BG】半年报告请发送 /report 起草并提交。",
+    "ZC": "【ZC】季度自查请发送 /selfcheck 逐项填写。",
+}
 
 
 def unknown_unit(code: str) -> str:
@@ -196,7 +203,12 @@ def nudge_letter(letter: Letter, today: date) -> str:
     lines.extend(item_line(item) for item in target.items[:PAGE_LINES])
     if len(target.items) > PAGE_LINES:
         lines.append(f"……另有 {len(target.items) - PAGE_LINES} 项，发送 /pending 查看全部。")
-    lines.append(REPLY_HINT)
+    codes = {item.item_code for item in target.items}
+    if (
+        codes - RESERVED_CODES
+    ):  # a reply records an item; 季度自查 / 半年报告 are handed in by command
+        lines.append(REPLY_HINT)
+    lines.extend(SYSTEM_HINTS[code] for code in sorted(codes & RESERVED_CODES))
     lines.append(f"如有疑问，请联系本单位联络员{escape(letter.sender_name)}。")
     return "\n".join(lines)
 

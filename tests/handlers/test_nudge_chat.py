@@ -72,6 +72,8 @@ async def test_a_secretary_reminds_everyone_once_a_day(district: District) -> No
     assert letter.plain.endswith("如有疑问，请联系本单位联络员刘佳。")
     assert "🔴【C02】" in letter.plain and "【D01】" in letter.plain
     assert texts.plain(REPLY_HINT) in letter.plain
+    if "【ZC】" in letter.plain:  # no reply records a 季度自查: its command is named
+        assert texts.plain(words.SYSTEM_HINTS["ZC"]) in letter.plain
     again = await press(district, SECRETARY, offer, words.ALL_BUTTON)
     assert "陈立新（14 项）：⏸ 今天已提醒过" in again.plain
     assert "✅ 已提醒" not in again.plain
@@ -174,3 +176,20 @@ async def test_a_nudge_pressed_on_saturday_night_waits_for_the_working_morning(
     letters = await deliver(district)
     assert len(letters) == 4
     assert all(s.plain.startswith("🔔 催办提醒（11月28日）") for s in letters)
+
+
+async def test_a_nudge_about_the_self_check_and_report_names_their_commands(
+    district: District,
+) -> None:
+    """A 催办 listing 【ZC】/【BG】 said 回复本消息…即记入, which refuses them: it names the
+    command that opens each, and no reply hint when nothing it lists takes a reply."""
+    [offer] = await send(district, SECRETARY, "/nudge")
+    await press(district, SECRETARY, offer, words.ALL_BUTTON)
+    letters = [s for s in await deliver(district) if s.plain.startswith("🔔 催办提醒")]
+    with_zc = [s.plain for s in letters if "【ZC】" in s.plain]
+    assert with_zc
+    for letter in with_zc:
+        assert texts.plain(words.SYSTEM_HINTS["ZC"]) in letter
+        own = [line for line in letter.splitlines() if line.startswith(("🔴", "🟡", "⚪"))]
+        if all("【ZC】" in line or "【BG】" in line for line in own):
+            assert texts.plain(REPLY_HINT) not in letter
