@@ -8,13 +8,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x4C5A_4D49  # "LZMI": PostgreSQL advisory lock held while migrating
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -64,7 +67,23 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = F
             command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # several workers starting at once: one migrates, the others wait here, then find
+            # the schema at head and do nothing (the lock ends with this transaction)
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(run)
+
+
+async def schema_revisions(engine: AsyncEngine) -> tuple[str | None, str]:
+    """(the database's Alembic revision, the newest this code knows): equal when up to date."""
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as conn:
+        found = await conn.run_sync(current)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return found, str(head)
 
 
 def create_engine_for_migrations(url: str) -> AsyncEngine:
