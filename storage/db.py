@@ -8,9 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -78,12 +77,15 @@ async def schema_revisions(engine: AsyncEngine) -> tuple[str | None, str]:
     """(the database's Alembic revision, the newest this code knows): equal when up to date."""
 
     def current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        return None if found is None else str(found[0])
 
     async with engine.connect() as conn:
-        found = await conn.run_sync(current)
+        revision = await conn.run_sync(current)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    return found, str(head)
+    return revision, str(head)
 
 
 def create_engine_for_migrations(url: str) -> AsyncEngine:
