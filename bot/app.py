@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -197,21 +198,29 @@ def build_lock(app: App) -> SchedulerLock:
     return SchedulerLock(app.engine, sqlite_file(app.settings.db_url))
 
 
-def build_leader(app: App, lock: SchedulerLock) -> Leader:
-    """Runs the cron table and the outbox sender while `lock` is held; stands by otherwise."""
+def build_leader(app: App, lock: SchedulerLock, *, webhook: bool = False) -> Leader:
+    """Runs the cron table and the outbox sender while `lock` is held; stands by otherwise
+    (a polling process without polling, a webhook worker answering chat)."""
     return Leader(
         lock=lock,
         jobs=app.jobs,
         clock=app.clock,
         sender=app.sender.run,
         retry=app.settings.leader_retry,
+        **({"standby": "this worker answers chat"} if webhook else {}),
     )
 
 
-def build_web_app(app: App, *, secret: str, path: str, leader: Leader) -> web.Application:
-    """A `serve` worker's aiohttp Application: the webhook at `path`, /healthz, /metrics.
-
-    Other read-only pages are mounted on it (`add_subapp`) by whoever composes the worker."""
+def build_web_app(
+    app: App,
+    *,
+    secret: str,
+    path: str,
+    leader: Leader,
+    mounts: Sequence[tuple[str, web.Application]] = (),
+) -> web.Application:
+    """A `serve` worker's aiohttp Application: the webhook at `path`, /healthz, /metrics, and
+    each of `mounts` (prefix, sub-application: e.g. read-only web pages) under its prefix."""
 
     async def outbox() -> Backlog:
         async with app.sessions() as session:
@@ -222,6 +231,8 @@ def build_web_app(app: App, *, secret: str, path: str, leader: Leader) -> web.Ap
     webhook = Webhook(app.dispatcher, app.bot, secret=secret, metrics=metrics, probes=probes)
     web_app = web_application(webhook, path=path)
     web_app[WEBHOOK] = webhook
+    for prefix, sub in mounts:
+        web_app.add_subapp(prefix, sub)
     return web_app
 
 

@@ -62,7 +62,7 @@ async def _serve(app: App, *, secret: str, path: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    leader = build_leader(app, build_lock(app))
+    leader = build_leader(app, build_lock(app), webhook=True)
     web_app = build_web_app(app, secret=secret, path=path, leader=leader)
     grace = app.settings.shutdown_grace
     runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=grace)

@@ -71,10 +71,14 @@ async def worker(db_url: str) -> AsyncIterator[Worker]:
 
 
 @contextlib.asynccontextmanager
-async def _worker(settings: Settings) -> AsyncIterator[Worker]:
+async def _worker(
+    settings: Settings, mounts: tuple[tuple[str, web.Application], ...] = ()
+) -> AsyncIterator[Worker]:
     app, fake, chat = await start_local_chat(settings, clock=ManualClock(NOW))
     lock = build_lock(app)
-    web_app = build_web_app(app, secret=SECRET, path=PATH, leader=build_leader(app, lock))
+    web_app = build_web_app(
+        app, secret=SECRET, path=PATH, leader=build_leader(app, lock), mounts=mounts
+    )
     client = TestClient(TestServer(web_app))
     await client.start_server()
     try:
@@ -271,3 +275,16 @@ async def test_redis_down_is_one_log_line_and_chat_goes_on(
     down = [r.getMessage() for r in caplog.records if "Redis" in r.getMessage()]
     assert len(down) == 1, down
     assert "127.0.0.1:1" in down[0] and "alone" in down[0]
+
+
+async def test_other_pages_mount_on_the_workers_app(db_url: str) -> None:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="看板")
+
+    pages = web.Application()
+    pages.router.add_get("/board", page)
+    async with _worker(_settings(db_url), mounts=(("/web", pages),)) as w:
+        response = await w.client.get("/web/board")
+        assert response.status == 200
+        assert await response.text() == "看板"
+        assert (await w.client.get("/healthz")).status in (200, 503)
