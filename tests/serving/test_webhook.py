@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import asyncpg
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiohttp import web
@@ -28,9 +31,10 @@ from bot.serving import SCHEMA_MISMATCH, run_serving
 from bot.telegram.stateless import StateInMemoryRefused, StatelessStorage
 from bot.telegram.webhook import SECRET_HEADER
 from storage.db import create_engine, migrate, session_factory
-from storage.models import ProcessedUpdate
-from tests.conftest import TOKEN
+from storage.models import AuditEntry, Person, ProcessedUpdate
+from tests.conftest import PG_URL, TOKEN
 from tests.handlers.conftest import NOW, _settings
+from tests.serving.workers import invites
 
 SECRET = "s3cret-" + "x" * 25
 PATH = "/telegram/hook"
@@ -288,3 +292,46 @@ async def test_other_pages_mount_on_the_workers_app(db_url: str) -> None:
         assert response.status == 200
         assert await response.text() == "看板"
         assert (await w.client.get("/healthz")).status in (200, 503)
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_database_connections_cut_mid_load_answer_5xx_and_the_retries_apply_each_once(
+    db_url: str,
+) -> None:
+    codes = await invites(db_url)
+    users = {code: 9_600_000 + n for n, code in enumerate(sorted(codes)[:20])}
+    updates = {code: _update(user, f"/start {codes[code]}") for code, user in users.items()}
+    async with _worker(_settings(db_url)) as w:
+        name = w.app.engine.url.database
+        cutting = True
+
+        async def cut() -> None:  # as a PostgreSQL restart: every session of the database ends
+            killer = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
+            try:
+                while cutting:
+                    await killer.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                        name,
+                    )
+                    await asyncio.sleep(0.1)
+            finally:
+                await killer.close()
+
+        cutter = asyncio.create_task(cut())
+        statuses = await asyncio.gather(*(_post(w, u) for u in updates.values()))
+        cutting = False
+        await cutter
+        assert set(statuses) <= {200, 500, 503}, statuses
+        pending = [code for code, status in zip(updates, statuses, strict=True) if status != 200]
+        for _ in range(5):  # Telegram retries what was not answered 200
+            again = [await _post(w, updates[code]) for code in pending]
+            pending = [code for code, status in zip(pending, again, strict=True) if status != 200]
+        assert pending == []
+        async with w.app.sessions() as session:
+            bound = dict((await session.exec(select(Person.code, Person.telegram_id))).all())
+            audit = select(AuditEntry.detail).where(AuditEntry.action == "bind")
+            binds = Counter((await session.exec(audit)).all())
+    for code, user in users.items():
+        assert bound[code] == user
+    assert len(binds) == 20 and set(binds.values()) == {1}, binds
