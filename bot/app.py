@@ -42,7 +42,7 @@ from bot.telegram.webhook import Probes, Webhook, web_application
 from bot.texts import reminders as reminder_texts
 from handlers.menu import set_default_commands
 from scheduler.jobs import JobContext
-from scheduler.leader import Leader
+from scheduler.leader import POLLING_STANDBY, Leader
 from scheduler.lock import SchedulerLock, sqlite_file
 from storage.db import create_engine, migrate, session_factory
 from storage.worker import Worker
@@ -130,7 +130,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, chat_limits: bo
         if settings.redis_url
         else None
     )
-    # one pacer for replies and the outbox; with REDIS_URL its overall rate is the workers' sum
+    # one pacer for replies and the outbox; with REDIS_URL, SEND_RATE holds for all workers together
     pacer = Pacer(rate=settings.send_rate, per_chat=chat_limits, budget=budget)
     notifier = Notifier(bot, pacer=pacer, max_wait=settings.send_max_wait)
     matcher = Matcher()  # rebuilt by prepare() with the words of the items in the database
@@ -207,7 +207,7 @@ def build_leader(app: App, lock: SchedulerLock, *, webhook: bool = False) -> Lea
         clock=app.clock,
         sender=app.sender.run,
         retry=app.settings.leader_retry,
-        **({"standby": "this worker answers chat"} if webhook else {}),
+        standby="this worker answers chat" if webhook else POLLING_STANDBY,
     )
 
 

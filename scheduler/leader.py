@@ -15,6 +15,7 @@ from scheduler.table import JOBS, STARTUP_JOBS, build_scheduler, run_job
 
 logger = logging.getLogger(__name__)
 RETRY = 15.0  # seconds between attempts to take over: a standby leads within a minute
+POLLING_STANDBY = "this one does not poll (one getUpdates per token)"
 
 
 class Leader:
@@ -28,7 +29,7 @@ class Leader:
         clock: Clock,
         sender: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
         retry: float = RETRY,
-        standby: str = "this one does not poll (one getUpdates per token)",
+        standby: str = POLLING_STANDBY,
     ) -> None:
         """`standby`: what a standing-by process does meanwhile, for its log line."""
         self.lock, self.jobs, self.clock = lock, jobs, clock
