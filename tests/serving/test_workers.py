@@ -49,9 +49,13 @@ async def _binds(db_url: str) -> tuple[dict[str, int | None], Counter[str]]:
 
 
 @ON_POSTGRES
-async def test_two_workers_handle_each_update_once_and_share_one_send_rate(
+async def test_two_workers_on_one_postgres(
     own_token_server: FakeBotAPI, db_url: str, unused_tcp_port_factory: Any
 ) -> None:
+    """One pair of workers (each start costs seconds), four things in turn: the same updates
+    at both at once apply once; a wave of replies keeps one send rate across both (Redis); the
+    scheduler's holder SIGKILLed mid-update loses nothing when Telegram delivers again; the
+    other worker takes the scheduler over."""
     fake, rate = own_token_server, 5.0
     sent: list[tuple[int, float]] = []
     fake.observers.append(
@@ -64,84 +68,70 @@ async def test_two_workers_handle_each_update_once_and_share_one_send_rate(
     if redis is not None:
         extra["REDIS_URL"] = redis
     codes = await invites(db_url)
-    users = {code: 9_400_000 + n for n, code in enumerate(sorted(codes)[:8])}
-    strangers = [9_430_000 + n for n in range(20)]
-    a, b = await asyncio.gather(
-        start(env(db_url, fake.base_url, unused_tcp_port_factory(), **extra)),
-        start(env(db_url, fake.base_url, unused_tcp_port_factory(), **extra)),
-    )
-    try:
-        # Telegram retrying an update while the first delivery still runs, at another worker
-        updates = [_update(user, f"/start {codes[code]}") for code, user in users.items()]
-        statuses = await asyncio.gather(*(w.post(u) for u in updates for w in (a, b)))
-        assert set(statuses) == {200}, statuses
-        # then a wave of replies split over both workers, through the one shared budget
-        posts = [(a, b)[n % 2].post(_update(user, "/my")) for n, user in enumerate(strangers)]
-        assert set(await asyncio.gather(*posts)) == {200}
-        await asyncio.sleep(0.5)  # a doubled reply would arrive now
-    finally:
-        exits = await asyncio.gather(a.stop(), b.stop())
-    assert list(exits) == [0, 0], a.log + b.log
-    bound, binds = await _binds(db_url)
-    for code, user in users.items():
-        assert bound[code] == user
-        told = _texts(fake, user)
-        assert len(told) == 1, f"{code} was answered {told}"
-        assert "绑定成功" in told[0]
-    assert len(binds) == 8 and set(binds.values()) == {1}, binds
-    assert fake.webhook is not None
-    assert fake.webhook["url"] == "https://bot.example.org/tg/hook"
-    assert fake.webhook["drop_pending_updates"] in (False, "false")
-    assert "message" in str(fake.webhook["allowed_updates"])
-    wave = [at for chat, at in sent if chat in strangers]
-    assert len(wave) == 20
-    if redis is None:
-        pytest.skip("Redis 不可用：共享发送速率未测")
-    overall = (len(wave) - 1) / (wave[-1] - wave[0])
-    busiest = max(sum(1 for t in wave if s <= t < s + 1.0) for s in wave)
-    assert overall <= rate * 1.15, f"{overall:.2f}/s across both workers (SEND_RATE {rate})"
-    assert busiest <= rate + 2, f"{busiest} sends in one second"
-
-
-@ON_POSTGRES
-async def test_a_worker_killed_mid_update_loses_nothing_and_the_other_takes_the_scheduler(
-    server: FakeBotAPI, db_url: str, unused_tcp_port_factory: Any
-) -> None:
-    codes = await invites(db_url)
-    binders = {code: 9_410_000 + n for n, code in enumerate(sorted(codes)[:5])}
+    people = sorted(codes)
+    racers = {code: 9_400_000 + n for n, code in enumerate(people[:8])}
+    binders = {code: 9_410_000 + n for n, code in enumerate(people[8:13])}
+    wave = [9_430_000 + n for n in range(20)]
     strangers = [9_420_000 + n for n in range(5)]
     first, second = await asyncio.gather(
-        start(env(db_url, server.base_url, unused_tcp_port_factory())),
-        start(env(db_url, server.base_url, unused_tcp_port_factory())),
+        start(env(db_url, fake.base_url, unused_tcp_port_factory(), **extra)),
+        start(env(db_url, fake.base_url, unused_tcp_port_factory(), **extra)),
     )
-    await until(lambda: _leads(first) or _leads(second), "one of them leads")
-    a, b = (first, second) if _leads(first) else (second, first)  # a: the leader, killed
     try:
+        # 1. Telegram retrying an update while its first delivery still runs, at another worker
+        races = [_update(user, f"/start {codes[code]}") for code, user in racers.items()]
+        statuses = await asyncio.gather(*(w.post(u) for u in races for w in (first, second)))
+        assert set(statuses) == {200}, statuses
+        # 2. a wave of replies split over both workers, through the one shared budget
+        posts = [(first, second)[n % 2].post(_update(u, "/my")) for n, u in enumerate(wave)]
+        assert set(await asyncio.gather(*posts)) == {200}
+        # 3. the scheduler's holder killed with ten updates in flight
+        await until(lambda: _leads(first) or _leads(second), "one of them leads")
+        a, b = (first, second) if _leads(first) else (second, first)
         updates = [_update(user, f"/start {codes[code]}") for code, user in binders.items()]
         updates += [_update(user, "/my") for user in strangers]
-        server.delays["sendmessage"] = 600  # every reply hangs: the updates stay in flight
-        posts = [asyncio.create_task(a.post(u)) for u in updates]
-        await until(lambda: server.stalled.get("sendmessage", 0) >= 10, "10 updates in flight")
+        fake.delays["sendmessage"] = 600  # every reply hangs: the updates stay in flight
+        in_flight = [asyncio.create_task(a.post(u)) for u in updates]
+        await until(lambda: fake.stalled.get("sendmessage", 0) >= 10, "10 updates in flight")
         await a.kill()  # SIGKILL: none of them was answered
-        assert set(await asyncio.gather(*posts)) == {599}
-        server.delays.clear()
-        mark = server.mark()
+        assert set(await asyncio.gather(*in_flight)) == {599}
+        fake.delays.clear()
+        mark = fake.mark()
+        # 4. the other worker takes the scheduler over; Telegram delivers the updates again
         took = await until(lambda: _leads(b), "b takes over")
         assert took < 60
         status, health = await b.health()
         assert status == 200 and health["leading"] is True, health
-        # Telegram delivers the unanswered updates again (here: to the worker still alive)
         assert set(await asyncio.gather(*(b.post(u) for u in updates))) == {200}
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # a doubled reply would arrive now
     finally:
-        await asyncio.gather(a.stop(), b.stop())
+        await asyncio.gather(first.stop(), second.stop())
+    assert b.process.returncode == 0, b.log
     print(f"scheduler taken over {took:.1f} s after the leader's SIGKILL")  # noqa: T201
-    for user in strangers:  # a read-only reply cut by the kill is sent again, once
-        assert len(_texts(server, user, mark)) == 1
+
     bound, binds = await _binds(db_url)
-    for code, user in binders.items():
+    for code, user in racers.items():
+        told = _texts(fake, user)
+        assert len(told) == 1, f"{code} was answered {told}"
+        assert "绑定成功" in told[0]
+    for code, user in {**racers, **binders}.items():
         assert bound[code] == user
-    assert len(binds) == 5 and set(binds.values()) == {1}, "a bind was applied twice"
+    assert len(binds) == 13 and set(binds.values()) == {1}, "a bind was applied twice"
+    for user in strangers:  # a read-only reply cut by the kill is sent again, once
+        assert len(_texts(fake, user, mark)) == 1
+    assert fake.webhook is not None
+    assert fake.webhook["url"] == "https://bot.example.org/tg/hook"
+    assert fake.webhook["drop_pending_updates"] in (False, "false")
+    assert "message" in str(fake.webhook["allowed_updates"])
+
+    replies = [at for chat, at in sent if chat in wave]
+    assert len(replies) == 20
+    if redis is None:
+        pytest.skip("Redis 不可用：共享发送速率未测")
+    overall = (len(replies) - 1) / (replies[-1] - replies[0])
+    busiest = max(sum(1 for t in replies if s <= t < s + 1.0) for s in replies)
+    assert overall <= rate * 1.15, f"{overall:.2f}/s across both workers (SEND_RATE {rate})"
+    assert busiest <= rate + 2, f"{busiest} sends in one second"
 
 
 async def _redis_url() -> str | None:
