@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection
 MIGRATION_LOCK = 0x4C5A_4D49  # "LZMI": PostgreSQL advisory lock held while migrating
 
 
@@ -28,7 +29,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    # a database that does not answer fails a connection after 10 s, not asyncpg's 60: a webhook
+    # request answers 503 while Telegram still waits, and Telegram retries
+    return create_async_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
