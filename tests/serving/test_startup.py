@@ -1,12 +1,20 @@
-"""Workers starting together: the migrations run once under PostgreSQL's advisory lock."""
+"""A worker's start: migrations once under PostgreSQL's advisory lock; an older schema refused."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
+from pydantic import SecretStr
 
+from bot.app import build_app
+from bot.localchat.fake_api import FakeBotAPI
+from bot.serving import SCHEMA_MISMATCH, run_serving
 from storage.db import create_engine, migrate, schema_revisions
+from tests.conftest import TOKEN
+from tests.handlers.conftest import _settings
+from tests.serving.test_webhook import SECRET
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
@@ -24,3 +32,29 @@ async def test_three_workers_migrating_an_empty_database_at_once_migrate_it_once
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_a_worker_refuses_an_older_schema_with_one_log_line(
+    db_url: str, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_engine(db_url)
+    try:
+        await migrate(engine, "-1", down=True)
+    finally:
+        await engine.dispose()
+    settings = _settings(db_url).model_copy(
+        update={
+            "bot_api_url": server.base_url,
+            "bot_token": SecretStr(TOKEN),
+            "webhook_url": "https://bot.example.org/tg",
+            "webhook_secret": SecretStr(SECRET),
+        }
+    )
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert await run_serving(build_app(settings)) == SCHEMA_MISMATCH
+    lines = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(lines) == 1, [r.getMessage() for r in lines]
+    assert lines[0].levelno == logging.ERROR
+    assert "python -m bot migrate" in lines[0].getMessage()
+    assert server.webhook is None, "a refusing worker does not set the webhook"

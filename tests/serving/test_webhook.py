@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -17,22 +16,20 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import select
 
-from bot.app import App, build_app, build_leader, build_lock, build_web_app
+from bot.app import App, build_leader, build_lock, build_web_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.localchat.driver import start_local_chat
 from bot.localchat.fake_api import FakeBotAPI
-from bot.serving import SCHEMA_MISMATCH, run_serving
 from bot.telegram.stateless import StateInMemoryRefused, StatelessStorage
 from bot.telegram.webhook import SECRET_HEADER
-from storage.db import create_engine, migrate, session_factory
+from storage.db import session_factory
 from storage.models import AuditEntry, Person, ProcessedUpdate
-from tests.conftest import PG_URL, TOKEN
+from tests.conftest import PG_URL
 from tests.handlers.conftest import NOW, _settings
 from tests.serving.workers import invites
 
@@ -229,32 +226,6 @@ async def test_fsm_state_cannot_be_kept_in_a_workers_memory() -> None:
         await storage.set_state(key, "Form:name")
     with pytest.raises(StateInMemoryRefused):
         await storage.set_data(key, {"draft": "x"})
-
-
-async def test_a_worker_refuses_an_older_schema_with_one_log_line(
-    db_url: str, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
-) -> None:
-    engine = create_engine(db_url)
-    try:
-        await migrate(engine, "-1", down=True)
-    finally:
-        await engine.dispose()
-    settings = _settings(db_url).model_copy(
-        update={
-            "bot_api_url": server.base_url,
-            "bot_token": SecretStr(TOKEN),
-            "webhook_url": "https://bot.example.org/tg",
-            "webhook_secret": SecretStr(SECRET),
-        }
-    )
-    caplog.clear()
-    with caplog.at_level(logging.INFO):
-        assert await run_serving(build_app(settings)) == SCHEMA_MISMATCH
-    lines = [r for r in caplog.records if r.levelno >= logging.INFO]
-    assert len(lines) == 1, [r.getMessage() for r in lines]
-    assert lines[0].levelno == logging.ERROR
-    assert "python -m bot migrate" in lines[0].getMessage()
-    assert server.webhook is None, "a refusing worker does not set the webhook"
 
 
 async def test_redis_down_is_one_log_line_and_chat_goes_on(
