@@ -1,4 +1,4 @@
-"""`python -m bot run | import | invite | unbind | chat | web | migrate | tick | calendar`: the command line."""
+"""`python -m bot run | serve | import | invite | unbind | chat | web | migrate | tick | calendar`: the command line."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     sub.add_parser("run", help="连接 Telegram（或 BOT_API_URL 指向的服务器）长轮询运行")
+    sub.add_parser(
+        "serve",
+        help="以 webhook 方式运行（WEBHOOK_URL、WEBHOOK_SECRET）；可多个进程共用 PostgreSQL",
+    )
     imp = sub.add_parser("import", help="导入单位、人员、责任清单（三个 CSV 的目录或一个 XLSX）")
     imp.add_argument(
         "path", type=Path, help="目录（units.csv、people.csv、items.csv）或 .xlsx 文件"
@@ -111,6 +115,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     commands: dict[str, Callable[[], Awaitable[int]]] = {
         "run": lambda: cli.run(settings),
+        "serve": lambda: cli.serve(settings),
         "import": lambda: cli.import_path(settings, args.path),
         "invite": lambda: cli.invite(settings, args.codes, everyone=args.all),
         "unbind": lambda: cli.unbind(settings, args.person_code),

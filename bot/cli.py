@@ -1,4 +1,4 @@
-"""The CLI commands behind `python -m bot`: run, import, invite, unbind, chat, migrate."""
+"""The CLI commands behind `python -m bot`: run, serve, import, invite, unbind, chat, migrate."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.services.errors import ImportRejected, UnknownPerson
 from bot.services.exports.sheets import tsv_lines
 from bot.services.importing.apply import import_directory
 from bot.services.importing.read import read_directory
+from bot.serving import run_serving
 from bot.texts import binding as binding_texts
 from bot.texts import importing as import_texts
 from storage.db import create_engine, migrate, session_factory
@@ -31,6 +32,13 @@ async def run(settings: Settings) -> int:
     settings.token()  # a missing token stops here, before anything is touched
     await run_polling(_build_app(settings))
     return 0
+
+
+async def serve(settings: Settings) -> int:
+    """Webhook worker until SIGTERM/SIGINT; refuses (exit 3) a database not at this code's schema."""
+    settings.token()
+    settings.webhook()  # a missing WEBHOOK_URL or WEBHOOK_SECRET stops here, with one line
+    return await run_serving(_build_app(settings))
 
 
 async def migrate_only(settings: Settings) -> int:

@@ -15,6 +15,7 @@ from storage.db import normalise_database_url, sqlite_url
 
 TELEGRAM_API = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -68,8 +69,19 @@ class Settings(BaseSettings):
     )
     # the web view's public address, mount path included: /web's links start with it
     web_url: str = Field(default="http://127.0.0.1:8080/web", validation_alias="WEB_URL")
+    # `serve` (README: Deploying with webhooks): Telegram posts updates to WEBHOOK_URL with
+    # WEBHOOK_SECRET in a header; each worker listens on WEBHOOK_LISTEN behind the proxy
+    webhook_url: str | None = Field(default=None, validation_alias="WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, validation_alias="WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="127.0.0.1:8080", validation_alias="WEBHOOK_LISTEN")
+    # the pacer's budget shared by every worker (Telegram's 30/s is per token); unset: in-process
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    # seconds between a standby's attempts at the scheduler lock (takeover within a minute)
+    leader_retry: float = Field(default=15.0, gt=0, le=50, validation_alias="LEADER_RETRY")
 
-    @field_validator("bot_token", "bot_username", mode="before")
+    @field_validator(
+        "bot_token", "bot_username", "webhook_url", "webhook_secret", "redis_url", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -79,6 +91,35 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TOKEN_RE.match(value.get_secret_value()):
             raise ValueError("格式应为 123456789:ABC…（从 @BotFather 获得）")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError("应为 https://域名/路径，例如 https://bot.example.org/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("应为 16–256 个字母、数字、_ 或 -（Telegram 的 secret_token 规则）")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("应为 主机:端口，例如 127.0.0.1:8080")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("应为 redis://主机:端口/库号，例如 redis://127.0.0.1:6379/0")
         return value
 
     @field_validator("bot_api_url")
@@ -186,6 +227,22 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return sqlite_url(self.data_dir)
+
+    @property
+    def listen(self) -> tuple[str, int]:
+        """WEBHOOK_LISTEN as (host, port)."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    def webhook(self) -> tuple[str, str]:
+        """(WEBHOOK_URL, WEBHOOK_SECRET), or a SettingsError naming the missing one (`serve`)."""
+        if self.webhook_url is None:
+            raise SettingsError("WEBHOOK_URL 未设置：serve 需要 Telegram 投递更新的 https 地址")
+        if self.webhook_secret is None:
+            raise SettingsError(
+                "WEBHOOK_SECRET 未设置：serve 需要 16–256 位随机字符串（字母、数字、_、-）"
+            )
+        return self.webhook_url, self.webhook_secret.get_secret_value()
 
     def token(self) -> str:
         """The token, or a SettingsError naming BOT_TOKEN."""

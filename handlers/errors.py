@@ -11,6 +11,7 @@ from aiogram.types import ErrorEvent
 from bot import texts
 from bot.services import errors as e
 from bot.telegram.notifier import Notifier
+from bot.telegram.webhook import retried_later
 from bot.texts import importing as import_texts
 from bot.texts import leave as leave_texts
 from bot.texts import ledger as ledger_texts
@@ -50,6 +51,8 @@ async def on_error(event: ErrorEvent, notifier: Notifier) -> None:
     error = event.exception
     if not isinstance(error, e.DomainError):
         logger.error("update %s failed", event.update.update_id, exc_info=error)
+        if retried_later(error):  # a webhook's database or network failure: its retry answers
+            return
     text = reply_for(error)
     update = event.update
     chat: int | None = None

@@ -98,6 +98,14 @@ class DbSessionMiddleware(BaseMiddleware):
                     logger.info("update %s was handled by another worker; dropped", update_id)
                     return None
                 raise exc from None
+            except Exception:
+                await session.rollback()
+                if await _handled_meanwhile(sessions, update_id):
+                    # another worker got the same update and committed first: what failed here
+                    # (an invite already used, a proposal already decided) is its doing
+                    logger.info("update %s was handled by another worker; dropped", update_id)
+                    return None
+                raise
             except BaseException:
                 await session.rollback()
                 raise
@@ -121,6 +129,16 @@ async def _tell_cut_short(
     notifier: Notifier | None = data.get("notifier")
     if user is not None and private and notifier is not None:
         await notifier.send(user.id, texts.CUT_SHORT)
+
+
+async def _handled_meanwhile(sessions: async_sessionmaker[AsyncSession], update_id: int) -> bool:
+    """After a failure: was the update's claim committed by another worker meanwhile? (False
+    when the database cannot say: the original failure stands.)"""
+    try:
+        async with sessions() as fresh:
+            return await was_handled(fresh, update_id=update_id)
+    except Exception:
+        return False
 
 
 def _watch_writes(session: AsyncSession) -> list[bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,8 @@ class JobContext:
     # one reminder run at a time in this process: the 09:00 job and the five-minute tick fire
     # together; the second finds the first under way and is skipped (the next tick catches up)
     running: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # what this process's runs did, for /metrics: "steps" (ladder steps taken), "messages"
+    taken: Counter[str] = field(default_factory=Counter)
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """`work` in a session: on the worker when there is one."""
@@ -95,7 +98,10 @@ async def remind(ctx: JobContext, now: datetime) -> RunReport:
     if ctx.running.locked():
         return RunReport(in_window=True, raced=True)
     async with ctx.running:
-        return await ctx.run(run)
+        report = await ctx.run(run)
+    ctx.taken["steps"] += report.steps
+    ctx.taken["messages"] += report.messages
+    return report
 
 
 async def reminders(ctx: JobContext, now: datetime) -> None:

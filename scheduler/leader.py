@@ -15,6 +15,7 @@ from scheduler.table import JOBS, STARTUP_JOBS, build_scheduler, run_job
 
 logger = logging.getLogger(__name__)
 RETRY = 15.0  # seconds between attempts to take over: a standby leads within a minute
+POLLING_STANDBY = "this one does not poll (one getUpdates per token)"
 
 
 class Leader:
@@ -28,10 +29,13 @@ class Leader:
         clock: Clock,
         sender: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
         retry: float = RETRY,
+        standby: str = POLLING_STANDBY,
     ) -> None:
+        """`standby`: what a standing-by process does meanwhile, for its log line."""
         self.lock, self.jobs, self.clock = lock, jobs, clock
         self.sender = sender
         self.retry = retry
+        self.standby = standby
         self.leading = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -46,8 +50,8 @@ class Leader:
                 if not announced:
                     logger.warning(
                         "standing by: another instance runs the scheduler and the outbox sender; "
-                        "this one does not poll (one getUpdates per token) and takes over if that "
-                        "one stops"
+                        "%s and takes over if that one stops",
+                        self.standby,
                     )
                     announced = True
                 await _wait(stop, self.retry)

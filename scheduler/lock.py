@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,8 +26,10 @@ LOCK_KEY = 0x4C5A_5348  # "LZSH": the bot's advisory lock id (one bot per databa
 class SchedulerLock:
     """try_acquire() → True once this process holds the lock; release() gives it up."""
 
-    def __init__(self, engine: AsyncEngine, sqlite_path: Path | None) -> None:
+    def __init__(self, engine: AsyncEngine, sqlite_path: Path | None, *, name: str = "") -> None:
+        """`name` tells /healthz (and pg_stat_activity) which process holds the lock."""
         self._engine = engine
+        self.name = name or f"{socket.gethostname()} pid {os.getpid()}"
         self._sqlite_path = sqlite_path
         self._connection: AsyncConnection | None = None
         self._file: IO[Any] | None = None
@@ -55,6 +58,11 @@ class SchedulerLock:
         if not got:
             await connection.close()
             return False
+        await connection.execute(
+            text("SELECT set_config('application_name', :name, false)"),
+            {"name": f"lvze scheduler {self.name}"[:63]},
+        )
+        await connection.commit()
         self._connection = connection
         return True
 
@@ -68,7 +76,7 @@ class SchedulerLock:
             return False
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{os.getpid()}\n")
+        handle.write(f"{os.getpid()}\n{self.name}\n")
         handle.flush()
         self._file = handle
         return True
@@ -89,6 +97,30 @@ class SchedulerLock:
             return False
         return True
 
+    async def holder(self) -> str | None:
+        """Who holds the lock now (this process or another), or None when nobody does."""
+        if self.held:
+            return self.name
+        if self._sqlite_path is not None:
+            return _file_holder(self._sqlite_path.with_name(self._sqlite_path.name + ".lock"))
+        async with self._engine.connect() as connection:
+            found = (
+                await connection.execute(
+                    text(
+                        "SELECT a.application_name FROM pg_locks l "
+                        "JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 "
+                        "AND l.objid = :key AND l.objsubid = 1 "
+                        "AND l.database = (SELECT oid FROM pg_database "
+                        "WHERE datname = current_database())"
+                    ),
+                    {"key": LOCK_KEY},
+                )
+            ).scalar_one_or_none()
+        if found is None:
+            return None
+        return str(found).removeprefix("lvze scheduler ") or "unknown"
+
     async def release(self) -> None:
         """Give the lock up (also done by the database or the kernel when the process dies)."""
         if self._file is not None:
@@ -104,6 +136,17 @@ class SchedulerLock:
                 await self._connection.commit()
             await self._connection.close()
             self._connection = None
+
+
+def _file_holder(path: Path) -> str | None:
+    """The name written by the live process holding the lock file, if any."""
+    try:
+        pid_line, _, name = path.read_text().partition("\n")
+        pid = int(pid_line)
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return name.strip() or f"pid {pid}"
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -8,13 +8,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection
+MIGRATION_LOCK = 0x4C5A_4D49  # "LZMI": PostgreSQL advisory lock held while migrating
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -26,7 +29,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    # a database that does not answer fails a connection after 10 s, not asyncpg's 60: a webhook
+    # request answers 503 while Telegram still waits, and Telegram retries
+    return create_async_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -64,7 +71,26 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = F
             command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # several workers starting at once: one migrates, the others wait here, then find
+            # the schema at head and do nothing (the lock ends with this transaction)
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(run)
+
+
+async def schema_revisions(engine: AsyncEngine) -> tuple[str | None, str]:
+    """(the database's Alembic revision, the newest this code knows): equal when up to date."""
+
+    def current(connection: Connection) -> str | None:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        return None if found is None else str(found[0])
+
+    async with engine.connect() as conn:
+        revision = await conn.run_sync(current)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return revision, str(head)
 
 
 def create_engine_for_migrations(url: str) -> AsyncEngine:

@@ -46,6 +46,7 @@ class FakeBotAPI(BotApiMethods):
         self.polling = 0
         self.waiting = 0
         self.conflicts = 0
+        self.webhook: Json | None = None
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[Json, str], Awaitable[Any]]] = {
             name[4:].lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")

@@ -40,6 +40,7 @@ class BotApiMethods(ChatLog):
     polling: int  # getUpdates calls so far: the newest one is served
     waiting: int  # getUpdates calls waiting right now
     conflicts: int  # getUpdates that arrived while an older one was still waiting
+    webhook: Json | None  # the parameters of the last setWebhook (None: long polling)
 
     def _target(self, params: Json) -> int:
         chat_id = int_param(params, "chat_id")
@@ -185,6 +186,15 @@ class BotApiMethods(ChatLog):
     async def api_deleteWebhook(self, params: Json, token: str) -> bool:
         if flag_param(params, "drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
+        return True
+
+    async def api_setWebhook(self, params: Json, token: str) -> bool:
+        if not str(params.get("url") or "").startswith(("https://", "http://")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if flag_param(params, "drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = dict(params)
         return True
 
     async def api_getUpdates(self, params: Json, token: str) -> list[Json]:

@@ -266,3 +266,30 @@ async def drop(
     )
     await session.commit()
     return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the outbox: rows not yet sent, those due now, and how late the oldest due one is."""
+
+    waiting: int
+    due: int
+    oldest_due_seconds: float
+
+
+async def backlog(session: AsyncSession, *, now: datetime) -> Backlog:
+    """The outbox's depth for /healthz and /metrics: one aggregate query over the unsent rows."""
+    unsent = col(Outbox.state).in_([OutboxState.PENDING, OutboxState.SENDING])
+    is_due = col(Outbox.not_before) <= now
+    row = (
+        await session.exec(
+            select(
+                func.count(),
+                func.count().filter(is_due),
+                func.min(Outbox.not_before).filter(is_due),
+            ).where(unsent)
+        )
+    ).one()
+    waiting, due, oldest = int(row[0]), int(row[1]), row[2]
+    age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return Backlog(waiting=waiting, due=due, oldest_due_seconds=age)

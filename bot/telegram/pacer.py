@@ -6,6 +6,9 @@ them with a margin (SEND_RATE, default 28/s; 1/s with a burst of 3 per private c
 group, negative chat ids). Waiters are served by priority first (chat replies, HIGH, before the
 outbox's bulk messages, LOW), then in arrival order; a waiter whose chat is not ready never
 holds up the others. `pause(seconds)` (a 429's retry_after) stops every grant until then.
+
+With several processes on one token (`serve` workers) a shared `budget` (budget.py) paces the
+overall rate across all of them: each grant first reserves its slot there.
 """
 
 from __future__ import annotations
@@ -19,11 +22,23 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 HIGH = 0  # a reply to someone waiting in the chat
 LOW = 1  # bulk: reminders, digests, notices from the outbox
 _EPSILON = 1e-9
 _GLOBAL_BURST = 1.5
+_SHARED = -1.0  # _grant_one: a waiter is ready, a slot of the shared budget is needed first
+
+
+class Budget(Protocol):
+    """The overall rate shared with other processes (budget.SharedBudget)."""
+
+    async def reserve(self) -> float | None:
+        """Seconds until the reserved slot (None: unavailable, pace in-process only)."""
+
+    async def pause(self, seconds: float) -> None:
+        """Hold every process back for `seconds` (a 429's retry_after)."""
 
 
 class TokenBucket:
@@ -104,6 +119,7 @@ class Pacer:
         group_limit: int = 18,
         group_period: float = 60.0,
         per_chat: bool = True,
+        budget: Budget | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """per_chat=False keeps only the overall rate: for a Bot API server without per-chat
@@ -123,12 +139,21 @@ class Pacer:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup = asyncio.Event()
-        self.granted = 0
+        self.budget = budget
+        self._slot = False  # a slot of the shared budget is reserved and due: the next grant's
+        self._pausing: set[asyncio.Task[None]] = set()
+        self.granted = 0  # calls let through (sends, edits, uploads): the metrics read these
+        self.floods = 0  # 429s told (pause calls)
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429 retry_after: no grant for anyone before `seconds` from now."""
         self._paused_until = max(self._paused_until, self._monotonic() + seconds)
         self._wakeup.set()
+        self.floods += 1
+        if self.budget is not None and self._loop is not None and self._loop.is_running():
+            task = self._loop.create_task(self.budget.pause(seconds))
+            self._pausing.add(task)
+            task.add_done_callback(self._pausing.discard)
 
     def paused_for(self) -> float:
         """Seconds left of the current pause (0 when not paused)."""
@@ -166,8 +191,14 @@ class Pacer:
         while True:
             delay = self._grant_one(self._monotonic())
             if delay is None:
+                self._slot = False
                 return
-            if delay > 0:
+            if delay == _SHARED and self.budget is not None:
+                wait = await self.budget.reserve()
+                self._slot = True
+                if wait:
+                    await asyncio.sleep(wait)  # the slot is ours; the first ready waiter takes it
+            elif delay > 0:
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), delay)
@@ -189,6 +220,9 @@ class Pacer:
             limit = self._limit(waiter.chat_id, now) if self.per_chat else None
             at = now if limit is None else limit.ready_at(now)
             if at <= now:
+                if self.budget is not None and not self._slot:
+                    return _SHARED
+                self._slot = False
                 self._global.take(now)
                 if limit is not None:
                     limit.take(now)

@@ -1,0 +1,1 @@
+"""Tests of `python -m bot serve`: the webhook, health and metrics, several workers, the shared pacer."""
