@@ -36,9 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
 
 from bench.gen_district import generate  # noqa: E402
+from bench.serve_data import (  # noqa: E402
+    TEMPLATE,
+    Official,
+    fresh_copy,
+    officials,
+    once_each,
+    reminders,
+)
 from bench.serve_rig import (  # noqa: E402
     Replies,
     Telegram,
@@ -51,16 +58,6 @@ from bench.serve_rig import (  # noqa: E402
 )
 from bot.localchat.fake_api import FakeBotAPI  # noqa: E402
 from bot.localchat.limits import TelegramLimits  # noqa: E402
-
-TEMPLATE = "bench_serve_tmpl"
-RUN = "bench_serve_run"
-TICK_AT = "2026-12-24T09:00"  # Q4's items are in their reminder window (as the README's demo)
-
-
-@dataclass
-class Official:
-    uid: int
-    sentence: str
 
 
 @dataclass
@@ -93,67 +90,6 @@ def _pct(values: list[float], q: int) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-async def _conn(base: str, name: str = "postgres") -> asyncpg.Connection:
-    return await asyncpg.connect(f"{base}/{name}")
-
-
-async def fresh_copy(base: str) -> str:
-    conn = await _conn(base)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{RUN}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{RUN}" TEMPLATE "{TEMPLATE}"')
-    finally:
-        await conn.close()
-    return f"{base}/{RUN}".replace("postgresql://", "postgresql+asyncpg://", 1)
-
-
-async def officials(base: str, limit: int, seed: int = 11) -> list[Official]:
-    """Officials with a Telegram id, each with a sentence naming an item: the first one their
-    reminder named (the reminder run came first), else one of their items."""
-    conn = await _conn(base, RUN)
-    try:
-        rows = await conn.fetch(
-            """SELECT p.telegram_id, coalesce(
-                   (SELECT i.content FROM reply_meaning r
-                      JOIN dueitem d ON d.id = split_part(r.due_item_ids, ',', 1)::int
-                      JOIN holding h ON h.id = d.holding_id JOIN item i ON i.id = h.item_id
-                     WHERE r.chat_id = p.telegram_id AND r.due_item_ids <> ''
-                       AND i.system IS NULL
-                     ORDER BY r.id DESC LIMIT 1),
-                   (SELECT min(i.content) FROM holding h JOIN item i ON i.id = h.item_id
-                     WHERE h.person_id = p.id AND i.system IS NULL)) AS content
-               FROM person p WHERE p.telegram_id IS NOT NULL ORDER BY p.telegram_id"""
-        )
-    finally:
-        await conn.close()
-    rng = random.Random(seed)
-    rows = [r for r in rows if r["content"]]
-    chosen = rng.sample(rows, min(limit, len(rows)))
-    return [Official(r["telegram_id"], f"今天上午{r['content'][:40]}，已完成") for r in chosen]
-
-
-async def reminders(db_url: str, api: str, fake: FakeBotAPI, replies: Replies) -> int:
-    """The reminder run at TICK_AT, sent through the fake; how many chats got one."""
-    env = worker_env(db_url, api, 1, send_rate=1000)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "tick",
-        "--now",
-        TICK_AT,
-        cwd=ROOT,
-        env=env,
-        stderr=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    if process.returncode:
-        raise SystemExit("the reminder run failed:\n" + err.decode()[-2000:])
-    print(out.decode().strip(), flush=True)
-    return len(replies.by_chat)
 
 
 async def converse(
@@ -225,7 +161,7 @@ async def scenario(
 ) -> Result:
     """Start the fake and n workers on a fresh copy, send the reminders, run the conversations."""
     fake, replies, api = await start_fake(enforce_limits=False)
-    db_url = await fresh_copy(args.db)
+    db_url = await fresh_copy(args.db, TEMPLATE.format(units=args.units))
     result = Result(name)
     if not echo:  # before the workers start: the run sends its reminders itself
         got = await reminders(db_url, api, fake, replies)
@@ -274,44 +210,10 @@ async def scenario(
     return result
 
 
-async def once_each(
-    base: str, tg: Telegram, replies: Replies, plan: list[tuple[Official, bool]]
-) -> list[str]:
-    """After a kill: claims for every posted update, none twice; replies per update."""
-    posted = next(tg.ids) - 1
-    conn = await _conn(base, RUN)
-    try:
-        claimed = await conn.fetchval(
-            "SELECT count(*) FROM processedupdate WHERE update_id BETWEEN 1 AND $1", posted
-        )
-        made = await conn.fetchval(
-            "SELECT count(*) FROM record WHERE recorded_at > now() - interval '1 hour'"
-        )
-        doubled = await conn.fetchval(
-            """SELECT count(*) FROM (SELECT source_chat_id, source_message_id FROM record
-               WHERE recorded_at > now() - interval '1 hour' AND source_message_id IS NOT NULL
-               GROUP BY source_chat_id, source_message_id, due_item_id HAVING count(*) > 1) d"""
-        )
-    finally:
-        await conn.close()
-    chats = {who.uid for who, _ in plan}
-    twice = sum(
-        1
-        for uid in chats
-        if len({(s.method, s.message_id, s.text) for s in replies.by_chat[uid]})
-        < len(replies.by_chat[uid])
-    )
-    return [
-        f"updates posted {posted}; claims (updates that wrote something) {claimed}",
-        f"records made {made}; a message recorded twice for one item: {doubled}",
-        f"updates that got no reply: {tg.unanswered}",
-        f"chats with a reply sent twice: {twice} of {len(chats)}",
-        f"HTTP answers: {dict(tg.statuses)}",
-    ]
-
-
 async def main_async(args: argparse.Namespace) -> list[Result]:
-    await generate(f"{args.db}/{TEMPLATE}", units=args.units, records=args.units * 100)
+    await generate(
+        f"{args.db}/{TEMPLATE.format(units=args.units)}", units=args.units, records=args.units * 100
+    )
     results = []
     if "flood" in args.scenarios:
         results.append(await scenario(args, "echo bot, 1 process", 1, wave=False, echo=True))
