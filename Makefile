@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-web test lint typecheck imports pytest bench run clean
+.PHONY: demo demo-web test lint typecheck imports pytest bench bench-serve run clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_wave.py
 	$(BIN)/python bench/bench_wave.py --outage 10
+
+## bench-serve: 1–3 webhook workers on PostgreSQL (and Redis) beside an echo bot (bench/bench_serve.py)
+bench-serve: $(STAMP)
+	$(BIN)/python bench/bench_serve.py
 
 run: $(STAMP)
 	$(BIN)/python -m bot run

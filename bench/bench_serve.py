@@ -44,9 +44,11 @@ from bench.serve_data import (  # noqa: E402
     fresh_copy,
     officials,
     once_each,
-    reminders,
+    reminded,
+    seed_reminders,
 )
 from bench.serve_rig import (  # noqa: E402
+    BenchFake,
     Replies,
     Telegram,
     Worker,
@@ -56,7 +58,6 @@ from bench.serve_rig import (  # noqa: E402
     text_message,
     worker_env,
 )
-from bot.localchat.fake_api import FakeBotAPI  # noqa: E402
 from bot.localchat.limits import TelegramLimits  # noqa: E402
 
 
@@ -93,13 +94,11 @@ def _pct(values: list[float], q: int) -> float:
 
 
 async def converse(
-    tg: Telegram, fake: FakeBotAPI, replies: Replies, who: Official, result: Result, my: bool
+    tg: Telegram, fake: BenchFake, replies: Replies, who: Official, result: Result, my: bool
 ) -> None:
     """One official: a reply to the reminder (or a sentence), 确认 if proposed, maybe /my."""
-    reminder = replies.by_chat[who.uid][-1] if replies.by_chat[who.uid] else None
-    reply_to = (
-        fake.message(who.uid, reminder.message_id) if reminder and reminder.message_id else None
-    )
+    reminder = fake.reminders.get(who.uid)  # bench.serve_data.seed_reminders
+    reply_to = fake.message(who.uid, reminder) if reminder is not None else None
     first = tg.update("message", text_message(fake, who.uid, who.sentence, reply_to))
     await _step(tg, replies, who.uid, result, "reply" if reply_to else "sentence", first)
     if (button := replies.confirm_of(who.uid)) is not None:
@@ -161,11 +160,10 @@ async def scenario(
 ) -> Result:
     """Start the fake and n workers on a fresh copy, send the reminders, run the conversations."""
     fake, replies, api = await start_fake(enforce_limits=False)
-    db_url = await fresh_copy(args.db, TEMPLATE.format(units=args.units))
+    db_url = await fresh_copy(args.db, await reminded(args.db, args.units))
     result = Result(name)
-    if not echo:  # before the workers start: the run sends its reminders itself
-        got = await reminders(db_url, api, fake, replies)
-        result.notes.append(f"{got} chats got a reminder")
+    got = await seed_reminders(args.db, fake)
+    result.notes.append(f"{got} chats had a reminder to reply to")
     fake.limits = TelegramLimits() if wave else None
     workers = await run_workers(
         db_url, api, n, send_rate=28 if wave else 1000, redis=args.redis, echo=echo

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from bench.serve_rig import ROOT, Replies, Telegram, worker_env
-from bot.localchat.fake_api import FakeBotAPI
+from bench.serve_rig import ROOT, TOKEN, BenchFake, Replies, Telegram, start_fake, worker_env
 
 TEMPLATE = "bench_serve_tmpl_{units}"  # one per district size
+REMINDED = "bench_serve_reminded_{units}"  # the same after the reminder run
 RUN = "bench_serve_run"
 TICK_AT = "2026-12-24T09:00"  # Q4's items are in their reminder window (as the README's demo)
 
@@ -62,26 +62,74 @@ async def officials(base: str, limit: int, seed: int = 11) -> list[Official]:
     return [Official(r["telegram_id"], f"今天上午{r['content'][:40]}，已完成") for r in chosen]
 
 
-async def reminders(db_url: str, api: str, fake: FakeBotAPI, replies: Replies) -> int:
-    """The reminder run at TICK_AT, sent through the fake; how many chats got one."""
-    env = worker_env(db_url, api, 1, send_rate=1000)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "tick",
-        "--now",
-        TICK_AT,
-        cwd=ROOT,
-        env=env,
-        stderr=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
+async def reminded(base: str, units: int) -> str:
+    """The template after the reminder run at TICK_AT (made once per district size: the run
+    for 10,000 people takes minutes), every scenario copies it."""
+    name, source = REMINDED.format(units=units), TEMPLATE.format(units=units)
+    conn = await _conn(base)
+    try:
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return name
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    finally:
+        await conn.close()
+    fake, _, api = await start_fake(enforce_limits=False)
+    try:
+        env = worker_env(
+            f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://"),
+            api,
+            1,
+            send_rate=1000,
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "tick",
+            "--now",
+            TICK_AT,
+            cwd=ROOT,
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+    finally:
+        await fake.stop()
     if process.returncode:
         raise SystemExit("the reminder run failed:\n" + err.decode()[-2000:])
     print(out.decode().strip(), flush=True)
-    return len(replies.by_chat)
+    return name
+
+
+async def seed_reminders(base: str, fake: BenchFake) -> int:
+    """Give the fake every reminder the run sent (a reply quotes it); how many chats got one."""
+    conn = await _conn(base, RUN)
+    try:
+        rows = await conn.fetch(
+            """SELECT o.chat_id, max(o.telegram_message_id) AS message_id FROM outbox o
+               JOIN reply_meaning r ON r.outbox_id = o.id
+               WHERE r.kind = 'REMINDER' AND o.telegram_message_id IS NOT NULL
+               GROUP BY o.chat_id"""
+        )
+    finally:
+        await conn.close()
+    bot = fake.me(TOKEN)
+    for row in rows:
+        chat, message_id = int(row["chat_id"]), int(row["message_id"])
+        fake.remember(
+            {
+                "message_id": message_id,
+                "from": bot,
+                "chat": {"id": chat, "type": "private", "first_name": f"用户{chat}"},
+                "date": 0,
+                "text": "提醒",
+            }
+        )
+        fake.reminders[chat] = message_id
+        while fake.new_message_id(chat) < message_id:  # the user's next message comes after
+            pass
+    return len(rows)
 
 
 async def once_each(

@@ -58,8 +58,16 @@ class Replies(list[Sent]):
         return None
 
 
-async def start_fake(*, enforce_limits: bool) -> tuple[FakeBotAPI, Replies, str]:
-    fake = FakeBotAPI(token=TOKEN, enforce_limits=enforce_limits)
+class BenchFake(FakeBotAPI):
+    """The fake Bot API, knowing each chat's reminder (bench.serve_data.seed_reminders)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reminders: dict[int, int] = {}  # chat → its reminder's message id
+
+
+async def start_fake(*, enforce_limits: bool) -> tuple[BenchFake, Replies, str]:
+    fake = BenchFake(token=TOKEN, enforce_limits=enforce_limits)
     replies = Replies()
     fake.sent = replies
     url = await fake.start()
