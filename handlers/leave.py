@@ -16,7 +16,8 @@ from bot.clock import Clock
 from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.directory.identity import Viewer
-from bot.services.directory.leave import cancel_leave, list_leaves, parse_leave_dates, set_leave
+from bot.services.directory.leave import cancel_leave, list_leaves, set_leave
+from bot.services.directory.leave_dates import check_leave_period, parse_leave_dates
 from bot.services.directory.naming import Named, code_of, people_meant
 from bot.services.outbox import OutboxMessage, enqueue
 from bot.telegram.notifier import Notifier
@@ -70,6 +71,7 @@ async def leave(
         await notifier.send(chat, leave_texts.USAGE)
         return
     starts_on, ends_on = parse_leave_dates(words[1], words[2], today=today)
+    check_leave_period(starts_on, ends_on, today=today)
     who = await people_meant(session, typed=words[0], unit_id=scope)
     acting = await people_meant(session, typed=words[3], unit_id=scope) if len(words) == 4 else []
     named_all = len(words) == 3 or bool(acting)  # an unknown acting name is refused as typed

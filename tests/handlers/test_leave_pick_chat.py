@@ -1,0 +1,32 @@
+"""In the chat: /leave by a name two people share — the days checked first, one leave per command."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from storage.models import Leave, Person
+from tests.handlers.conftest import District
+
+
+async def _namesake(d: District) -> None:
+    """A second 赵德明 (P0201 renamed), as an import of an extra member would make."""
+    async with d.app.sessions() as session:
+        other = (await session.exec(select(Person).where(col(Person.code) == "P0201"))).one()
+        other.name = "赵德明"
+        session.add(other)
+        await session.commit()
+
+
+async def _leaves(d: District) -> list[Leave]:
+    async with d.app.sessions() as session:
+        return list((await session.exec(select(Leave))).all())
+
+
+async def test_reversed_days_are_refused_before_asking_which_person(district: District) -> None:
+    """/leave 赵德明 12-30 12-28 asked which 赵德明 first, then refused the days."""
+    d = district
+    await _namesake(d)
+    reply = await d.say("P0001", "/leave 赵德明 12-30 12-28")
+    assert "结束日期 2026-12-28 早于开始日期 2026-12-30" in reply
+    assert "有同名人员" not in reply
+    assert await _leaves(d) == []
