@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from bot.services.oversight.interviews import Case, Outcome
+from bot.texts.ledger import due_label, period_label
 
 ITEMS_SHOWN = 15  # in one formal notice (keeps it well inside one message)
 PAGE = 10  # people per page of the list, each with its button
@@ -97,7 +98,8 @@ def formal(case: Case, today: date, escalate_admin: int) -> str:
         team = "（单位班子）" if item.unit_team else ""
         lines.append(
             f"{number}. 【{escape(item.item_code)}】{escape(content)}{team}"
-            f"，应于{_md(item.due)}完成，已逾期 {item.days_overdue} 天"
+            f"（{period_label(item.period)}），截止 {due_label(item.due, item.nominal)}，"
+            f"已逾期 {item.days_overdue} 天"
         )
     if len(case.items) > ITEMS_SHOWN:
         lines.append(f"……等共 {len(case.items)} 项，发送 /my 查看全部")

@@ -61,7 +61,9 @@ async def test_one_person_then_everyone_reminded_formally_and_once_a_day(
         "陈立新同志：" in formal.plain
         and "请于三个工作日内向区纪委监委书面说明情况" in formal.plain
     )
-    assert "【C02】" in formal.plain and "应于3月31日完成，已逾期 237 天" in formal.plain
+    assert (
+        "【C02】" in formal.plain and "（2026年度），截止 2026-03-31，已逾期 237 天" in formal.plain
+    )
     assert [b["text"] for b in formal.buttons] == ["已阅"]
     assert formal.message_id is not None
     acked = await press(d, "P0101", formal.message_id, "已阅")
