@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
+from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.oversight import interviews
@@ -27,13 +28,13 @@ from storage.models import Role
 
 class Yt(CallbackData, prefix="yt"):
     """约谈提醒 buttons: `action` ask (confirm first), go (send), no (cancel) or pg (a page of
-    the list) for one person (`person`) or everyone listed (person 0); `count` is how many the
-    confirmation named, so 确认 sends nothing if the list changed meanwhile."""
+    the list) for one person (`person`) or everyone listed (person 0); `ids` fingerprints exactly
+    who the confirmation named, so 确认 sends nothing if the list changed meanwhile."""
 
     action: str = "ask"
     person: int = 0
     page: int = 0
-    count: int = 0
+    ids: str = ""
 
 
 def _threshold(rules: LadderRules | None) -> int:
@@ -105,16 +106,25 @@ async def pressed(
         return
     chosen = [c for c in found if callback_data.person in (0, c.person_id)]
     if not chosen or action not in ("ask", "go"):
-        await query.answer(texts.alert(words.NOT_LISTED), show_alert=True)
+        await query.answer(
+            await _not_listed(session, callback_data.person, now, zone), show_alert=True
+        )
         return
-    if action == "ask" or len(chosen) != callback_data.count:  # asked, or the list changed
+    earlier = await interviews.sent_today(session, chosen=chosen, today=local_date(now, zone))
+    fresh = [c for c in chosen if c.person_id not in earlier]
+    if not fresh:  # everyone asked about already had theirs today: nothing to confirm
+        await query.answer()
+        await notifier.send(chat, words.all_sent_today(chosen))
+        return
+    if action == "ask" or interviews.digest(fresh) != callback_data.ids:  # asked, or changed
         await query.answer()
         await notifier.send(
             chat,
-            words.confirm(chosen, action == "go"),
-            reply_markup=_confirm(callback_data.person, len(chosen)),
+            words.confirm(fresh, action == "go", len(earlier)),
+            reply_markup=_confirm(callback_data.person, fresh),
         )
         return
+    chosen = fresh
 
     def render(case: interviews.Case, today: date) -> str:
         return words.formal(case, today, threshold)
@@ -133,11 +143,22 @@ async def pressed(
     await notifier.send(chat, words.outcome(result))
 
 
-def _confirm(person: int, count: int) -> InlineKeyboardMarkup:
+async def _not_listed(session: AsyncSession, person_id: int, now: datetime, zone: ZoneInfo) -> str:
+    """Why a person's button no longer applies: on leave (until when), or nothing long overdue."""
+    today = local_date(now, zone)
+    until = (
+        await interviews.away_until(session, person_id=person_id, today=today)
+        if person_id
+        else None
+    )
+    return texts.alert(words.on_leave(until) if until else words.NOT_LISTED)
+
+
+def _confirm(person: int, chosen: list[interviews.Case]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(
-        text=words.GO_LABEL.format(n=count),
-        callback_data=Yt(action="go", person=person, count=count),
+        text=words.GO_LABEL.format(n=len(chosen)),
+        callback_data=Yt(action="go", person=person, ids=interviews.digest(chosen)),
     )
     kb.button(text=words.NO_LABEL, callback_data=Yt(action="no"))
     kb.adjust(2)

@@ -16,7 +16,9 @@ from bot.clock import Clock
 from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.directory.identity import Viewer
-from bot.services.directory.leave import cancel_leave, list_leaves, parse_leave_dates, set_leave
+from bot.services.directory.leave import cancel_leave, list_leaves, set_leave
+from bot.services.directory.leave_dates import check_leave_period, parse_leave_dates
+from bot.services.directory.leave_pick import open_pick, take_pick
 from bot.services.directory.naming import Named, code_of, people_meant
 from bot.services.outbox import OutboxMessage, enqueue
 from bot.telegram.notifier import Notifier
@@ -70,12 +72,14 @@ async def leave(
         await notifier.send(chat, leave_texts.USAGE)
         return
     starts_on, ends_on = parse_leave_dates(words[1], words[2], today=today)
+    check_leave_period(starts_on, ends_on, today=today)
     who = await people_meant(session, typed=words[0], unit_id=scope)
     acting = await people_meant(session, typed=words[3], unit_id=scope) if len(words) == 4 else []
     named_all = len(words) == 3 or bool(acting)  # an unknown acting name is refused as typed
     if who and named_all and (len(who) > 1 or len(acting) > 1):
+        pick = await open_pick(session, actor_person_id=person.person_id, now=now)
         await notifier.send(
-            chat, pick_texts.PICK, reply_markup=_picks(who, acting, starts_on, ends_on)
+            chat, pick_texts.PICK, reply_markup=_picks(pick, who, acting, starts_on, ends_on)
         )
         return
     person_code = who[0].code if who else words[0]
@@ -96,8 +100,10 @@ async def leave(
 
 
 class LeavePick(CallbackData, prefix="lv"):
-    """A choice among people of one name: who is away, who acts (0: nobody), the days (ordinals)."""
+    """A choice among people of one name: the command's pick (used once), who is away, who acts
+    (0: nobody), the days (ordinals)."""
 
+    pick: int
     person: int
     acting: int
     starts: int
@@ -105,7 +111,7 @@ class LeavePick(CallbackData, prefix="lv"):
 
 
 def _picks(
-    who: list[Named], acting: list[Named], starts_on: date, ends_on: date
+    pick: int, who: list[Named], acting: list[Named], starts_on: date, ends_on: date
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     others: list[Named | None] = list(acting) or [None]
@@ -114,6 +120,7 @@ def _picks(
             if other is not None and other.person_id == one.person_id:
                 continue
             data = LeavePick(
+                pick=pick,
                 person=one.person_id,
                 acting=other.person_id if other else 0,
                 starts=starts_on.toordinal(),
@@ -147,6 +154,12 @@ async def picked(
         ends_on = date.fromordinal(callback_data.ends)
     except ValueError:
         await query.answer(pick_texts.STALE, show_alert=True)
+        return
+    now = clock.now()
+    if not await take_pick(
+        session, pick_id=callback_data.pick, actor_person_id=person.person_id, now=now
+    ):
+        await query.answer(pick_texts.TAKEN, show_alert=True)
         return
     await query.answer()
     chat = query.from_user.id

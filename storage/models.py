@@ -352,6 +352,18 @@ class AssignDraft(SQLModel, table=True):
     item_code: str | None = Field(default=None, max_length=32, nullable=True)  # once made
 
 
+class LeavePick(SQLModel, table=True):
+    """A /leave that named someone two people share: its buttons register one leave at most (the
+    first press sets used_at by a conditional UPDATE; later presses find it used)."""
+
+    __tablename__ = "leave_pick"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_person_id: int = _ref("person.id", index=False)  # who typed the /leave
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
 class SelfCheck(SQLModel, table=True):
     """季度自查 of one person for one quarter; a second one is a new version, the latest counts."""
 

@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from bot.services.oversight.interviews import Case, Outcome
+from bot.texts.ledger import due_label, period_label
 
 ITEMS_SHOWN = 15  # in one formal notice (keeps it well inside one message)
 PAGE = 10  # people per page of the list, each with its button
@@ -53,14 +54,33 @@ def listing(cases: list[Case], escalate_admin: int, page: int = 0) -> str:
     return "\n".join(lines)
 
 
-def confirm(chosen: list[Case], changed: bool) -> str:
-    """The question before anything formal goes out: to whom, how many."""
+def on_leave(until: date) -> str:
+    """A person's button while they are away: the ladder (and the 约谈提醒) waits for them."""
+    return (
+        f"此人正在休假（至{until.year}年{_md(until)}），休假期间不发送约谈提醒；"
+        "返岗后仍逾期的，会再列入名单。"
+    )
+
+
+def all_sent_today(chosen: list[Case]) -> str:
+    """Everyone a button names already had their 约谈提醒 today: nothing is asked."""
+    names = "、".join(escape(c.name) for c in chosen[:CONFIRM_NAMES])
+    if len(chosen) > CONFIRM_NAMES:
+        names += f"等 {len(chosen)} 人"
+    every = "都" if len(chosen) > 1 else ""
+    return f"{names}今天{every}已发送过约谈提醒，不再重复。"
+
+
+def confirm(chosen: list[Case], changed: bool, earlier: int = 0) -> str:
+    """The question before anything formal goes out: to whom, how many (only those not yet
+    reminded today; `earlier` more were, and are left out)."""
     names = "、".join(f"{escape(c.name)}（{escape(c.unit_name)}）" for c in chosen[:CONFIRM_NAMES])
     if len(chosen) > CONFIRM_NAMES:
         names += "等"
     head = "名单已有变化，请重新确认。\n" if changed else ""
+    skipped = f"（另有 {earlier} 人今天已发送过，不再重复。）\n" if earlier else ""
     return (
-        f"{head}确认向以下 {len(chosen)} 人发送<b>正式约谈提醒</b>？\n{names}\n"
+        f"{head}确认向以下 {len(chosen)} 人发送<b>正式约谈提醒</b>？\n{names}\n{skipped}"
         "发送后本人收到约谈提醒（须点“已阅”），并记入审计日志，不能撤回。"
     )
 
@@ -78,7 +98,8 @@ def formal(case: Case, today: date, escalate_admin: int) -> str:
         team = "（单位班子）" if item.unit_team else ""
         lines.append(
             f"{number}. 【{escape(item.item_code)}】{escape(content)}{team}"
-            f"，应于{_md(item.due)}完成，已逾期 {item.days_overdue} 天"
+            f"（{period_label(item.period)}），截止 {due_label(item.due, item.nominal)}，"
+            f"已逾期 {item.days_overdue} 天"
         )
     if len(case.items) > ITEMS_SHOWN:
         lines.append(f"……等共 {len(case.items)} 项，发送 /my 查看全部")

@@ -6,7 +6,8 @@ from datetime import date
 from html import escape
 
 from bot.services.directory.identity import Viewer
-from bot.services.directory.leave import MAX_DAYS, LeaveCancelled, LeaveSet, LeaveView
+from bot.services.directory.leave import LeaveCancelled, LeaveSet, LeaveView
+from bot.services.directory.leave_dates import MAX_DAYS
 from bot.services.errors import LeaveProblem, LeaveRefused
 
 USAGE = (

@@ -8,6 +8,7 @@ from bot.services.directory.naming import Named
 
 PICK = "有同名人员，请选择您要登记的是哪一位："
 STALE = "按钮已失效，请重新发送 /leave。"
+TAKEN = "这条 /leave 已经选过了，不再重复登记。如需更改，请先 /leave cancel，再重新登记。"
 MAX_BUTTON = 60
 
 

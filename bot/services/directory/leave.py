@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,15 +17,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.directory.identity import Viewer
 from bot.services.directory.leave_chain import refuse_cycle
+from bot.services.directory.leave_dates import (
+    check_leave_period,
+)
 from bot.services.errors import LeaveProblem, LeaveRefused
 from storage.models import AuditEntry, Leave, Person, Role, Unit
 
 logger = logging.getLogger(__name__)
-
-MAX_DAYS = 366  # the longest leave, both ends counted
-GRACE_DAYS = 30  # a month-day passed by more than this means next year's
-_FULL = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
-_MONTH_DAY = re.compile(r"(\d{1,2})[-/.月](\d{1,2})日?")
 
 
 @dataclass(frozen=True)
@@ -62,31 +58,6 @@ class LeaveCancelled:
     notes: list[tuple[int, LeaveView]]
 
 
-def parse_leave_dates(start: str, end: str, *, today: date) -> tuple[date, date]:
-    """Two typed dates: `2026-12-01` (also / . 年月日), or a month-day `12-01` meaning this
-    year's, or next year's when this year's passed more than 30 days ago."""
-    return _parse_date(start, today), _parse_date(end, today)
-
-
-def _parse_date(text: str, today: date) -> date:
-    typed = unicodedata.normalize("NFKC", text).strip()
-    try:
-        if full := _FULL.fullmatch(typed):
-            return date(int(full[1]), int(full[2]), int(full[3]))
-        if short := _MONTH_DAY.fullmatch(typed):
-            month, day = int(short[1]), int(short[2])
-            try:
-                this_year = date(today.year, month, day)
-            except ValueError:  # 2-29 outside a leap year: maybe next year's
-                return date(today.year + 1, month, day)
-            if (today - this_year).days > GRACE_DAYS:
-                return date(today.year + 1, month, day)
-            return this_year
-    except ValueError:
-        pass
-    raise LeaveRefused(LeaveProblem.BAD_DATE, value=text)
-
-
 async def set_leave(
     session: AsyncSession,
     *,
@@ -106,9 +77,7 @@ async def set_leave(
         acting = await _person(session, actor, scope, acting_code, acting=True)
         if acting.id == person.id:
             raise LeaveRefused(LeaveProblem.SAME_PERSON, value=person.code)
-    problem = _period_problem(starts_on, ends_on, local_date(now, zone))
-    if problem is not None:
-        raise LeaveRefused(problem, starts_on=starts_on, ends_on=ends_on)
+    check_leave_period(starts_on, ends_on, today=local_date(now, zone))
     assert person.id is not None
     await _lock(session, person)
     clash = (
@@ -201,16 +170,6 @@ async def list_leaves(session: AsyncSession, *, actor: Viewer, today: date) -> l
     if scope is not None:
         where.append(col(Person.unit_id) == scope)
     return [view for view, _ in await _views(session, *where)]
-
-
-def _period_problem(starts_on: date, ends_on: date, today: date) -> LeaveProblem | None:
-    if ends_on < starts_on:
-        return LeaveProblem.BAD_ORDER
-    if (ends_on - starts_on).days + 1 > MAX_DAYS:
-        return LeaveProblem.TOO_LONG
-    if ends_on < today:
-        return LeaveProblem.ENDED
-    return None
 
 
 def _scope(actor: Viewer) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,16 @@ from bot.services.directory.recipients import acting_today, load_directory
 from bot.services.ledger.outstanding import OutstandingItem, outstanding
 from bot.services.notices.broadcast import PRIORITY, AckMarkup
 from bot.services.outbox import OutboxMessage, enqueue
-from storage.models import AuditEntry, DraftState, DueItem, Holding, Notice, NoticeReceipt, Outbox
+from storage.models import (
+    AuditEntry,
+    DraftState,
+    DueItem,
+    Holding,
+    Leave,
+    Notice,
+    NoticeReceipt,
+    Outbox,
+)
 
 KIND = "formal"
 
@@ -85,6 +95,39 @@ async def cases(
     return sorted(found.values(), key=lambda c: (-c.worst, c.unit_name, c.name))
 
 
+def digest(chosen: list[Case]) -> str:
+    """A short fingerprint of exactly who is listed: a confirmation carries it, so 确认 sends
+    only to the people the question named (another list, even of the same size, is asked again)."""
+    ids = ",".join(str(pid) for pid in sorted(c.person_id for c in chosen))
+    return hashlib.sha256(ids.encode()).hexdigest()[:12]
+
+
+def _key(person_id: int, today: date) -> str:
+    return f"interview:{person_id}:{today.isoformat()}"
+
+
+async def sent_today(session: AsyncSession, *, chosen: list[Case], today: date) -> set[int]:
+    """Who of `chosen` already got a 约谈提醒 today (at most one a day each)."""
+    keys = {_key(c.person_id, today): c.person_id for c in chosen}
+    if not keys:
+        return set()
+    found = await session.exec(select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(keys)))
+    return {keys[key] for key in found.all()}
+
+
+async def away_until(session: AsyncSession, *, person_id: int, today: date) -> date | None:
+    """The last day of the leave `person_id` is on today, or None when not away."""
+    ends = await session.exec(
+        select(Leave).where(
+            col(Leave.person_id) == person_id,
+            col(Leave.cancelled_at).is_(None),
+            col(Leave.starts_on) <= today,
+            col(Leave.ends_on) >= today,
+        )
+    )
+    return max((leave.ends_on for leave in ends.all()), default=None)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one press did: reminded now, reminded earlier today, or cannot be reached (unbound)."""
@@ -126,7 +169,7 @@ async def remind(
         if case.telegram_id is None:
             unbound.append(case)
             continue
-        key = f"interview:{case.person_id}:{today.isoformat()}"
+        key = _key(case.person_id, today)
         placeholder = OutboxMessage(
             dedupe_key=key,
             chat_id=case.telegram_id,

@@ -19,9 +19,9 @@ from bot.services.directory.leave import (
     LeaveView,
     cancel_leave,
     list_leaves,
-    parse_leave_dates,
     set_leave,
 )
+from bot.services.directory.leave_dates import parse_leave_dates
 from bot.services.directory.recipients import Reach, load_directory
 from bot.services.errors import LeaveProblem, LeaveRefused
 from handlers.errors import reply_for
