@@ -56,7 +56,8 @@ async def test_a_dollar_in_a_unit_name_no_longer_breaks_units_ranking_and_progre
 
     def spy(self: Axes, ticks: Any, labels: Any = None, **kwargs: Any) -> Any:
         result = set_yticks(self, ticks, labels, **kwargs)
-        shown = (t._preprocess_math(t.get_text()) for t in self.get_yticklabels())
+        labels_now = self.get_yticklabels()
+        shown = [t._preprocess_math(t.get_text()) for t in labels_now]  # type: ignore[attr-defined]
         drawn.extend(text for text, math in shown if not math)  # as drawn, mathtext left out
         return result
 
@@ -87,8 +88,8 @@ async def test_a_chart_that_fails_still_leaves_the_text_and_the_workbook(
         raise ValueError("cannot draw")
 
     monkeypatch.setattr(handlers.ranking, "quarter_ranking", _scored)
-    monkeypatch.setattr(handlers.ranking.charts, "ranking_chart", broken)
-    monkeypatch.setattr(handlers.ranking.charts, "completion_chart", broken)
+    monkeypatch.setattr(charts, "ranking_chart", broken)
+    monkeypatch.setattr(charts, "completion_chart", broken)
     monkeypatch.setattr("bot.services.oversight.progress.completion_chart", broken)
     ranked = await _ranking_q3(district)
     assert SORRY not in "\n".join(s.plain for s in ranked)
