@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.services.directory.identity import Viewer
+from bot.services.directory.naming import labels_apart
 from bot.services.ledger.status import mine
 from bot.services.oversight.pending import (
     UnitRef,
@@ -94,15 +96,36 @@ async def answer(
     narrow = of_items(question.items) if question.items else true()
     if question.name:
         ids = question.person_ids
-        if len(ids) != 1:
+        if not ids:
             where = unit if person.is_admin else None
             await notifier.send(chat, words.unknown_name(question.name, where))
             return
-        scope, who = and_(of_person(ids[0]), narrow), question.name
-    elif question.own and not person.is_admin:
-        scope, who = and_(mine(person), narrow), "您本人"
-    else:
-        scope, who = and_(col(Holding.unit_id) == unit.unit_id, narrow), None
+        labels = await labels_apart(session, person_ids=ids)  # namesakes: each, told apart
+        for person_id in ids:
+            scope = and_(of_person(person_id), narrow)
+            who = labels.get(person_id, question.name)
+            await _scoped(chat, question, unit, scope, who, session, now, zone, notifier)
+        return
+    if question.own and not person.is_admin:
+        own = and_(mine(person), narrow)
+        await _scoped(chat, question, unit, own, "您本人", session, now, zone, notifier)
+        return
+    scope = and_(col(Holding.unit_id) == unit.unit_id, narrow)
+    await _scoped(chat, question, unit, scope, None, session, now, zone, notifier)
+
+
+async def _scoped(
+    chat: int,
+    question: Question,
+    unit: UnitRef,
+    scope: ColumnElement[bool],
+    who: str | None,
+    session: AsyncSession,
+    now: datetime,
+    zone: ZoneInfo,
+    notifier: Notifier,
+) -> None:
+    """The answer within one scope: a person's (`who`), "您本人", or the unit's (None)."""
     if question.kind is Kind.QUARTER_PROGRESS:
         found = await quarter_progress(session, where=scope, now=now, zone=zone)
         await notifier.send(chat, words.progress(who or unit.name, found))

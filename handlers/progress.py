@@ -57,8 +57,11 @@ async def send_progress(
             item_heading=words.ITEM_HEADING,
         )
         caption, follow = words.progress_caption(words.progress_numbers(unit_name, progress, own))
-        name = words.progress_filename(unit_name, progress, own)
-        await notifier.send_photo(chat_id, data=png, filename=name, caption=caption)
+        if png is None:  # the numbers still go out, as text
+            await notifier.send(chat_id, caption)
+        else:
+            name = words.progress_filename(unit_name, progress, own)
+            await notifier.send_photo(chat_id, data=png, filename=name, caption=caption)
         if follow:
             await notifier.send(chat_id, follow)
 

@@ -85,7 +85,11 @@ async def units(
             for category, members in by_category(progress)
         ]
         title = words.units_chart_title(span)
-        png = await asyncio.to_thread(charts.completion_chart, title=title, panels=panels)
+        png = await asyncio.to_thread(
+            charts.attempt, charts.completion_chart, title=title, panels=panels
+        )
+        if png is None:
+            return
         await notifier.send_document(
             chat, data=png, filename=f"完成率-{texts.period_label(span)}.png"
         )
@@ -169,9 +173,12 @@ async def _send_chart(notifier: Notifier, chat: int, label: str, lines: list[Ran
         )
         for category in dict.fromkeys(line.category for line in scored)
     ]
+    title = words.ranking_chart_title(label)
     png = await asyncio.to_thread(
-        charts.ranking_chart, title=words.ranking_chart_title(label), panels=panels, unit="分"
+        charts.attempt, charts.ranking_chart, title=title, panels=panels, unit="分"
     )
+    if png is None:
+        return
     await notifier.send_document(chat, data=png, filename=f"排名-{label}.png")
 
 

@@ -152,6 +152,10 @@ ASSESSMENT_PROBLEMS = {
     "missing_column": "“年终考核”表第 1 行缺少列「{column}」。",
     "empty": "“年终考核”表没有数据行。",
     "unknown_unit": "第 {row} 行「{column}」：没有单位编码“{value}”。",
+    "unranked_unit": (
+        "第 {row} 行「{column}」：“{value}”（{detail}）没有单位类别，不参加考核排名，"
+        "不能导入年终考核结果（请删去此行）。"
+    ),
     "bad_year": "第 {row} 行「{column}」：“{value}”不是有效年度，请写四位数字如 2026。",
     "bad_result": "第 {row} 行「{column}」：“{value}”不是有效结果，应为 {detail} 之一。",
     "bad_score": "第 {row} 行「{column}」：“{value}”不是 0–100 的分数（可留空）。",

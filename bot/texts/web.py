@@ -25,10 +25,17 @@ OTHER_UNIT = "您只能查看本单位（{unit}）的页面，不能查看其他
 OTHER_PERSON = "您只能查看本人的事项和履责记实。"
 NOT_FOUND = "没有找到这个页面：请从首页进入。"
 NOT_BEGUN = "{label}尚未开始，暂无数据。"
+NO_CHART = "图表暂时无法绘制；各项数字见页面正文。"
 NO_FILE = "没有这个附件，或附件暂时无法取回。"
 SIGNED_OUT = "已退出登录。" + SEND_WEB
 LOGGED_IN = "登录成功，正在进入……"
-REFUSED_TITLES = {401: "需要登录", 403: "无权查看", 404: "未找到", 410: "链接失效"}
+REFUSED_TITLES = {
+    401: "需要登录",
+    403: "无权查看",
+    404: "未找到",
+    410: "链接失效",
+    500: "暂时无法显示",
+}
 
 
 def link_message(viewer: Viewer, url: str) -> str:

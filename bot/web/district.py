@@ -123,7 +123,11 @@ async def chart(request: web.Request) -> web.Response:
         for category in dict.fromkeys(line.category for line in scored)
     ]
     title = ranking_words.ranking_chart_title(part.label)
-    png = await asyncio.to_thread(charts.ranking_chart, title=title, panels=panels, unit="分")
+    png = await asyncio.to_thread(
+        charts.attempt, charts.ranking_chart, title=title, panels=panels, unit="分"
+    )
+    if png is None:
+        raise Refused(500, words.NO_CHART)
     return web.Response(body=png, content_type="image/png")
 
 

@@ -108,6 +108,8 @@ async def progress_chart(request: web.Request) -> web.Response:
         person_heading=export_words.PERSON_HEADING,
         item_heading=export_words.ITEM_HEADING,
     )
+    if png is None:
+        raise Refused(500, words.NO_CHART)
     return web.Response(body=png, content_type="image/png")
 
 

@@ -127,3 +127,17 @@ async def test_a_name_with_a_control_character_inside_is_refused_at_its_sheet_ro
     assert "人员 第 42 行「姓名」：名称“王敏”含有换行" in report
     async with district.app.sessions() as session:
         assert (await session.exec(select(Unit).where(col(Unit.code) == "U12"))).first() is None
+
+
+async def test_a_control_character_excel_saved_as_an_escape_is_refused_too(
+    district: District,
+) -> None:
+    """Excel saves a Word-pasted \\v as `_x000B_` and openpyxl hands the escape over as text:
+    `河西_x000B_街道` was imported as that literal. Decoded, it is refused at its cell."""
+    data = workbook({"单位": [["U12", "河西_x000B_街道", "政府行政部门类", ""]]})
+    sent = await district.chat.send_document(district.tg("P0001"), data, "名单.xlsx")
+    report = "\n".join(s.plain for s in sent if s.method == "sendMessage")
+    assert "导入未执行" in report, report
+    assert "单位 第 14 行「单位名称」：名称“河西街道”含有换行、制表符等控制字符" in report
+    async with district.app.sessions() as session:
+        assert (await session.exec(select(Unit).where(col(Unit.code) == "U12"))).first() is None

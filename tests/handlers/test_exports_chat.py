@@ -6,8 +6,10 @@ import csv
 import io
 import re
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -212,6 +214,31 @@ async def test_export_workbook_has_the_four_lists_and_the_ledger(district: Distr
     progress = [[c.value for c in r] for r in book["季度工作进展清单"].iter_rows(min_row=2)]
     c01 = [r for r in progress if r[1] == "陈立新" and r[2] == "C01" and r[4] == "2026年第四季度"]
     assert c01 and c01[0][6] == "已完成" and c01[0][7] == "2026-11-20"
+
+
+async def test_an_ampersand_in_the_unit_name_prints_as_itself_in_the_header(
+    district: District,
+) -> None:
+    """Excel reads &A, &P, &"…" in a print header as codes: 城关&A镇 printed the sheet's name."""
+    async with district.app.sessions() as session:
+        unit = (await session.exec(select(Unit).where(col(Unit.code) == "U01"))).one()
+        unit.name = "城关&A镇"
+        session.add(unit)
+        await session.commit()
+    [years] = await send(district, ADMIN, "/export U01")
+    [_, quarters] = await press(district, ADMIN, years, "2026年")
+    sent = await press(district, ADMIN, quarters, words.WHOLE_YEAR)
+    [document] = [s for s in sent if s.method == "sendDocument"]
+    with zipfile.ZipFile(io.BytesIO(document.document or b"")) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        headers = [
+            element.text or ""
+            for name in sheets
+            for element in ElementTree.fromstring(archive.read(name)).iter()
+            if element.tag.endswith("}oddHeader")
+        ]
+    assert len(headers) == 5, headers
+    assert all("城关&&A镇" in header for header in headers), headers
 
 
 async def test_export_of_an_empty_year_is_a_valid_workbook(district: District) -> None:

@@ -145,6 +145,20 @@ async def test_the_assessment_workbook_imports_and_reports_problems(district: Di
     assert "年终考核" not in _messages(refused)  # an official's file is evidence, never an import
 
 
+async def test_an_assessment_for_the_district_commission_is_refused_at_its_row(
+    district: District,
+) -> None:
+    """U00 (区纪委监委) has no category: its result was imported and counted in "N 个单位"
+    although no ranking could ever show it."""
+    d = district
+    book = _assessment_book([["U01", 2026, "好", None], ["u00", 2026, "好", 90]])
+    text = _messages(await d.chat.send_document(d.tg(ADMIN), book, "考核.xlsx"))
+    assert "年终考核导入未执行" in text, text
+    assert "第 3 行「单位编码」：“U00”（区纪委监委）没有单位类别，不参加考核排名" in text
+    async with d.app.sessions() as session:
+        assert (await session.exec(select(Assessment))).first() is None
+
+
 async def test_copied_lists_in_the_import_report_and_in_duplicates(district: District) -> None:
     d = district
     assert await d.say(ADMIN, "/duplicates") == texts.plain(duplicate_texts.NONE)

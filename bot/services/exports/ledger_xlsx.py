@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.calendar.periods import QUARTER_NAMES, key_name, period_name
-from bot.services.exports.sheets import new_workbook, put, save, xlsx_text
+from bot.services.exports.sheets import header_text, new_workbook, put, save
 from bot.services.exports.year import LedgerRecord, UnitYear
 from bot.services.ledger.counting import DueRow, DueState, tally
 from bot.services.ledger.span import CheckAnswer
@@ -133,7 +133,7 @@ def _sheet(book: Workbook, name: str, title: str, rows: Iterable[Sequence[Cell]]
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddHeader.center.text = xlsx_text(f"{title} {name}")
+    ws.oddHeader.center.text = header_text(f"{title} {name}")
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 

@@ -32,6 +32,12 @@ def xlsx_text(text: str) -> str:
     return str(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
+def header_text(text: str) -> str:
+    """`text` for a print header or footer: "&" doubled, since Excel reads &A, &P, &"…" in one as
+    codes (a unit named "A&B" would print as "A" and the sheet's name)."""
+    return xlsx_text(text).replace("&", "&&")
+
+
 def put(cell: Cell, value: object) -> None:
     """Write one value into a workbook cell: text as text, numbers as numbers."""
     if isinstance(value, str):

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import quarter_span
 from bot.services.calendar.workdays import load_calendar
+from bot.services.directory.naming import namesakes_apart
 from bot.services.ledger.counting import UNIT_TEAM, DueRow, belongs, due_rows
 from bot.services.ledger.span import (
     CheckAnswer,
@@ -50,11 +51,15 @@ async def year_items(
             .where(col(Holding.unit_id) == unit_id, col(Holding.id).in_(had_due))
         )
     ).all()
+    labels = await namesakes_apart(  # two of one name: 名（职务）, two holders
+        session, holders=((h.unit_id, h.person_id, name) for _, h, name in rows)
+    )
     by_item: dict[int, YearItem] = {}
     for item, holding, name in rows:
         assert item.id is not None
         entry = by_item.setdefault(item.id, YearItem(item, []))
         holder = name if holding.person_id is not None and name else UNIT_TEAM
+        holder = labels.get(holding.person_id or 0, holder)
         if holder not in entry.holders:
             entry.holders.append(holder)
     found = sorted(by_item.values(), key=lambda e: (e.item.system is not None, e.item.code))

@@ -35,7 +35,8 @@ YEARS = range(2000, 2101)
 class AssessmentProblem:
     """One bad cell: the Excel row (header = 1), the column, what was there, and why (`code`)."""
 
-    code: str  # no_sheet / missing_column / empty / unknown_unit / bad_year / bad_result / bad_score / duplicate
+    code: str  # no_sheet / missing_column / empty / unknown_unit / unranked_unit / bad_year /
+    # bad_result / bad_score / duplicate
     row: int | None = None
     column: str = ""
     value: str = ""
@@ -113,8 +114,14 @@ def _year(text: str) -> int | None:
 
 
 def _check(
-    rows: list[tuple[int, dict[str, str]]], units: dict[str, int], results: tuple[str, ...]
+    rows: list[tuple[int, dict[str, str]]],
+    units: dict[str, int],
+    results: tuple[str, ...],
+    unranked: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[AssessmentProblem]]:
+    """Valid rows and the problems; `unranked` names the units without a category (区纪委监委):
+    a result for one could be counted but never ranked, so it is refused."""
+    unranked = unranked or {}
     problems: list[AssessmentProblem] = []
     valid: list[dict[str, Any]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -122,7 +129,11 @@ def _check(
         code, year, result = row["单位编码"].upper(), row["年度"], row["考核结果"]
         score_text = row.get("分数", "")
         bad = len(problems)
-        if code not in units:
+        if code in unranked:
+            problems.append(
+                AssessmentProblem("unranked_unit", number, "单位编码", code, unranked[code])
+            )
+        elif code not in units:
             problems.append(AssessmentProblem("unknown_unit", number, "单位编码", row["单位编码"]))
         if _year(year) is None:
             problems.append(AssessmentProblem("bad_year", number, "年度", year))
@@ -161,12 +172,12 @@ async def import_assessments(
 ) -> AssessmentImported:
     """Check every row, then write them all (replacing a unit-year imported before) and commit."""
     rows = await asyncio.to_thread(_rows, data)  # the workbook parsed off the event loop
-    units = {
-        code.upper(): unit_id
-        for code, unit_id in (await session.exec(select(col(Unit.code), col(Unit.id)))).all()
-        if unit_id is not None
-    }
-    valid, problems = _check(rows, units, tuple(results))
+    known = (
+        await session.exec(select(col(Unit.code), col(Unit.id), col(Unit.name), col(Unit.category)))
+    ).all()
+    units = {code.upper(): unit_id for code, unit_id, _, _ in known if unit_id is not None}
+    unranked = {code.upper(): name for code, _, name, category in known if category is None}
+    valid, problems = _check(rows, units, tuple(results), unranked)
     if problems:
         raise AssessmentRejected(problems)
     keys = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bot.services.errors import ImportProblem, ImportRejected
 from bot.services.plain_text import strip_controls
 
 logger = logging.getLogger(__name__)
+EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 UNIT_COLUMNS = ("单位编码", "单位名称", "类别", "上级单位编码")
 PERSON_COLUMNS = ("人员编码", "姓名", "单位编码", "职务", "责任角色")
@@ -165,6 +167,8 @@ def _cell(value: object) -> tuple[str, bool]:
         return ("TRUE" if value else "FALSE"), False
     if isinstance(value, float) and value.is_integer():
         return str(int(value)), False
+    if isinstance(value, str):  # Excel saves a control character as _x000B_; openpyxl keeps it
+        return EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value), False
     return str(value), False
 
 

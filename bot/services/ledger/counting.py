@@ -19,7 +19,7 @@ counts where"):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -29,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import Period, effective_due, stored_period
 from bot.services.calendar.workdays import WorkCalendar, load_calendar
+from bot.services.directory.naming import namesakes_apart
 from bot.services.ledger.outstanding import due_item_rows, live_record
 from storage.models import DueItem, DutyType, Frequency, Holding, Item, Record
 
@@ -203,7 +204,21 @@ async def rows_where(
             )
         )
     found.sort(key=lambda r: (r.unit_id, r.person_id or 0, r.item_code, r.period.start))
-    return found
+    return await _namesakes_apart(session, found)
+
+
+async def _namesakes_apart(session: AsyncSession, rows: list[DueRow]) -> list[DueRow]:
+    """Two people of one name in one unit are two holders: their rows are relabelled 名（职务）
+    or 名（编码）, so that no view adds them up by name."""
+    labels = await namesakes_apart(
+        session, holders=((r.unit_id, r.person_id, r.holder) for r in rows)
+    )
+    if not labels:
+        return rows
+    return [
+        replace(row, holder=labels[row.person_id]) if row.person_id in labels else row
+        for row in rows
+    ]
 
 
 async def done_dates(session: AsyncSession, *, where: ColumnElement[bool]) -> dict[int, date]:

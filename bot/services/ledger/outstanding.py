@@ -8,7 +8,7 @@ once its due date has passed; it stays so until recorded or closed.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from sqlmodel.sql.expression import Select
 
 from bot.services.calendar.periods import DueDate, Period, effective_due, local_date, stored_period
 from bot.services.calendar.workdays import WorkCalendar, load_calendar
+from bot.services.directory.naming import namesakes_apart
 from storage.models import DueItem, DutyType, Holding, Item, Person, Record
 
 
@@ -156,6 +157,14 @@ async def outstanding(
                 holder_id=holder_id,
             )
         )
+    labels = await namesakes_apart(  # two of one name in a unit: 名（职务）, two holders
+        session, holders=((o.unit_id, o.holder_id, o.holder_name) for o in found)
+    )
+    if labels:
+        found = [
+            replace(o, holder_name=labels[o.holder_id]) if o.holder_id in labels else o
+            for o in found
+        ]
     found.sort(key=lambda o: (o.due, o.item_code, o.holder_name or "", o.period.key))
     return found
 

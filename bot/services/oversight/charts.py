@@ -4,14 +4,18 @@ The font is a file inside the mplfonts package, registered with matplotlib's fon
 first use: nothing is downloaded and no system font is needed. Figures are built with
 `matplotlib.figure.Figure` (no pyplot state), so the functions here may run in worker threads
 (call them through `asyncio.to_thread`: rendering is CPU-bound). Characters the font lacks
-(an emoji in a name) are drawn as "□" rather than silently missing.
+(an emoji in a name) are drawn as "□" rather than silently missing; a "$" is drawn as itself,
+never as matplotlib mathtext. `attempt` renders without ever raising, so a chart that fails
+never stops the text or workbook sent with it.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +25,8 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+logger = logging.getLogger(__name__)
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -70,9 +76,20 @@ def covered() -> frozenset[int]:
 
 
 def drawable(text: str) -> str:
-    """`text` with every character the font lacks replaced by "□" (controls dropped)."""
+    """`text` with every character the font lacks replaced by "□" (controls dropped), and "$"
+    escaped so that matplotlib draws it rather than reading `$…$` as mathtext."""
     cmap = covered()
-    return "".join(ch if ord(ch) in cmap else "□" for ch in text if ch.isprintable() or ch == "\n")
+    kept = (ch if ord(ch) in cmap else "□" for ch in text if ch.isprintable() or ch == "\n")
+    return "".join(kept).replace("$", r"\$")
+
+
+def attempt(render: Callable[..., bytes], /, **kwargs: object) -> bytes | None:
+    """`render(**kwargs)`, or None (logged) if it fails: a chart is never worth losing the reply."""
+    try:
+        return render(**kwargs)
+    except Exception:
+        logger.exception("chart %s failed", getattr(render, "__name__", render))
+        return None
 
 
 def _height(rows: int) -> float:

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow, bulk_not_before
 from bot.services.calendar.workdays import load_calendar
+from bot.services.directory.naming import namesakes_apart
 from bot.services.directory.recipients import acting_today, load_directory
 from bot.services.ledger.outstanding import OutstandingItem, outstanding
 from bot.services.notices.broadcast import PRIORITY, AckMarkup
@@ -92,6 +93,12 @@ async def cases(
             ),
         )
         case.items.append(item)
+    labels = await namesakes_apart(  # two of one name in a unit: 名（职务）, two buttons apart
+        session,
+        holders=((directory.people[i].unit_id, i, c.name) for i, c in found.items()),
+    )
+    for person_id, label in labels.items():
+        found[person_id].name = label
     return sorted(found.values(), key=lambda c: (-c.worst, c.unit_name, c.name))
 
 

@@ -75,9 +75,9 @@ def targets(pending: Pending, directory: Directory) -> list[Target]:
             owners = directory.team_owners(pending.unit.unit_id)
             receivers = [person.person_id for person in owners]
         for person_id in receivers:
-            target = found.setdefault(
-                person_id, Target(person_id, directory.name(person_id) or group.holder)
-            )
+            own = group.person_id is not None  # its label tells namesakes apart
+            label = group.holder if own else directory.name(person_id) or group.holder
+            target = found.setdefault(person_id, Target(person_id, label))
             target.items.extend(group.items)
     return list(found.values())
 

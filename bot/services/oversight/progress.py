@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.calendar.periods import quarter_span
 from bot.services.ledger.counting import DueRow, DueState, due_rows, tally
-from bot.services.oversight.charts import Share, completion_chart
+from bot.services.oversight.charts import Share, attempt, completion_chart
 from bot.services.oversight.item_labels import item_labels
 from storage.models import Holding
 
@@ -102,7 +102,8 @@ def _shares(
 
 async def chart_png(
     progress: QuarterProgress, *, title: str, person_heading: str, item_heading: str
-) -> bytes:
-    """The two-panel chart (by person, by item) as PNG, rendered in a worker thread."""
+) -> bytes | None:
+    """The two-panel chart (by person, by item) as PNG, rendered in a worker thread; None (logged)
+    if it could not be drawn."""
     panels = [(person_heading, progress.by_person), (item_heading, progress.by_item)]
-    return await asyncio.to_thread(completion_chart, title=title, panels=panels)
+    return await asyncio.to_thread(attempt, completion_chart, title=title, panels=panels)
