@@ -22,7 +22,7 @@ from bot.services.calendar.periods import local_date
 from bot.services.calendar.window import SendingWindow
 from bot.services.directory.identity import Viewer
 from bot.services.exports.ledger_xlsx import build_workbook
-from bot.services.exports.year import collect, year_items
+from bot.services.exports.year import collect, held_items
 from bot.services.ledger.span import active_units, unit_by_code
 from bot.services.oversight.progress import quarter_of, quarter_progress
 from bot.services.oversight.publicize import NoGroup, post_to_group
@@ -268,9 +268,7 @@ async def publicize_picked(
     today = local_date(now, zone)
     by = f"{'管理员' if person.is_admin else '联络员'}{person.name}"
     if callback_data.kind == "list":
-        items = await year_items(
-            session, unit_id=unit.id, first=today.replace(month=1, day=1), last=today
-        )
+        items = await held_items(session, unit_id=unit.id)
         parts = group_list(unit.name, today.year, items, by)
     else:
         year, quarter = quarter_of(today)

@@ -15,7 +15,7 @@ from bot.services.ledger.closing import close_due_item, holder_outstanding
 from bot.telegram.notifier import Notifier
 from bot.texts import ledger as ledger_texts
 from handlers.filters import private_router
-from handlers.paging import PageCb, answer_turn, page_row, refused
+from handlers.paging import PageCb, answer_turn, page_row, refused, show_turned
 from storage.models import Role
 
 
@@ -75,7 +75,7 @@ async def turn_page(
     asked = callback_data.page
     text, markup, shown = await _page(person, callback_data.arg, asked, session, clock, zone)
     await answer_turn(query, asked, shown)
-    await notifier.send(query.from_user.id, text, reply_markup=markup)
+    await show_turned(query, notifier, text, markup)
 
 
 def build_router() -> Router:

@@ -23,7 +23,7 @@ from bot.telegram.notifier import Notifier
 from bot.texts import records as record_texts
 from bot.texts.ledger_pages import LedgerPage, my_page
 from handlers.filters import private_router
-from handlers.paging import PageCb, answer_turn, page_row, refused
+from handlers.paging import PageCb, answer_turn, page_row, refused, show_turned
 from storage.models import Role
 
 MAX_CARDS = 30
@@ -87,7 +87,7 @@ async def turn_page(
     ledger = await my_list(session, viewer=person, now=clock.now(), zone=zone)
     shown = my_page(person, ledger, callback_data.page)
     await answer_turn(query, callback_data.page, shown.page)
-    await send_my_page(query.from_user.id, person, ledger, shown.page, notifier)
+    await show_turned(query, notifier, shown.text, _cards(shown, person.person_id))
 
 
 async def item_card(

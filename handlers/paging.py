@@ -1,11 +1,13 @@
-"""The one pager of long answers: its button data, its « 上一页 / 下一页 » row, the owner check."""
+"""The one pager of long answers: its button data, its « 上一页 / 下一页 » row, the owner check,
+the page turned in place."""
 
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.services.directory.identity import Viewer
+from bot.telegram.notifier import Notifier
 from bot.texts import paging as words
 
 
@@ -45,3 +47,15 @@ async def answer_turn(query: CallbackQuery, asked: int, shown: int) -> None:
         await query.answer()
     else:
         await query.answer(words.page_gone(shown), show_alert=True)
+
+
+async def show_turned(
+    query: CallbackQuery, notifier: Notifier, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Put the turned page in the message whose button was pressed (its old buttons go with
+    it); a message Telegram no longer gives us gets the page as a new one."""
+    if isinstance(query.message, Message):
+        message = query.message
+        await notifier.edit(message.chat.id, message.message_id, text, reply_markup=markup)
+        return
+    await notifier.send(query.from_user.id, text, reply_markup=markup)

@@ -15,7 +15,7 @@ from bot.services.ledger.status import Ledger, unit_list
 from bot.telegram.notifier import Notifier
 from bot.texts.ledger_pages import unit_page
 from handlers.filters import private_router
-from handlers.paging import PageCb, answer_turn, page_row, refused
+from handlers.paging import PageCb, answer_turn, page_row, refused, show_turned
 from storage.models import Role
 
 
@@ -33,13 +33,16 @@ async def unit(
     await _send_page(message.chat.id, person, ledger, 0, notifier)
 
 
+def _markup(person: Viewer, page: int, pages: int) -> InlineKeyboardMarkup | None:
+    row = page_row("unit", person.person_id, page, pages)
+    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+
+
 async def _send_page(
     chat: int, person: Viewer, ledger: Ledger, page: int, notifier: Notifier
 ) -> None:
     shown = unit_page(person, ledger, page)
-    row = page_row("unit", person.person_id, shown.page, shown.pages)
-    markup = InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
-    await notifier.send(chat, shown.text, reply_markup=markup)
+    await notifier.send(chat, shown.text, reply_markup=_markup(person, shown.page, shown.pages))
 
 
 async def turn_page(
@@ -57,7 +60,7 @@ async def turn_page(
     ledger = await unit_list(session, unit_id=person.unit_id, now=clock.now(), zone=zone)
     shown = unit_page(person, ledger, callback_data.page)
     await answer_turn(query, callback_data.page, shown.page)
-    await _send_page(query.from_user.id, person, ledger, shown.page, notifier)
+    await show_turned(query, notifier, shown.text, _markup(person, shown.page, shown.pages))
 
 
 def build_router() -> Router:

@@ -105,7 +105,7 @@ async def start(
         for period in offered
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
-    await notifier.send(chat, words.CHOOSE_QUARTER, reply_markup=markup)
+    await notifier.send(chat, words.choose_quarter(offered, today), reply_markup=markup)
 
 
 async def open_quarter(

@@ -49,6 +49,11 @@ COMMANDS: list[tuple[str, str, frozenset[Role]]] = [
     ("web", "网页查看（一次性登录链接）", frozenset()),
     ("help", "查看可用命令", frozenset()),
 ]
+# an admin picks (or names) a unit: what these commands say to one
+ADMIN_WORDS = {
+    "pending": "各单位未完成事项（选择单位或写单位编码）",
+    "progress": "各单位本季度完成情况图（选择单位或写单位编码）",
+}
 PUBLIC_COMMANDS = [("start", "开始 / 绑定账号"), ("help", "查看帮助")]
 
 UNBOUND = (
@@ -114,10 +119,14 @@ def commands_for(
 ) -> list[tuple[str, str]]:
     """The (command, description) pairs a person with these roles may use; `escalate_admin` is
     the setting ESCALATE_ADMIN_AFTER (working days) that /interview's description names."""
+    admin = Role.ADMIN in roles
     return [
-        (cmd, desc.format(escalate_admin=escalate_admin))
-        for cmd, desc, need in COMMANDS
-        if not need or need & roles
+        ((cmd, ADMIN_WORDS[cmd]) if admin and cmd in ADMIN_WORDS else (cmd, desc))
+        for cmd, desc in (
+            (cmd, desc.format(escalate_admin=escalate_admin))
+            for cmd, desc, need in COMMANDS
+            if not need or need & roles
+        )
     ]
 
 

@@ -147,7 +147,7 @@ def unbind_done(result: Unbinding, *, cli: bool = False) -> str:
 def deactivated(former: Former) -> str:
     """What a person a later import deactivated is told when they write."""
     ask = "、".join(
-        f"{label} {escape(name)}"
+        f"{label}{escape(name)}"
         for label, name in (("本单位联络员", former.secretary), ("管理员", former.admin))
         if name
     )

@@ -23,7 +23,7 @@ def _example(pair: DuplicatePair) -> str:
     content = pair.first.content
     content = content if len(content) <= CONTENT_CHARS else content[: CONTENT_CHARS - 1] + "…"
     return (
-        f"例：【{escape(pair.first.item_code)}】{escape(pair.first.person_name)} ≈ "
+        f"例如【{escape(pair.first.item_code)}】{escape(pair.first.person_name)} ≈ "
         f"【{escape(pair.second.item_code)}】{escape(pair.second.person_name)}"
         f" 相似度 {pair.similarity:.0%}“{escape(content)}”"
     )
@@ -35,7 +35,7 @@ def _line(number: int, group: list[HeldText], pairs: list[DuplicatePair]) -> str
     example = next(p for p in pairs if p.first.item_code in codes)  # pairs: most alike first
     return (
         f"{number}. {escape(head.unit_name)}（{escape(head.unit_code)}）"
-        f"{_names(group)}：{_example(example)}"
+        f"{_names(group)}，{_example(example)}"
     )
 
 

@@ -12,6 +12,7 @@ CAPTION_LIMIT = 1024
 QUARTER_NAMES = "一二三四"
 PERSON_HEADING = "按人员"
 ITEM_HEADING = "按事项"
+ITEMS_A_LINE = 3  # 按事项 shares a caption line
 CHOOSE_YEAR = "请选择导出的年度："
 CHOOSE_QUARTER = "请选择导出的范围（全年或某一季度）："
 WHOLE_YEAR = "全年"
@@ -71,7 +72,9 @@ def progress_numbers(unit_name: str, progress: QuarterProgress, own: str | None 
     if progress.closed:
         lines[-1] += f"；另有 {progress.closed} 项经管理员关闭，不计入"
     lines.append(f"{PERSON_HEADING}：" + "；".join(_share(s) for s in progress.by_person))
-    lines.append(f"{ITEM_HEADING}：" + "；".join(_share(s) for s in progress.by_item))
+    items = [_share(s) for s in progress.by_item]
+    lines.append(f"{ITEM_HEADING}：")  # a line per few items, not one 900-character line
+    lines += ["；".join(items[n : n + ITEMS_A_LINE]) for n in range(0, len(items), ITEMS_A_LINE)]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from html import escape
 from bot.services.exports.year import YearItem
 from bot.services.ledger.counting import UNIT_TEAM
 from bot.texts.paging import SCREEN_LINES, cut
-from storage.models import DutyType
+from storage.models import DutyType, ScopeKind
 
 TITLE = "📢 <b>{unit}{year}年度党风廉政建设责任清单公示</b>"
 PART_TITLE = "📢 <b>{unit}责任清单明细</b>（{part}/{parts}）"
@@ -32,7 +32,8 @@ def _item(entry: YearItem) -> str:
     item = entry.item
     when = f" · 时限 {escape(item.deadline)}" if item.deadline else ""
     shared = ""
-    if len(entry.holders) > 1:
+    # every holder of a role item holds a copy of their own: nobody shares it
+    if len(entry.holders) > 1 and item.scope_kind is not ScopeKind.ROLE:
         shared = f" · 共同责任人：{escape('、'.join(entry.holders))}"
     return (
         f"【{escape(item.code)}】{escape(item.content)}\n"

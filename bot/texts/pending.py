@@ -156,8 +156,8 @@ def who_missing(pending: Pending, codes: list[str]) -> str:
     count = f"共 {people} 人" + (f"，{pending.total} 项" if pending.total > people else "")
     lines = [f"📋 {escape(pending.unit.name)}尚未完成{named}的（{count}）："]
     for group in pending.groups:
-        marks = "".join(light(item) for item in group.items)
-        worst = group.items[0]
+        worst = group.items[0]  # the most pressing first: its light alone, not one an item
+        marks = light(worst)
         several = f"（{len(group.items)} 项）" if len(group.items) > 1 else ""
         when = f"{period_label(worst.period)} · {_when(worst)}"
         lines.append(f"{marks} <b>{escape(group.holder)}</b>{several} · {when}")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import date
 from html import escape
 
 from bot.services.calendar.periods import Period, stored_period
 from bot.services.directory.recipients import Directory
 from bot.services.ledger.status import DUE_SOON_DAYS
-from bot.services.reminders.ladder import PROMPT, LadderRules
+from bot.services.reminders.ladder import PROMPT
 from bot.services.reminders.plan import Outgoing
-from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, UNDELIVERED, Due, Entry
+from bot.services.reminders.selection import DIGEST, ESCALATION, REMINDER, Due, Entry
+from bot.texts import overdue_digests as digests
 from bot.texts.ledger import due_label, period_label
 
 _PROMPT_WORDS = {"selfcheck": "季度自查", "report": "半年报告"}
@@ -77,9 +77,9 @@ def render(outgoing: Outgoing, *, today: date, directory: Directory) -> tuple[st
         text, markup = _reminder(outgoing.recipient.name, own, today, directory)
         parts.append(text)
     if digest := outgoing.part(DIGEST):
-        parts.append(_digest(outgoing, digest, today, directory))
+        parts.append(digests.digest(outgoing, digest, today, directory))
     if listed := outgoing.part(ESCALATION):
-        parts.append(_escalation(outgoing.rules, listed, today, directory))
+        parts.append(digests.escalation(outgoing.rules, listed, today, directory))
     return "\n\n".join(parts), markup
 
 
@@ -121,93 +121,6 @@ def _acting(entry: Entry, directory: Directory) -> str:
     if entry.for_person is None:
         return ""
     return f" · 代{escape(directory.name(entry.for_person))}办理（其休假中）"
-
-
-def _by_holder(entries: list[Entry], directory: Directory) -> dict[str, list[Entry]]:
-    grouped: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        holder = entry.due.holder_id
-        grouped[directory.name(holder) if holder is not None else "单位班子"].append(entry)
-    return grouped
-
-
-def _missed(entry: Entry, directory: Directory, unit_id: int) -> str:
-    """Who a step did not reach: 陈立新, 孙志强（代 陈立新）, 河西街道 王芳 (another unit's)."""
-    name = escape(directory.name(entry.missed)) or "单位班子事项的负责人"
-    if entry.for_person is not None:
-        name += f"（代{escape(directory.name(entry.for_person))}）"
-    if entry.due.unit_id != unit_id:
-        name = f"{name}（{escape(directory.units.get(entry.due.unit_id, ''))}）"
-    return name
-
-
-def _digest(outgoing: Outgoing, entries: list[Entry], today: date, directory: Directory) -> str:
-    """The 联络员's lines, by unit (a stand-in may receive another unit's): who is overdue, then
-    who could not be reached."""
-    own = outgoing.recipient.unit_id
-    overdue = [e for e in entries if e.step != UNDELIVERED]
-    lines: list[str] = []
-    by_unit: dict[int, list[Entry]] = defaultdict(list)
-    for entry in overdue:
-        by_unit[entry.due.unit_id].append(entry)
-    for unit_id in sorted(by_unit, key=lambda u: (u != own, directory.units.get(u, ""))):
-        unit = escape(directory.units.get(unit_id, ""))
-        lines.append(
-            ("\n" if lines else "")
-            + f"📋 <b>逾期事项汇总</b> · {unit}（{_md(today)}）{_for_secretary(outgoing, unit_id, directory)}"
-        )
-        days = outgoing.rules.escalate_secretary
-        lines.append(f"以下事项已逾期 {days} 个工作日以上，请督促办理：")
-        for holder, held in _by_holder(by_unit[unit_id], directory).items():
-            lines.append(f"\n<b>{escape(holder)}</b>")  # a group: split_text keeps it whole
-            lines.extend(f"🔴 {_item(e.due)} · {due_words(e.due, today)}" for e in held)
-    blocked = sorted({_missed(e, directory, own) for e in entries if e.step == UNDELIVERED})
-    if blocked:
-        lines.append(
-            ("\n" if lines else "")
-            + "⚠️ 以下同志的提醒无法送达（未绑定账号、已屏蔽机器人或 Telegram 拒收）："
-            + "、".join(blocked)
-            + "。请当面提醒，或请管理员发新的邀请码。"
-        )
-    if own in by_unit:
-        lines.append("发送 /unit 查看本单位全部事项。")
-    return "\n".join(lines)
-
-
-def _for_secretary(outgoing: Outgoing, unit_id: int, directory: Directory) -> str:
-    """（代 刘佳 接收） when the recipient receives a unit's digest for its absent 联络员."""
-    away = [
-        p.name
-        for p in directory.unit_secretaries(unit_id)
-        if directory.on_leave(p.person_id) and p.person_id != outgoing.recipient.person_id
-    ]
-    return f"（代{escape('、'.join(away))}接收，其休假中）" if away else ""
-
-
-def _escalation(rules: LadderRules, entries: list[Entry], today: date, directory: Directory) -> str:
-    """The admins' 约谈提醒 list as a phone reads it: the totals, then by unit one line per
-    person (how many items, the longest overdue); the items themselves are in /interview."""
-    after = rules.escalate_admin
-    by_unit: dict[int, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        by_unit[entry.due.unit_id].append(entry)
-    people = {(e.due.unit_id, e.due.holder_id) for e in entries}
-    lines = [
-        f"⚠️ <b>约谈提醒名单</b>（{_md(today)}，逾期 {after} 个工作日以上）",
-        f"共 {len(by_unit)} 个单位、{len(people)} 人（含单位班子）、{len(entries)} 项：",
-    ]
-    for unit_id in sorted(by_unit, key=lambda u: directory.units.get(u, "")):
-        held = _by_holder(by_unit[unit_id], directory)
-        # a group (blank line, bold header): split_text keeps it whole or repeats the header
-        lines.append(
-            f"\n<b>{escape(directory.units.get(unit_id, ''))}</b>"
-            f"（{len(held)} 人，{len(by_unit[unit_id])} 项）"
-        )
-        for holder, items in held.items():
-            worst = max((today - e.due.effective).days for e in items)
-            lines.append(f"{escape(holder)}：{len(items)} 项，最久已逾期 {worst} 天")
-    lines.append("\n发送 /interview 查看每人的逾期事项，确认后发出约谈提醒。")
-    return "\n".join(lines)
 
 
 TICK_BAD_NOW = (

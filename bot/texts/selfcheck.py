@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
+from bot.services.calendar.periods import Period
 from bot.services.errors import Stale
 from bot.services.ledger.holder_period import HolderItem
 from bot.services.records.selfcheck import Sheet
@@ -16,7 +18,7 @@ BUTTON_NOTE, BUTTON_BACK, BUTTON_CANCEL = "写说明", "上一项", "取消"
 BUTTON_SUBMIT, BUTTON_CONTINUE, BUTTON_RESTART = "提交", "继续", "重新开始"
 # The note prompt's first line: the reply router finds the self-check and the step in it.
 
-CHOOSE_QUARTER = "📝 <b>季度自查</b>：请选择要自查的季度（上季度的自查现在到期）。"
+CHOOSE_QUARTER = "📝 <b>季度自查</b>：请选择要自查的季度"
 NO_DRAFT_NOTE = "这份自查已结束（已提交或已取消），说明没有保存。发送 /selfcheck 重新开始。"
 NOTE_EMPTY = "说明不能为空：请回复自查说明提示，写一句话说明情况。"
 NOTE_TOO_LONG = "说明请在 {limit} 字以内（现在 {length} 字）：请精简后重新回复自查说明提示。"
@@ -29,6 +31,16 @@ STALE = {
     Stale.SHIFTED: "自查事项有变动（如新增了到期事项），这个按钮对应的事项已不在这一步，没有保存。"
     "请重新发送 /selfcheck，点“继续”在最新的消息上填写。",
 }
+
+
+def choose_quarter(offered: list[Period], today: date) -> str:
+    """The heading over the offered quarters, worded from them: the ended ones still owed by
+    name (2026年第一季度、2026年第三季度的自查尚未提交), the current one as 本季度."""
+    ended = "、".join(period_label(p) for p in offered if p.end < today)
+    current = [period_label(p) for p in offered if p.start <= today <= p.end]
+    said = [f"{ended}的自查尚未提交"] if ended else []
+    said += [f"本季度为{current[0]}"] if current else []
+    return CHOOSE_QUARTER + (f"（{'；'.join(said)}）" if said else "") + "。"
 
 
 def _item_line(item: HolderItem) -> str:

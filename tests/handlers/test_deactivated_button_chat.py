@@ -23,6 +23,7 @@ async def test_a_deactivated_person_pressing_an_old_button_is_told_whom_to_ask(
     alert = answer.text or ""
     assert "尚未绑定" not in alert, alert
     assert "已在最近一次名单导入中停用" in alert and "刘佳" in alert, alert
+    assert "请联系本单位联络员刘佳、管理员周建国核实名单" in alert, alert  # no space before names
     assert "<" not in alert and "&" not in alert  # an alert shows no HTML
     async with district.app.sessions() as session:
         assert (await session.exec(select(Record))).all() == []

@@ -63,4 +63,4 @@ async def test_members_sharing_template_items_are_one_line_a_group(district: Dis
     listed = replies[0].plain
     assert len(listed.splitlines()) <= 3 * 2 + 4, listed
     assert listed.count(f"{MEMBERS} 人") == 3, listed
-    assert "成员00" in listed and "例：" in listed
+    assert "成员00" in listed and " 人，例如【" in listed and "人：例" not in listed

@@ -103,11 +103,13 @@ async def test_progress_sends_the_quarter_chart_with_its_numbers(district: Distr
     assert "按人员：单位班子 0/" in caption
     assert "陈立新 1/" in caption
     # items as the chart labels them: short content, and whose when one person holds it
-    items = caption.split("按事项：")[1]
+    items = caption.split("按事项：\n")[1]
     assert items.startswith("陈立新·主持召开1次党委会议专… 1/1（100%）；")
-    assert "；落实一岗双责 0/" in items  # M01: every member holds it
-    assert "；李红霞·规范征地拆迁补偿款发放 0/1" in items  # I0102
-    assert "；建立党风廉政建设工作台账 0/" in items  # D01: the unit team's
+    assert "落实一岗双责 0/" in items  # M01: every member holds it
+    assert "李红霞·规范征地拆迁补偿款发放 0/1" in items  # I0102
+    assert "建立党风廉政建设工作台账 0/" in items  # D01: the unit team's
+    # a line of a few items each, not one 900-character line; the caption fits
+    assert len(caption) <= 1024 and all(len(line) <= 120 for line in caption.splitlines())
     assert not re.search(r"\b(?:[CDMS]\d\d|I\d{4}|ZC)\b", items), items
     # an admin names the unit, or picks it from the list
     [admin_photo] = _photos(await send(district, ADMIN, "/progress U01"))
@@ -134,7 +136,7 @@ async def test_an_official_sees_own_items_and_may_not_export(district: District)
     [photo] = _photos(await send(district, MEMBER, "/progress"))
     assert photo.plain.startswith("📊 李红霞（本人事项）2026年第四季度完成情况")
     assert photo.document_name == "城关镇-李红霞-2026年第四季度进度.png"
-    assert "按事项：规范征地拆迁补偿款发放 0/1" in photo.plain  # own items: no name before them
+    assert "按事项：\n规范征地拆迁补偿款发放 0/1" in photo.plain  # own items: no name before them
     assert "单位班子" not in photo.plain
     assert await district.say(MEMBER, "/export") == texts.plain(words.OFFICIAL_EXPORT)
     assert await district.say(MEMBER, "/publicize") == texts.plain(words.OFFICIAL_PUBLICIZE)
@@ -296,7 +298,7 @@ async def test_the_publicized_list_says_who_holds_how_much_first_and_each_part_f
     folder = tmp_path / "district"
     shutil.copytree(DISTRICT, folder)
     with (folder / "items.csv").open("a", encoding="utf-8", newline="") as handle:
-        for n in range(20):  # 陈立新 holds 20 more yearly items: his part alone is 40 lines
+        for n in range(20):  # 陈立新 holds 20 more yearly items: his part alone is 60 lines
             row = [f"X{n:03d}", "个性", "主体责任", "P0101", f"第{n}项个性责任"]
             csv.writer(handle).writerow([*row, "", "", "每年", "03-31", "", "U01", ""])
     async with district.app.sessions() as session:
@@ -311,10 +313,40 @@ async def test_the_publicized_list_says_who_holds_how_much_first_and_each_part_f
     async with district.app.sessions() as session:
         rows = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
     summary, *parts = [texts.plain(r.text) for r in rows if ":list:" in r.dedupe_key]
-    assert "陈立新 23 项：主体责任 23" in summary and "赵德明 1 项：监督责任 1" in summary
+    assert "陈立新 30 项：主体责任 30" in summary and "赵德明 7 项：监督责任 7" in summary
     assert f"各责任人的事项见以下 {len(parts)} 条消息。" in summary
-    assert len(parts) == 2 and parts[0].startswith("📢 城关镇责任清单明细（1/2）\n陈立新（23 项）")
-    # the name goes on alone: not 陈立新（23 项）（续）
-    assert parts[1].startswith("📢 城关镇责任清单明细（2/2）\n陈立新（续）\n")
+    assert len(parts) == 4 and parts[0].startswith("📢 城关镇责任清单明细（1/4）\n陈立新（30 项）")
+    # the name goes on alone: not 陈立新（30 项）（续）
+    assert parts[1].startswith("📢 城关镇责任清单明细（2/4）\n陈立新（续）\n")
     assert all(len(text.splitlines()) <= 30 for text in [summary, *parts])
-    assert "\n".join(parts).count("【") == 24
+    assert "\n".join(parts).count("【") == 30 + 2 + 6 + 6 + 7
+
+
+async def test_the_publicized_list_is_each_active_holders_items_for_the_year_once(
+    district: District, tmp_path: Path
+) -> None:
+    folder = tmp_path / "district"
+    shutil.copytree(DISTRICT, folder)
+    people = (folder / "people.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "people.csv").write_text(  # 赵德明 (P0103) leaves: the import deactivates him
+        "".join(line for line in people if not line.startswith("P0103,")), encoding="utf-8"
+    )
+    async with district.app.sessions() as session:
+        await import_directory(session, tables=read_directory(folder), now=NOW, zone=ZONE)
+        unit = (await session.exec(select(Unit).where(Unit.code == "U01"))).one()
+        unit.group_chat_id = GROUP
+        session.add(unit)
+        await session.commit()
+    [menu] = await send(district, SECRETARY, "/publicize")
+    await press(district, SECRETARY, menu, words.KIND_LIST)
+    async with district.app.sessions() as session:
+        rows = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+    summary, *parts = [texts.plain(r.text) for r in rows if ":list:" in r.dedupe_key]
+    details = "\n".join(parts)
+    # C09 falls due on 12-31, after today (11-23): he holds it all the same
+    assert "陈立新 10 项：主体责任 10" in summary and "【C09】" in details
+    assert "单位班子" in summary and "【D02】" in details and "【M05】" in details
+    assert "赵德明" not in summary + details and "【S01】" not in details
+    # each member holds their own copy of a role item: nobody is its 共同责任人
+    assert "共同责任人" not in details
+    assert details.count("【M05】") == 2  # 李红霞's and 孙志强's, each under their own name

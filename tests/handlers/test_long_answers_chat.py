@@ -99,6 +99,23 @@ async def test_unit_list_gives_the_counts_by_person_then_every_item_a_screen_a_p
     assert pages[1].plain.startswith(f"🏢 城关镇本期事项明细 · 第 2/{len(pages)} 页")
 
 
+async def test_a_page_turns_in_the_message_it_is_on_not_in_a_new_one(
+    district: District,
+) -> None:
+    [first] = await district.chat.send_text(district.tg(SECRETARY), "/unit")
+    assert first.message_id is not None
+    sent = await district.chat.press(district.tg(SECRETARY), first.message_id, paging.NEXT)
+    assert not [s for s in sent if s.method == "sendMessage"]  # before: a copy a press
+    [page] = [s for s in sent if s.method == "editMessageText"]
+    assert page.message_id == first.message_id
+    assert page.plain.startswith("🏢 城关镇本期事项明细 · 第 2/5 页")
+    assert labels(page) == [paging.PREVIOUS, paging.NEXT]  # page 2's, page 1's gone with it
+    *_, third = await district.chat.press(district.tg(SECRETARY), first.message_id, paging.NEXT)
+    assert third.method == "editMessageText" and "第 3/5 页" in third.plain
+    *_, back = await district.chat.press(district.tg(SECRETARY), first.message_id, paging.PREVIOUS)
+    assert back.method == "editMessageText" and "第 2/5 页" in back.plain
+
+
 async def test_page_buttons_refuse_another_person_and_clamp_a_page_that_is_gone(
     district: District,
 ) -> None:
@@ -111,12 +128,12 @@ async def test_page_buttons_refuse_another_person_and_clamp_a_page_that_is_gone(
     assert answer.show_alert and answer.text == paging.NOT_YOUR_PAGE and not shown
     sent = await forged(district, SECRETARY, f"pg:unit:{secretary}::99")
     [answer] = [s for s in sent if s.method == "answerCallbackQuery"]
-    [page] = [s for s in sent if s.method == "sendMessage"]
+    [page] = [s for s in sent if s.method == "editMessageText"]  # the page turned in place
     last = page.plain.splitlines()[0].rsplit("第 ", 1)[1].split("/")[0]
     assert answer.show_alert and answer.text == paging.page_gone(int(last) - 1)
     assert labels(page) == [paging.PREVIOUS]
     sent = await forged(district, SECRETARY, f"pg:unit:{secretary}::-3")
-    [page] = [s for s in sent if s.method == "sendMessage"]
+    [page] = [s for s in sent if s.method == "editMessageText"]
     assert "按人员" in page.plain
 
 
@@ -132,7 +149,7 @@ async def test_close_lists_what_a_holder_owes_with_its_counts_a_screen_a_page(
     assert sum(page.plain.count("/close P0201 ") for page in pages) == owed
     admin = await person_id(district, ADMIN)
     sent = await forged(district, ADMIN, f"pg:close:{admin}:P0201:50")
-    [page] = [s for s in sent if s.method == "sendMessage"]
+    [page] = [s for s in sent if s.method == "editMessageText"]
     assert page.plain == pages[-1].plain
 
 

@@ -180,7 +180,7 @@ async def test_copied_lists_in_the_import_report_and_in_duplicates(district: Dis
     report = _messages(sent)
     assert "导入完成" in report
     assert "疑似照抄清单：1 组" in report
-    assert "例：【I0101】陈立新 ≈ 【I0103】赵德明 相似度 100%" in report
+    assert "2 人，例如【I0101】陈立新 ≈ 【I0103】赵德明 相似度 100%" in report
     listed = await d.say(ADMIN, "/duplicates")
     assert "城关镇（U01）" in listed
     assert "陈立新、赵德明 2 人" in listed

@@ -255,10 +255,25 @@ async def test_officials_only_reminder_button_and_last_quarter_offered_early(
     # in a quarter's first days the previous quarter is offered first
     d.clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=ZONE))
     choice = last_buttons(await d.chat.send_text(d.tg("P0103"), "/selfcheck"))
-    assert choice.plain == texts.plain(words.CHOOSE_QUARTER)
+    assert (
+        choice.plain
+        == "📝 季度自查：请选择要自查的季度（2026年第四季度的自查尚未提交；本季度为2027年第一季度）。"
+    )
     assert [b["text"] for b in choice.buttons] == ["2026年第四季度", "2027年第一季度"]
     assert choice.message_id is not None
     step = last_buttons(await d.chat.press(d.tg("P0103"), choice.message_id, "2026年第四季度"))
     assert "2026年第四季度（第 1/" in step.plain
     twice = last_buttons(await d.chat.press(d.tg("P0103"), choice.message_id, "2026年第四季度"))
     assert twice.plain == step.plain  # the same draft, not a second one
+
+
+async def test_the_quarter_choice_names_the_quarters_offered_not_last_quarter(
+    district: District,
+) -> None:
+    d = district
+    d.clock.set(datetime(2027, 4, 20, 9, 0, tzinfo=ZONE))  # 2026Q4 owed (not 上季度), 2027Q2 begun
+    choice = last_buttons(await d.chat.send_text(d.tg("P0103"), "/selfcheck"))
+    assert [b["text"] for b in choice.buttons] == ["2026年第四季度", "2027年第二季度"]
+    assert choice.plain == (
+        "📝 季度自查：请选择要自查的季度（2026年第四季度的自查尚未提交；本季度为2027年第二季度）。"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,7 +52,36 @@ async def year_items(
             .where(col(Holding.unit_id) == unit_id, col(Holding.id).in_(had_due))
         )
     ).all()
-    labels = await namesakes_apart(  # two of one name: 名（职务）, two holders
+    return await _by_item(session, rows)
+
+
+async def held_items(session: AsyncSession, *, unit_id: int) -> list[YearItem]:
+    """The unit's 责任清单 as it stands: each active item held by an active person of the unit
+    or by its 单位班子, whenever it falls due; built-in items and anything an import
+    deactivated (the item, the holding or the person) left out."""
+    rows = (
+        await session.exec(
+            select(Item, Holding, Person.name)
+            .join(Holding, col(Holding.item_id) == col(Item.id))
+            .join(Person, col(Person.id) == col(Holding.person_id), isouter=True)
+            .where(
+                col(Holding.unit_id) == unit_id,
+                col(Holding.active),
+                col(Item.active),
+                col(Item.system).is_(None),
+                or_(col(Holding.person_id).is_(None), col(Person.active)),
+            )
+        )
+    ).all()
+    return await _by_item(session, rows)
+
+
+async def _by_item(
+    session: AsyncSession, rows: Sequence[tuple[Item, Holding, str | None]]
+) -> list[YearItem]:
+    """Rows of (item, holding, holder's name) as items with their holders, in list order (two
+    holders of one name told apart: 名（职务）)."""
+    labels = await namesakes_apart(
         session, holders=((h.unit_id, h.person_id, name) for _, h, name in rows)
     )
     by_item: dict[int, YearItem] = {}

@@ -31,6 +31,12 @@ _SUBJECT = re.compile(
     r"(?:我们|我們|我)(?![镇鎮局委办辦区區县縣市乡鄉村部院所站校单單司街处處科室队隊])"
 )
 _WITH = re.compile(r"[和与與同跟及]")  # 我和… needs a subject: 本人和…
+# the same subject opening a later clause (after ，；。): …事项，我们全体班子成员参加 — never
+# 我们的 / 我的 (a possessive stays) nor 我镇 (the unit)
+_CLAUSE_SUBJECT = re.compile(
+    r"(?<=[，；。！？：])(?:我们|我們|我)"
+    r"(?![镇鎮局委办辦区區县縣市乡鄉村部院所站校单單司街处處科室队隊的地得们們])"
+)
 _SEPARATORS = " \t\u3000，,、：:；;。."
 _ENDINGS = " \t\u3000。.!！?？,，;；、~～…"
 _SENTENCE_END = "。！？；!?;"
@@ -53,7 +59,7 @@ def report_line(text: str, day: date) -> str:
     for line in (line for line in lines if line.strip(_ENDINGS)):
         if said and said[-1] not in _SENTENCE_END:
             said += "；"
-        said += _marks(line)
+        said += _clauses(_marks(line))
     said = said.rstrip(_ENDINGS)
     return f"{head}，{said}。" if said else f"{head}。"
 
@@ -74,6 +80,11 @@ def _opening(line: str) -> str:
             continue
         if line == before:
             return line
+
+
+def _clauses(line: str) -> str:
+    """A clause's opening 我 / 我们 dropped (本人 before 和/与), as the line's first one is."""
+    return _CLAUSE_SUBJECT.sub(lambda found: "本人" if _WITH.match(line, found.end()) else "", line)
 
 
 def _marks(line: str) -> str:

@@ -55,16 +55,9 @@ def _district(unit_count: int) -> Directory:
     return directory
 
 
-def _header_of(line: str) -> str | None:
-    """The unit a 约谈提醒 part's line heads (a unit header or its continuation), else None."""
-    if line.startswith("<b>") and "</b>" in line:  # <b>城关镇</b>（3 人，4 项）, maybe （续）
-        return line.removeprefix("<b>").split("</b>")[0]
-    return None
-
-
-def test_the_escalation_list_is_a_summary_by_unit_and_splits_between_units() -> None:
-    """The admins' list names each unit and each person once with counts (the items are in
-    /interview); a district of 600 units still splits between units, each part naming its unit."""
+def test_the_escalation_list_is_one_line_a_unit_most_overdue_first_and_fits_a_screen() -> None:
+    """The admins' list counts people and 单位班子 apart and names each unit once, the most
+    overdue first, within 30 lines however many units; the people are in /interview."""
     directory = _district(600)
     entries = []
     number = 0
@@ -74,38 +67,46 @@ def test_the_escalation_list_is_a_summary_by_unit_and_splits_between_units() -> 
                 number += 1
                 due = _due(number, unit_id, unit_id * 10 + seat, overdue=20 + number % 9)
                 entries.append(Entry(due, "A", None))
+    entries.append(Entry(_due(number + 1, 7, None, overdue=90), "A", None))  # a 单位班子 item
     admin = Recipient(1, "管理员", 1, 99, False)
     text, _ = words.render(
         Outgoing(admin, LadderRules(), entries), today=TODAY, directory=directory
     )
-    assert "【" not in text  # no item lines: one line per person
-    assert text.count("最久已逾期") == 3 * 600
-    assert "共 600 个单位、1800 人（含单位班子）、2400 项" in text
-    assert units(text) > 2 * LIMIT
+    lines = text.split("\n")
+    assert "【" not in text and len(lines) <= 30 and units(text) <= LIMIT
+    assert "共 600 个单位、1800 人及 1 个单位班子、2401 项" in lines[1]
+    assert lines[2].startswith(
+        f"<b>{directory.units[7]}</b>：3 人、单位班子，5 项，最久已逾期 90 天"
+    )
+    assert "……另有 576 个单位" in text and "/interview" in lines[-1]
 
-    parts = split_text(text)
 
-    assert len(parts) >= 3
-    assert all(units(part) <= LIMIT for part in parts)
-    assert parts[0].startswith("⚠️ <b>约谈提醒名单</b>")
-    unit_of_person = {
-        directory.name(e.due.holder_id): directory.units[e.due.unit_id] for e in entries
-    }
-    seen: list[str] = []
-    for part in parts:
-        lines = part.split("\n")
-        if part is not parts[0]:
-            assert _header_of(lines[0]) is not None, lines[0]  # each part starts with its unit
-        heading: str | None = None
-        for line in lines:
-            if _header_of(line) is not None:
-                heading = _header_of(line)
-            if "最久已逾期" in line:
-                person = line.split("：")[0]
-                assert heading == unit_of_person[person], line  # never cut from its unit
-                seen.append(person)
-        assert not lines[-1].startswith("<b>"), "a part never ends with a header alone"
-    assert sorted(seen) == sorted(unit_of_person)  # every person once
+def test_the_secretarys_digest_counts_each_holder_and_says_a_shared_deadline_once() -> None:
+    directory = _district(1)
+    entries = [Entry(_due(n, 1, 10 + n % 3, overdue=6), "S", None) for n in range(30)]
+    entries += [Entry(_due(n, 1, None, overdue=6), "S", None) for n in range(30, 33)]
+    secretary = Recipient(99, "刘佳", 1, 999, False)
+    text, _ = words.render(
+        Outgoing(secretary, LadderRules(), entries), today=TODAY, directory=directory
+    )
+    lines = text.split("\n")
+    assert len(lines) <= 30 and text.count("已逾期 6 天") == 1
+    assert f"3 人、单位班子，共 33 项，均截止 {TODAY - timedelta(days=6)} · 已逾期 6 天" in text
+    assert "🔴 干部1-0 10 项：" in text and "🔴 单位班子 3 项：" in text
+    assert "/unit" in lines[-1]
+
+
+def test_the_secretarys_digest_puts_the_most_overdue_first() -> None:
+    directory = _district(1)
+    entries = [Entry(_due(1, 1, 10, overdue=3), "S", None)]
+    entries += [Entry(_due(n, 1, 11, overdue=n), "S", None) for n in (2, 40)]
+    secretary = Recipient(99, "刘佳", 1, 999, False)
+    text, _ = words.render(
+        Outgoing(secretary, LadderRules(), entries), today=TODAY, directory=directory
+    )
+    assert text.index("干部1-1 2 项：【U01-002】【U01-040】 · 最久已逾期 40 天") < text.index(
+        "干部1-0 1 项：【U01-001】 · 截止"
+    )
 
 
 def test_a_54_item_reminder_keeps_each_item_with_its_due_line_and_repeats_the_title() -> None:
