@@ -179,13 +179,16 @@ def calendar_from(
 
 async def load_calendar(session: AsyncSession, *, fresh: bool = False) -> WorkCalendar:
     """The calendar as of now: the package (cached per year), every override and the years
-    imported whole (two small queries), read once per session: one update asks it several
+    imported whole (two small queries), read once per transaction: one update asks it several
     times (a reply to a reminder: three). `fresh`: read again (after writing overrides)."""
-    if not fresh and isinstance(known := session.info.get(_SESSION_MEMO), WorkCalendar):
-        return known
+    transaction = session.sync_session.get_transaction()  # a memo lasts one transaction
+    memo = session.info.get(_SESSION_MEMO)
+    if not fresh and transaction is not None and memo is not None and memo[0] is transaction:
+        return memo[1]  # type: ignore[no-any-return]
     rows = (await session.exec(select(CalendarOverride))).all()
     years = (await session.exec(select(CalendarYear.year))).all()
-    session.info[_SESSION_MEMO] = calendar = calendar_from(rows, years)
+    calendar = calendar_from(rows, years)
+    session.info[_SESSION_MEMO] = (session.sync_session.get_transaction(), calendar)
     return calendar
 
 
