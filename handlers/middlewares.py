@@ -83,7 +83,9 @@ class DbSessionMiddleware(BaseMiddleware):
                     claim = stage_claim(session, update_id=update_id, now=clock.now())
                 else:
                     await session.commit()
+                    committed[0] = True  # our claim is in: a later failure is ours
 
+            committed = [False]
             data["session"] = session
             token = release_database.set(release)
             try:
@@ -100,7 +102,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 raise exc from None
             except Exception:
                 await session.rollback()
-                if await _handled_meanwhile(sessions, update_id):
+                if not committed[0] and await _handled_meanwhile(sessions, update_id):
                     # another worker got the same update and committed first: what failed here
                     # (an invite already used, a proposal already decided) is its doing
                     logger.info("update %s was handled by another worker; dropped", update_id)
