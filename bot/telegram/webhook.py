@@ -41,6 +41,7 @@ PROBE_TIMEOUT = 3.0  # seconds /healthz and /metrics wait for the database
 OUTBOX_LATE = 900.0  # /healthz is 503 when the oldest due outbox row has waited this long
 _TRANSIENT = (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError, ClientError)
 _failures: ContextVar[list[BaseException] | None] = ContextVar("webhook_failures", default=None)
+_dropped: ContextVar[list[bool] | None] = ContextVar("webhook_dropped", default=None)
 
 
 def retried_later(error: BaseException) -> bool:
@@ -52,6 +53,15 @@ def retried_later(error: BaseException) -> bool:
         return False
     failures.append(error)
     return transient(error)
+
+
+def dropped_as_duplicate() -> None:
+    """For the claim middleware: inside a webhook request, note that the update was handled
+    before (a redelivery, or another worker's delivery of it) and dropped, so /metrics counts it
+    as outcome "duplicate", not "handled"."""
+    dropped = _dropped.get()
+    if dropped is not None:
+        dropped.append(True)
 
 
 def transient(error: BaseException) -> bool:
@@ -104,15 +114,17 @@ class Webhook:
         started = time.perf_counter()
         kind = _kind(update)
         failures: list[BaseException] = []
-        token = _failures.set(failures)
+        dropped: list[bool] = []
+        token, dropped_token = _failures.set(failures), _dropped.set(dropped)
         try:
             await self.dispatcher.feed_update(self.bot, update)
         except Exception as exc:  # the error router itself failed (e.g. telling the user)
             logger.exception("update %s failed", update.update_id)
             failures.append(exc)
         finally:
+            _dropped.reset(dropped_token)
             _failures.reset(token)
-        outcome = "failed" if failures else "handled"
+        outcome = "failed" if failures else "duplicate" if dropped else "handled"
         self.metrics.handled(kind, outcome, time.perf_counter() - started)
         if not failures:
             return web.Response(status=200)

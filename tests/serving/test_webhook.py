@@ -139,6 +139,18 @@ async def test_a_replayed_update_is_answered_200_and_handled_once(
         assert found.one() == 1
 
 
+async def test_metrics_count_a_replayed_update_as_duplicate_not_handled(
+    worker: Worker,
+) -> None:
+    w = worker
+    update = _update(STRANGER, "/my")
+    assert await _post(w, update) == 200
+    assert await _post(w, update) == 200  # Telegram's retry: dropped by the claim
+    text = await (await w.client.get("/metrics")).text()
+    assert 'lvze_updates_total{outcome="handled",type="message"} 1.0' in text
+    assert 'lvze_updates_total{outcome="duplicate",type="message"} 1.0' in text
+
+
 async def test_a_dead_database_answers_503_at_once_tells_nobody_and_healthz_says_so(
     worker: Worker, backend: str
 ) -> None:
