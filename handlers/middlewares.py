@@ -29,6 +29,7 @@ from bot.services.updates import (
     was_handled,
 )
 from bot.telegram.notifier import Notifier, release_database
+from bot.telegram.webhook import dropped_as_duplicate
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -62,9 +63,11 @@ class DbSessionMiddleware(BaseMiddleware):
             )
             if handled is Handled.CUT_SHORT:  # its effect committed, its reply maybe never sent
                 await _tell_cut_short(session, event, data, update_id)
+                dropped_as_duplicate()
                 return None
             if handled is Handled.FINISHED:
                 logger.info("update %s was delivered again; dropped", update_id)
+                dropped_as_duplicate()
                 return None
             data["person"] = person
             claim = stage_claim(session, update_id=update_id, now=clock.now())
@@ -98,6 +101,7 @@ class DbSessionMiddleware(BaseMiddleware):
                     duplicate = await was_handled(fresh, update_id=update_id)
                 if duplicate:
                     logger.info("update %s was handled by another worker; dropped", update_id)
+                    dropped_as_duplicate()
                     return None
                 raise exc from None
             except Exception:
@@ -106,6 +110,7 @@ class DbSessionMiddleware(BaseMiddleware):
                     # another worker got the same update and committed first: what failed here
                     # (an invite already used, a proposal already decided) is its doing
                     logger.info("update %s was handled by another worker; dropped", update_id)
+                    dropped_as_duplicate()
                     return None
                 raise
             except BaseException:

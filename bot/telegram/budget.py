@@ -28,6 +28,14 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+# How long a reservation may wait for Redis before this worker takes it for down. Not tight: a
+# healthy Redis (or a connection being opened) answers in well under a second even at a load
+# peak, while one taken for down by a short stall makes this worker pace alone at SEND_RATE for
+# `retry` seconds, so N workers could together exceed the token's limit just when it matters.
+# An unreachable Redis usually refuses the connection at once; only a host that drops packets
+# costs a wait this long, once per `retry` seconds.
+SOCKET_TIMEOUT = 1.0  # an answer on an open connection
+CONNECT_TIMEOUT = 2.0  # opening one (TCP, and AUTH/HELLO through a busy server or a TLS proxy)
 
 _RESERVE = """
 local t = redis.call('TIME')
@@ -68,12 +76,16 @@ class SharedBudget:
         bot_id: str,
         rate: float,
         burst: float = 1.5,
-        timeout: float = 0.25,
+        timeout: float = SOCKET_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
         retry: float = 15.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._redis = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=connect_timeout,
+            retry_on_timeout=False,
         )
         self._where = _where(url)
         self._keys = [f"lvze:pacer:{bot_id}", f"lvze:pacer:{bot_id}:pause"]

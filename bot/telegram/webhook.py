@@ -6,7 +6,7 @@ with its effect (handlers.middlewares), so a redelivery of a handled update is d
 answered 200. The answers Telegram sees:
 
 - 401 without the secret token header or with a wrong one: nothing is read or handled;
-- 400 for a body that is not an Update;
+- 400 for a body that is not an Update (or holds a number no BIGINT column can store);
 - 200 when handled (or dropped as handled before; or refused for a domain reason, answered);
 - 503 when the database or the network failed (nothing committed; no "出错了" sent: Telegram
   delivers it again and the retry answers), and 500 for any other failure (logged; the user
@@ -39,8 +39,10 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PROBE_TIMEOUT = 3.0  # seconds /healthz and /metrics wait for the database
 OUTBOX_LATE = 900.0  # /healthz is 503 when the oldest due outbox row has waited this long
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what a BIGINT column (and SQLite's INTEGER) holds
 _TRANSIENT = (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError, ClientError)
 _failures: ContextVar[list[BaseException] | None] = ContextVar("webhook_failures", default=None)
+_dropped: ContextVar[list[bool] | None] = ContextVar("webhook_dropped", default=None)
 
 
 def retried_later(error: BaseException) -> bool:
@@ -52,6 +54,15 @@ def retried_later(error: BaseException) -> bool:
         return False
     failures.append(error)
     return transient(error)
+
+
+def dropped_as_duplicate() -> None:
+    """For the claim middleware: inside a webhook request, note that the update was handled
+    before (a redelivery, or another worker's delivery of it) and dropped, so /metrics counts it
+    as outcome "duplicate", not "handled"."""
+    dropped = _dropped.get()
+    if dropped is not None:
+        dropped.append(True)
 
 
 def transient(error: BaseException) -> bool:
@@ -93,9 +104,14 @@ class Webhook:
             return web.Response(status=503, text="stopping", headers={"Retry-After": "1"})
         try:
             update = Update.model_validate(
-                json.loads(await request.read()), context={"bot": self.bot}
+                _read_json(await request.read()), context={"bot": self.bot}
             )
-        except (ValueError, ValidationError):  # bad JSON, or JSON that is not an Update
+            if not 0 <= update.update_id <= INT64_MAX:
+                raise ValueError("update_id out of range")
+        except (ValueError, ValidationError, RecursionError):
+            # bad JSON (or nested too deep to parse), a number no BIGINT column holds (asyncpg
+            # and SQLite would refuse it at the claim: a 500 Telegram retries forever), or JSON
+            # that is not an Update
             self.metrics.rejected.labels("json").inc()
             return web.Response(status=400, text="not an Update")
         return await self._handle(update)
@@ -104,15 +120,17 @@ class Webhook:
         started = time.perf_counter()
         kind = _kind(update)
         failures: list[BaseException] = []
-        token = _failures.set(failures)
+        dropped: list[bool] = []
+        token, dropped_token = _failures.set(failures), _dropped.set(dropped)
         try:
             await self.dispatcher.feed_update(self.bot, update)
         except Exception as exc:  # the error router itself failed (e.g. telling the user)
             logger.exception("update %s failed", update.update_id)
             failures.append(exc)
         finally:
+            _dropped.reset(dropped_token)
             _failures.reset(token)
-        outcome = "failed" if failures else "handled"
+        outcome = "failed" if failures else "duplicate" if dropped else "handled"
         self.metrics.handled(kind, outcome, time.perf_counter() - started)
         if not failures:
             return web.Response(status=200)
@@ -156,6 +174,26 @@ class Webhook:
             backlog = None
         body = self.metrics.render(backlog, leading=self.probes.leading())
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+def _read_json(body: bytes) -> Any:
+    """The request's JSON; ValueError for a number outside a signed 64-bit integer (Telegram's
+    ids all fit; a float that large could be taken for an int by pydantic)."""
+    return json.loads(body, parse_int=_int64, parse_float=_float64)
+
+
+def _int64(text: str) -> int:
+    number = int(text)
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ValueError(f"integer out of range: {text[:30]}")
+    return number
+
+
+def _float64(text: str) -> float:
+    number = float(text)
+    if not abs(number) < 2.0**63:  # also inf and nan
+        raise ValueError(f"number out of range: {text[:30]}")
+    return number
 
 
 def _kind(update: Update) -> str:

@@ -39,6 +39,7 @@ class WebDeps:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ID_MAX = 2**31 - 1  # an INTEGER primary key (SQLite's are wider; nothing past this is ever made)
 DEPS = web.AppKey("deps", WebDeps)
 VIEWER = web.RequestKey("viewer", Viewer)
 
@@ -50,6 +51,24 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def number_in(text: str, low: int, high: int) -> int | None:
+    """A URL's whole number (ASCII digits only: `int` refuses "²", which `isdigit` takes) within
+    low..high, or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def path_id(request: web.Request, name: str, missing: str = words.NOT_FOUND) -> int:
+    """A row id from the path, or a 404 (`missing`) for one no id column holds: the primary keys
+    are INTEGER, and a larger number would fail in the database driver (a 500), not be missed."""
+    found = number_in(request.match_info[name], 1, ID_MAX)
+    if found is None:
+        raise Refused(404, missing)
+    return found
 
 
 def deps(request: web.Request) -> WebDeps:

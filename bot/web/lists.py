@@ -9,7 +9,7 @@ from bot.services.notices.broadcast import NoticeRefused
 from bot.services.notices.stats import detail, recent
 from bot.services.oversight.pending import Pending, UnitRef, own_pending, unit_pending, unit_ref
 from bot.texts import web as words
-from bot.web.context import Refused, deps, page, viewer
+from bot.web.context import Refused, deps, number_in, page, path_id, viewer
 from bot.web.scope import is_secretary, require_admin
 
 DISTRICT_LIMIT = 500  # the admins' list: the longest-overdue rows first, then a note
@@ -56,7 +56,7 @@ async def notices(request: web.Request) -> web.Response:
     """GET /notices?page=N: sent notices, newest first, with sent / 已阅 counts (admins)."""
     require_admin(viewer(request))
     text = request.query.get("page", "1")
-    number = int(text) - 1 if text.isdigit() and 0 < int(text) < 10_000 else 0
+    number = (number_in(text, 1, 9_999) or 1) - 1
     async with deps(request).sessions() as session:
         stats, older = await recent(session, page=number)
     return page(
@@ -73,12 +73,10 @@ async def notices(request: web.Request) -> web.Response:
 async def notice(request: web.Request) -> web.Response:
     """GET /notices/{id}: one notice's counts and who has not read it, by unit (admins)."""
     require_admin(viewer(request))
-    text = request.match_info["notice_id"]
-    if not text.isdigit():
-        raise Refused(404, words.NOT_FOUND)
+    notice_id = path_id(request, "notice_id")
     try:
         async with deps(request).sessions() as session:
-            found = await detail(session, notice_id=int(text))
+            found = await detail(session, notice_id=notice_id)
     except NoticeRefused:
         raise Refused(404, words.NOT_FOUND) from None
-    return page(request, "notice.html", title=f"通知 #{text}", detail=found)
+    return page(request, "notice.html", title=f"通知 #{notice_id}", detail=found)

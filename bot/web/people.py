@@ -8,7 +8,7 @@ from aiohttp import web
 from bot.services.oversight.pending import own_pending
 from bot.services.records.listing import evidence_of, record_view, records_page
 from bot.texts import web as words
-from bot.web.context import Refused, attachment, deps, page, viewer
+from bot.web.context import Refused, attachment, deps, number_in, page, path_id, viewer
 from bot.web.scope import may_see_person, person_in_scope
 
 PAGE_SIZE = 20
@@ -19,7 +19,7 @@ async def person_page(request: web.Request) -> web.Response:
     """GET /people/{code}?page=N: the person's records, newest first, and their outstanding items."""
     wired = deps(request)
     text = request.query.get("page", "1")
-    number = int(text) - 1 if text.isdigit() and 0 < int(text) < 100_000 else 0
+    number = (number_in(text, 1, 99_999) or 1) - 1
     async with wired.sessions() as session:
         target = await person_in_scope(session, viewer(request), request.match_info["code"])
         records = await records_page(session, viewer=target, page=number, size=PAGE_SIZE)
@@ -39,12 +39,10 @@ async def person_page(request: web.Request) -> web.Response:
 async def evidence(request: web.Request) -> web.Response:
     """GET /files/{record_id}: a record's photo or file, to whoever may see the record."""
     wired = deps(request)
-    text = request.match_info["record_id"]
-    if not text.isdigit():
-        raise Refused(404, words.NO_FILE)
+    record_id = path_id(request, "record_id", words.NO_FILE)
     me = viewer(request)
     async with wired.sessions() as session:
-        found = await evidence_of(session, record_id=int(text))
+        found = await evidence_of(session, record_id=record_id)
         if found is None:
             raise Refused(404, words.NO_FILE)
         # one's own record, a record on one's items (records.listing decides), or in one's scope

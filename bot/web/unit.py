@@ -15,7 +15,7 @@ from bot.services.oversight.pending import unit_pending, unit_ref
 from bot.services.oversight.progress import QuarterProgress, chart_png, quarter_of, quarter_progress
 from bot.texts import exports as export_words
 from bot.texts import web as words
-from bot.web.context import XLSX, Refused, attachment, deps, page, viewer
+from bot.web.context import XLSX, Refused, attachment, deps, number_in, page, viewer
 from bot.web.scope import unit_in_scope
 from storage.models import Unit
 
@@ -26,9 +26,10 @@ def _year(request: web.Request, this_year: int) -> int:
     text = request.query.get("year", "") or request.match_info.get("year", "")
     if not text:
         return this_year
-    if not text.isdigit() or not this_year - 50 <= int(text) <= this_year:
+    year = number_in(text, this_year - 50, this_year)
+    if year is None:
         raise Refused(404, words.NOT_FOUND)
-    return int(text)
+    return year
 
 
 def _quarter(request: web.Request) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -94,3 +95,48 @@ async def test_without_redis_each_pacer_goes_on_alone_and_says_so_once(
     assert len(lines) == 1
     assert lines[0].levelno == logging.ERROR
     assert "127.0.0.1:1" in lines[0].getMessage()
+
+
+@contextlib.asynccontextmanager
+async def _slow_redis(delay: float) -> AsyncIterator[str]:
+    """A proxy to the test Redis that holds every answer `delay` seconds (Redis busy at a load
+    peak, or a slow network): its URL."""
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hold: float) -> None:
+        try:
+            while data := await reader.read(65536):
+                await asyncio.sleep(hold)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    pumps: set[asyncio.Task[None]] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", 6379)
+        for task in (pump(reader, up_writer, 0.0), pump(up_reader, writer, delay)):
+            pumps.add(asyncio.create_task(task))
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.close()
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+
+
+async def test_a_slow_redis_is_still_shared_not_taken_for_down(bot_id: str) -> None:
+    async with _slow_redis(0.4) as url:
+        budget = SharedBudget(url, bot_id=bot_id, rate=50.0)
+        try:
+            wait = await budget.reserve()
+        finally:
+            await budget.close()
+    assert wait is not None, "a healthy Redis answering in 0.4 s was taken for unreachable"
+    assert budget.available

@@ -120,6 +120,27 @@ async def test_no_secret_is_401_a_body_that_is_no_update_is_400_and_neither_is_h
     assert await _claims(w) == claims
 
 
+async def test_numbers_no_bigint_holds_and_json_nested_too_deep_are_400_not_500(
+    worker: Worker,
+) -> None:
+    w = worker
+    mark, claims = w.fake.mark(), await _claims(w)
+    huge_user = _update(STRANGER, "/my")
+    huge_user["message"]["from"]["id"] = 2**64  # type: ignore[index]
+    for body in (
+        {"update_id": 99999999999999999999999},
+        {"update_id": 2**63},
+        {"update_id": -1},
+        {"update_id": 1e30},  # a float pydantic would take for an int
+        huge_user,
+        b"[" * 1_000_000,  # RecursionError in the JSON parser
+    ):
+        assert await _post(w, body) == 400, str(body)[:60]
+    assert await _post(w, _update(STRANGER, "/my", update_id=2**63 - 1)) == 200
+    assert any(UNBOUND in s.plain for s in w.fake.sent_since(mark))
+    assert await _claims(w) == claims + 1
+
+
 async def test_a_replayed_update_is_answered_200_and_handled_once(
     worker: Worker,
 ) -> None:
@@ -137,6 +158,18 @@ async def test_a_replayed_update_is_answered_200_and_handled_once(
             select(func.count()).where(ProcessedUpdate.update_id == update["update_id"])
         )
         assert found.one() == 1
+
+
+async def test_metrics_count_a_replayed_update_as_duplicate_not_handled(
+    worker: Worker,
+) -> None:
+    w = worker
+    update = _update(STRANGER, "/my")
+    assert await _post(w, update) == 200
+    assert await _post(w, update) == 200  # Telegram's retry: dropped by the claim
+    text = await (await w.client.get("/metrics")).text()
+    assert 'lvze_updates_total{outcome="handled",type="message"} 1.0' in text
+    assert 'lvze_updates_total{outcome="duplicate",type="message"} 1.0' in text
 
 
 async def test_a_dead_database_answers_503_at_once_tells_nobody_and_healthz_says_so(

@@ -89,3 +89,15 @@ async def test_every_page_checks_the_scope(site: Web) -> None:
         await session.commit()
     assert (await site.get("/web/district", admin))[0] == 401
     assert (await site.get("/web/people/P0102", official))[0] == 200
+
+
+async def test_ids_and_numbers_no_column_holds_are_404_or_ignored_not_500(site: Web) -> None:
+    admin = await site.login(ADMIN)
+    for number in ("99999999999999999999", str(2**63), str(2**31), "²", "0"):
+        for path in (f"/web/files/{number}", f"/web/notices/{number}"):
+            status, body = await site.get(path, admin)
+            assert status == 404 and ("没有找到" in body or "没有这个附件" in body), (path, status)
+        for path in (f"/web/notices?page={number}", f"/web/people/P0101?page={number}"):
+            assert (await site.get(path, admin))[0] == 200, path  # the first page
+        for path in (f"/web/units/U01?year={number}", f"/web/units/U01/ledger/{number}.xlsx"):
+            assert (await site.get(path, admin))[0] == 404, path
