@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState
@@ -86,9 +86,7 @@ class DbSessionMiddleware(BaseMiddleware):
                     claim = stage_claim(session, update_id=update_id, now=clock.now())
                 else:
                     await session.commit()
-                    committed[0] = True  # our claim is in: a later failure is ours
 
-            committed = [False]
             data["session"] = session
             token = release_database.set(release)
             try:
@@ -106,7 +104,8 @@ class DbSessionMiddleware(BaseMiddleware):
                 raise exc from None
             except Exception:
                 await session.rollback()
-                if not committed[0] and await _handled_meanwhile(sessions, update_id):
+                ours = inspect(claim).has_identity  # our claim committed: the failure is ours
+                if not ours and await _handled_meanwhile(sessions, update_id):
                     # another worker got the same update and committed first: what failed here
                     # (an invite already used, a proposal already decided) is its doing
                     logger.info("update %s was handled by another worker; dropped", update_id)
