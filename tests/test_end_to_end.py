@@ -103,7 +103,8 @@ async def test_import_invite_start_and_my_through_a_bot_api_server(
         assert "【C01】" in my
         assert "陈立新的责任清单" in my
         assert "/unit" not in await _ask(server, USERS["P0101"], "/help")
-        assert "【D01】" in await _ask(server, USERS["P0105"], "/unit")
+        unit = await _ask(server, USERS["P0105"], "/unit")  # counts by person first, then pages
+        assert "城关镇本期事项完成情况" in unit and "单位班子" in unit
         assert "/invite" in await _ask(server, USERS["P0001"], "/help")
         assert "尚未绑定" in await _ask(server, 9_100_999, "/my")
     finally:
