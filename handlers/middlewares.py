@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -24,6 +25,7 @@ from bot.services.updates import (
     Handled,
     finish_claim,
     first_look,
+    handled_state,
     stage_claim,
     take_cut_short,
     was_handled,
@@ -32,6 +34,8 @@ from bot.telegram.notifier import Notifier, release_database
 from bot.telegram.webhook import dropped_as_duplicate
 
 logger = logging.getLogger(__name__)
+# seconds a redelivery of an unfinished update waits for a worker still replying to it
+CUT_SHORT_WAITS = (0.5, 1.0, 1.5, 2.0)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -62,7 +66,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 session, update_id=update_id, telegram_id=None if user is None else user.id
             )
             if handled is Handled.CUT_SHORT:  # its effect committed, its reply maybe never sent
-                await _tell_cut_short(session, event, data, update_id)
+                await _tell_cut_short(session, sessions, event, data, update_id)
                 dropped_as_duplicate()
                 return None
             if handled is Handled.FINISHED:
@@ -121,12 +125,23 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 async def _tell_cut_short(
-    session: AsyncSession, event: Update, data: dict[str, Any], update_id: int
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    event: Update,
+    data: dict[str, Any],
+    update_id: int,
 ) -> None:
     """A redelivered update whose handling committed its effect and then stopped (a worker
     killed, a failure while replying): the effect stands and is not made again; its sender,
     in a private chat, is told that the reply may have been lost and where to look."""
+    for pause in CUT_SHORT_WAITS:  # another worker may still be replying to it: let it end
+        await asyncio.sleep(pause)
+        async with sessions() as fresh:
+            if await handled_state(fresh, update_id=update_id) is not Handled.CUT_SHORT:
+                logger.info("update %s was handled by another worker; dropped", update_id)
+                return
     logger.warning("update %s was cut short after its work committed; delivered again", update_id)
+    await session.rollback()  # a fresh look for the conditional UPDATE
     if not await take_cut_short(session, update_id=update_id):
         return  # another delivery of it is telling them
     user: User | None = data.get("event_from_user")
